@@ -5,4 +5,21 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/dp-parse.h \
 	datapath/dp-parse.c \
 	datapath/dp-actions.h \
-	datapath/dp-actions.c
+	datapath/dp-actions.c \
+	datapath/dp-cache.h \
+	datapath/dp-cache.c \
+	datapath/dp-port.h \
+	datapath/dp-port.c \
+	datapath/datapath.h \
+	datapath/datapath.c
+
+# Unit tests (tests/automake.mk runs UNIT_TESTS under `make check`).
+UNIT_TESTS += tests/test-dp-parse
+tests_test_dp_parse_SOURCES = tests/test-dp-parse.c
+tests_test_dp_parse_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_dp_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+UNIT_TESTS += tests/test-dp-actions
+tests_test_dp_actions_SOURCES = tests/test-dp-actions.c
+tests_test_dp_actions_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_dp_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

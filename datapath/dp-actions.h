@@ -13,7 +13,20 @@
  *
  * The executor keeps the packet's layer offsets (dp_packet's l2_5/l3/l4)
  * correct across pushes and pops, and fixes IPv4 and L4 checksums
- * incrementally on every rewrite.  Pushes use the packet's headroom.
+ * incrementally on every rewrite.  Pushes use the packet's headroom (a
+ * packet without 4 bytes of it is reallocated).  It trusts the offsets as
+ * dp_parse() sets them (dp-parse.h, "Layer offsets"): an L3 or L4 rewrite
+ * applies iff l3 (l4) is set and holds the right protocol.  After
+ * push_mpls, l3 and l4 keep pointing at the headers now under the stack, so
+ * set-field actions that the action set orders after the push still apply;
+ * after the pop of the last entry of a parsed MPLS packet they stay unset,
+ * so L3/L4 actions need a recirculation (EINVAL otherwise).
+ *
+ * VLAN: push_vlan inserts the new outermost header right after the MAC
+ * addresses; the CFI/DEI bit of its TCI is always written as 0 (in keys it
+ * is the "present" marker).  pop_vlan and set_vlan_* act on the outermost
+ * header (TPID 0x8100, 0x88a8 or 0x9100).  push_mpls goes after all VLAN
+ * headers (OpenFlow 1.3 order), set_eth_* needs a complete Ethernet header.
  *
  * MPLS semantics (OpenFlow 1.3.5, section 5.12 and 7.2.4):
  *
@@ -123,7 +136,8 @@ BUILD_ASSERT_DECL(sizeof(struct dp_action) == 24);
 
 /* Callbacks through which the executor hands packets out.  None of them
  * may keep 'pkt' after returning (copy it to keep it), and none may modify
- * it. */
+ * it.  A NULL 'output', 'userspace' or 'recirc' silently skips that
+ * action; execution goes on after each of them. */
 struct dp_exec_ops {
     /* Transmit 'pkt' on datapath port 'port'. */
     void (*output)(void *aux, const struct dp_packet *pkt, uint32_t port);
@@ -150,12 +164,18 @@ struct dp_exec_ops {
  * executor stopped early: EINVAL for an action that does not apply to the
  * packet (pop_mpls on a packet without MPLS, set IPv4 field on ARP...; the
  * packet is then dropped and the caller counts it), ETIME for an invalid
- * TTL (after calling 'ops->userspace'), ENOBUFS for a meter drop. */
+ * TTL (after calling 'ops->userspace'), ENOBUFS for a meter drop.  An
+ * action 'type' outside enum dp_action_type is EINVAL too. */
 int dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
                size_t n, const struct dp_exec_ops *ops, void *aux);
 
 /* Appends a human-readable form of 'actions' to 's', in the style of OVS's
- * "datapath actions": "push_mpls(eth_type=0x8847),set_mpls_label(100),1". */
+ * "datapath actions":
+ *
+ *     push_mpls(eth_type=0x8847),set_mpls_label(100),output(2)
+ *
+ * Each action is its dp_action_type_name(), followed by its operands in
+ * parentheses if it has any; an empty list is "drop". */
 void dp_actions_format(const struct dp_action *actions, size_t n,
                        struct ds *s);
 

@@ -55,14 +55,15 @@ enum dp_frag {
 
 /* One VLAN header as it sits on the wire. */
 struct dp_vlan {
-    ovs_be16 tpid;              /* 0x8100 or 0x88a8; 0 if absent. */
+    ovs_be16 tpid;              /* 0x8100, 0x88a8 or 0x9100 (the
+                                 * pre-802.1ad S-tag); 0 if absent. */
     ovs_be16 tci;               /* PCP, DEI, VID; CFI bit forced to 1 when
                                  * the header is present, so VID 0 with
                                  * PCP 0 still differs from "no tag". */
 };
 
-/* The flow key. */
-struct dp_key {
+/* The flow key.  8-byte aligned so it can be read as uint64_t words. */
+OVS_ALIGNED_STRUCT(8, dp_key) {
     /* Metadata. */
     uint32_t recirc_id;         /* 0 on first pass, else the recirc id. */
     uint32_t in_port;           /* Datapath port number (= OpenFlow port). */

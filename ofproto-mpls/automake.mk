@@ -1,4 +1,10 @@
 # ofproto-mpls/: the OpenFlow 1.3 agent and pipeline.
 noinst_LIBRARIES += ofproto-mpls/libofproto.a
 ofproto_mpls_libofproto_a_SOURCES = \
+	ofproto-mpls/connmgr.c \
+	ofproto-mpls/connmgr.h \
+	ofproto-mpls/ofproto.c \
+	ofproto-mpls/ofproto.h \
+	ofproto-mpls/ofproto-private.h \
+	ofproto-mpls/xlate.c \
 	ofproto-mpls/xlate.h

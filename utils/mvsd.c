@@ -1,5 +1,393 @@
+/* utils/mvsd.c: the mvs switch daemon, one bridge per process. */
 #include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "flow.h"
+#include "dirs.h"
+#include "fatal-signal.h"
+#include "ofproto-mpls/ofproto.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
-#include "datapath/dp-key.h"
-#include "datapath/dp-actions.h"
-int main(void) { return 0; }
+#include "stream-ssl.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mvsd);
+
+struct port_arg {
+    char *name;
+    uint16_t ofp_port;          /* 0: assign. */
+};
+
+struct mvsd_options {
+    const char *bridge;
+    const char *rundir;
+    uint64_t datapath_id;
+    struct port_arg *ports;
+    size_t n_ports;
+    char **controllers;
+    size_t n_controllers;
+    char **listeners;
+    size_t n_listeners;
+    const char *flows;
+    const char *pidfile;        /* "" for the default name. */
+    const char *log_file;       /* "" for the default name. */
+    const char *unixctl;
+    enum ofproto_fail_mode fail_mode;
+};
+
+static bool exiting;
+
+OVS_NO_RETURN static void usage(void);
+
+static void
+unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+parse_port_arg(const char *arg, struct port_arg *port)
+{
+    char *name = xstrdup(arg);
+    char *eq = strchr(name, '=');
+    port->ofp_port = 0;
+    if (eq) {
+        *eq = '\0';
+        unsigned int n;
+        if (!str_to_uint(eq + 1, 10, &n) || !n || n >= 0xff00) {
+            ovs_fatal(0, "--port %s: port number must be 1 to 65279", arg);
+        }
+        port->ofp_port = n;
+    }
+    if (!name[0] || strlen(name) >= IFNAMSIZ) {
+        ovs_fatal(0, "--port %s: not a valid interface name", arg);
+    }
+    port->name = name;
+}
+
+static void
+parse_options(int argc, char *argv[], struct mvsd_options *o)
+{
+    enum {
+        OPT_BRIDGE = UCHAR_MAX + 1,
+        OPT_PORT,
+        OPT_DATAPATH_ID,
+        OPT_CONTROLLER,
+        OPT_LISTEN,
+        OPT_FLOWS,
+        OPT_RUNDIR,
+        OPT_PIDFILE,
+        OPT_DETACH,
+        OPT_LOGFILE,
+        OPT_UNIXCTL,
+        OPT_FAIL_MODE,
+        OPT_NO_CHDIR,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"bridge", required_argument, NULL, OPT_BRIDGE},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"datapath-id", required_argument, NULL, OPT_DATAPATH_ID},
+        {"controller", required_argument, NULL, OPT_CONTROLLER},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"flows", required_argument, NULL, OPT_FLOWS},
+        {"rundir", required_argument, NULL, OPT_RUNDIR},
+        {"pidfile", optional_argument, NULL, OPT_PIDFILE},
+        {"detach", no_argument, NULL, OPT_DETACH},
+        {"no-chdir", no_argument, NULL, OPT_NO_CHDIR},
+        {"log-file", optional_argument, NULL, OPT_LOGFILE},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"fail-mode", required_argument, NULL, OPT_FAIL_MODE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"verbose", optional_argument, NULL, 'v'},
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    size_t allocated_ports = 0;
+
+    memset(o, 0, sizeof *o);
+    o->bridge = "br0";
+    o->rundir = "/run/mvs";
+    o->fail_mode = OFPROTO_FAIL_SECURE;
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_BRIDGE:
+            if (!optarg[0] || strlen(optarg) > 32 || strchr(optarg, '/')) {
+                ovs_fatal(0, "--bridge %s: a bridge name is 1 to 32 "
+                          "characters without '/'", optarg);
+            }
+            o->bridge = optarg;
+            break;
+        case OPT_PORT:
+            if (o->n_ports >= allocated_ports) {
+                o->ports = x2nrealloc(o->ports, &allocated_ports,
+                                      sizeof *o->ports);
+            }
+            parse_port_arg(optarg, &o->ports[o->n_ports++]);
+            break;
+        case OPT_DATAPATH_ID: {
+            char *end;
+            errno = 0;
+            unsigned long long int v = strtoull(optarg, &end, 16);
+            if (errno || *end || !optarg[0] || !v) {
+                ovs_fatal(0, "--datapath-id %s: expected a nonzero "
+                          "hexadecimal number", optarg);
+            }
+            o->datapath_id = v;
+            break;
+        }
+        case OPT_CONTROLLER:
+            o->controllers = xrealloc(o->controllers,
+                                      (o->n_controllers + 1)
+                                      * sizeof *o->controllers);
+            o->controllers[o->n_controllers++] = optarg;
+            break;
+        case OPT_LISTEN:
+            o->listeners = xrealloc(o->listeners,
+                                    (o->n_listeners + 1)
+                                    * sizeof *o->listeners);
+            o->listeners[o->n_listeners++] = optarg;
+            break;
+        case OPT_FLOWS:
+            o->flows = optarg;
+            break;
+        case OPT_RUNDIR:
+            o->rundir = optarg;
+            break;
+        case OPT_PIDFILE:
+            o->pidfile = optarg ? optarg : "";
+            break;
+        case OPT_DETACH:
+            set_detach();
+            break;
+        case OPT_NO_CHDIR:
+            set_no_chdir();
+            break;
+        case OPT_LOGFILE:
+            o->log_file = optarg ? optarg : "";
+            break;
+        case OPT_UNIXCTL:
+            o->unixctl = optarg;
+            break;
+        case OPT_FAIL_MODE:
+            if (!strcmp(optarg, "secure")) {
+                o->fail_mode = OFPROTO_FAIL_SECURE;
+            } else if (!strcmp(optarg, "standalone")) {
+                o->fail_mode = OFPROTO_FAIL_STANDALONE;
+            } else {
+                ovs_fatal(0, "--fail-mode %s: expected secure or standalone",
+                          optarg);
+            }
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            printf("mvsd (mvs) %s\n", PACKAGE_VERSION_MVS);
+            exit(EXIT_SUCCESS);
+        case 'v':
+            vlog_set_verbosity(optarg);
+            break;
+        STREAM_SSL_OPTION_HANDLERS
+        case '?':
+            /* getopt_long() already named the option. */
+            fprintf(stderr, "mvsd: try --help\n");
+            exit(EXIT_FAILURE);
+        default:
+            OVS_NOT_REACHED();
+        }
+    }
+    free(short_options);
+
+    if (optind != argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
+    }
+}
+
+static void
+usage(void)
+{
+    printf("mvsd: OpenFlow switch with an MPLS userspace datapath\n"
+           "usage: mvsd [OPTIONS]\n"
+           "\nBridge:\n"
+           "  --bridge NAME           bridge name (default: br0)\n"
+           "  --port IFNAME[=OFPORT]  add interface IFNAME (repeatable)\n"
+           "  --datapath-id HEX       datapath id (default: from the name)\n"
+           "  --flows FILE            load flows (ovs-ofctl add-flows "
+           "syntax)\n"
+           "  --fail-mode MODE        secure (default) or standalone\n"
+           "\nOpenFlow:\n"
+           "  --controller TARGET     connect to tcp:IP:PORT, ssl:IP:PORT "
+           "or unix:PATH\n"
+           "  --listen TARGET         listen on ptcp:PORT[:IP], pssl:PORT "
+           "or punix:PATH\n"
+           "                          (default: punix:RUNDIR/NAME.mgmt)\n"
+           "  --private-key FILE      TLS private key\n"
+           "  --certificate FILE      TLS certificate\n"
+           "  --ca-cert FILE          CA certificate peers must be signed "
+           "by\n"
+           "\nDaemon:\n"
+           "  --rundir DIR            run directory (default: /run/mvs)\n"
+           "  --unixctl PATH          control socket (default: "
+           "RUNDIR/NAME.ctl)\n"
+           "  --pidfile[=FILE]        write a pidfile (default: "
+           "RUNDIR/NAME.pid)\n"
+           "  --detach                run in the background\n"
+           "  --log-file[=FILE]       log to FILE (default: "
+           "RUNDIR/NAME.log)\n"
+           "  -v, --verbose[=SPEC]    set log levels\n"
+           "  -h, --help              this help\n"
+           "  -V, --version           version\n");
+    exit(EXIT_SUCCESS);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct mvsd_options o;
+    struct unixctl_server *unixctl;
+
+    set_program_name(argv[0]);
+    service_start(&argc, &argv);
+    parse_options(argc, argv, &o);
+    fatal_ignore_sigpipe();
+
+    /* Check what can be checked before anything is created. */
+    for (size_t i = 0; i < o.n_ports; i++) {
+        if (!if_nametoindex(o.ports[i].name)) {
+            ovs_fatal(0, "--port %s: no such network interface",
+                      o.ports[i].name);
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(o.ports[i].name, o.ports[j].name)) {
+                ovs_fatal(0, "--port %s: given twice", o.ports[i].name);
+            }
+            if (o.ports[i].ofp_port
+                && o.ports[i].ofp_port == o.ports[j].ofp_port) {
+                ovs_fatal(0, "--port %s: port number %"PRIu16" is taken",
+                          o.ports[i].name, o.ports[i].ofp_port);
+            }
+        }
+    }
+    for (size_t i = 0; i < o.n_controllers; i++) {
+        int error = vconn_verify_name(o.controllers[i]);
+        if (error) {
+            ovs_fatal(0, "--controller %s: not an active OpenFlow target "
+                      "(tcp:IP:PORT, ssl:IP:PORT or unix:PATH)",
+                      o.controllers[i]);
+        }
+    }
+    if (mkdir(o.rundir, 0750) && errno != EEXIST) {
+        ovs_fatal(errno, "--rundir %s: cannot create", o.rundir);
+    }
+
+    if (o.pidfile) {
+        char *name = (o.pidfile[0]
+                      ? xstrdup(o.pidfile)
+                      : xasprintf("%s/%s.pid", o.rundir, o.bridge));
+        set_pidfile(name);
+        free(name);
+    }
+    if (o.log_file) {
+        char *name = (o.log_file[0]
+                      ? xstrdup(o.log_file)
+                      : xasprintf("%s/%s.log", o.rundir, o.bridge));
+        vlog_set_log_file(name);
+        free(name);
+    }
+
+    daemonize_start(false);
+
+    char *ctl = (o.unixctl ? xstrdup(o.unixctl)
+                 : xasprintf("%s/%s.ctl", o.rundir, o.bridge));
+    int error = unixctl_server_create(ctl, &unixctl);
+    if (error) {
+        ovs_fatal(error, "%s: cannot create control socket", ctl);
+    }
+    free(ctl);
+    unixctl_command_register("exit", "", 0, 0, unixctl_exit, NULL);
+    ofproto_unixctl_init();
+
+    struct ofproto *ofproto = ofproto_create(o.bridge, o.datapath_id);
+    ofproto_set_fail_mode(ofproto, o.fail_mode);
+    for (size_t i = 0; i < o.n_ports; i++) {
+        error = ofproto_port_add(ofproto, o.ports[i].name,
+                                 u16_to_ofp(o.ports[i].ofp_port), NULL);
+        if (error) {
+            ovs_fatal(0, "--port %s: %s", o.ports[i].name,
+                      error == ENODEV ? "no such network interface"
+                      : ovs_strerror(error));
+        }
+    }
+    if (o.flows) {
+        char *err = ofproto_load_flows(ofproto, o.flows);
+        if (err) {
+            ovs_fatal(0, "--flows %s", err);
+        }
+    }
+
+    if (!o.n_listeners) {
+        char *target = xasprintf("punix:%s/%s.mgmt", o.rundir, o.bridge);
+        error = ofproto_add_listener(ofproto, target);
+        if (error) {
+            ovs_fatal(error, "%s: cannot listen", target);
+        }
+        free(target);
+    }
+    for (size_t i = 0; i < o.n_listeners; i++) {
+        error = ofproto_add_listener(ofproto, o.listeners[i]);
+        if (error) {
+            ovs_fatal(error, "--listen %s: cannot listen", o.listeners[i]);
+        }
+    }
+    for (size_t i = 0; i < o.n_controllers; i++) {
+        ofproto_add_controller(ofproto, o.controllers[i]);
+    }
+
+    daemonize_complete();
+    VLOG_INFO("bridge %s: %"PRIuSIZE" ports, ready", o.bridge, o.n_ports);
+
+    while (!exiting) {
+        ofproto_run(ofproto);
+        unixctl_server_run(unixctl);
+
+        ofproto_wait(ofproto);
+        unixctl_server_wait(unixctl);
+        if (exiting) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    ofproto_destroy(ofproto);
+    unixctl_server_destroy(unixctl);
+    for (size_t i = 0; i < o.n_ports; i++) {
+        free(o.ports[i].name);
+    }
+    free(o.ports);
+    free(o.controllers);
+    free(o.listeners);
+    return 0;
+}

@@ -1,0 +1,467 @@
+/* datapath/datapath.c: ports + cache + upcall + execute, for one bridge. */
+#include <config.h>
+#include "datapath/datapath.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "datapath/dp-parse.h"
+#include "datapath/dp-port.h"
+#include "dp-packet.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "hash.h"
+#include "timeval.h"
+
+VLOG_DEFINE_THIS_MODULE(datapath);
+
+/* Batches received from one port in one datapath_run(), so that a busy port
+ * cannot starve the OpenFlow connections. */
+#define DP_RUN_BATCHES 16
+
+struct dp_port_node {
+    struct hmap_node node;      /* In 'ports', by port number. */
+    struct dp_port *port;
+};
+
+struct datapath {
+    char *name;
+    struct hmap ports;          /* Of struct dp_port_node. */
+    struct dp_cache cache;
+    const struct dp_upcall_ops *ops;
+    void *aux;
+
+    uint64_t n_upcalls;         /* Misses handed up. */
+    uint64_t n_lost;            /* Misses the handler failed. */
+    uint64_t n_recirc_loops;    /* Packets dropped at DP_MAX_RECIRC. */
+    uint64_t n_exec_errors;     /* Actions that did not apply. */
+
+    struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
+};
+
+/* What the executor's callbacks need about the packet in flight. */
+struct exec_ctx {
+    struct datapath *dp;
+    const struct dp_key *key;
+    int depth;                  /* Recirculation pass, from 0. */
+};
+
+static void process_packet(struct datapath *, struct dp_packet *,
+                           uint32_t in_port, uint32_t recirc_id,
+                           const struct dp_port_rxmeta *, int depth);
+
+struct datapath *
+datapath_create(const char *name, const struct dp_upcall_ops *ops, void *aux)
+{
+    struct datapath *dp = xzalloc(sizeof *dp);
+    dp->name = xstrdup(name);
+    hmap_init(&dp->ports);
+    dp_cache_init(&dp->cache);
+    dp->ops = ops;
+    dp->aux = aux;
+    ofpbuf_init(&dp->upcall_actions, 64 * sizeof(struct dp_action));
+    return dp;
+}
+
+static void
+free_flow_cb(void *dp_, struct dp_flow *flow)
+{
+    struct datapath *dp = dp_;
+    struct dp_flow_stats delta = {
+        .packets = flow->stats.packets - flow->pushed.packets,
+        .bytes = flow->stats.bytes - flow->pushed.bytes,
+        .used = flow->stats.used,
+        .tcp_flags = flow->stats.tcp_flags,
+    };
+    if (flow->xcache) {
+        if (delta.packets) {
+            dp->ops->push_stats(dp->aux, flow->xcache, &delta);
+        }
+        dp->ops->free_xcache(dp->aux, flow->xcache);
+    }
+}
+
+void
+datapath_destroy(struct datapath *dp)
+{
+    if (dp) {
+        dp_cache_uninit(&dp->cache, free_flow_cb, dp);
+        struct dp_port_node *pn;
+        HMAP_FOR_EACH_POP (pn, node, &dp->ports) {
+            dp_port_close(pn->port);
+            free(pn);
+        }
+        hmap_destroy(&dp->ports);
+        ofpbuf_uninit(&dp->upcall_actions);
+        free(dp->name);
+        free(dp);
+    }
+}
+
+const char *
+datapath_name(const struct datapath *dp)
+{
+    return dp->name;
+}
+
+static struct dp_port_node *
+find_port(const struct datapath *dp, uint32_t port_no)
+{
+    struct dp_port_node *pn;
+    HMAP_FOR_EACH_IN_BUCKET (pn, node, hash_int(port_no, 0), &dp->ports) {
+        if (pn->port->port_no == port_no) {
+            return pn;
+        }
+    }
+    return NULL;
+}
+
+int
+datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
+{
+    if (find_port(dp, port_no) || datapath_port_by_name(dp, ifname)) {
+        return EEXIST;
+    }
+    struct dp_port *port;
+    int error = dp_port_open(ifname, port_no, &port);
+    if (error) {
+        return error;
+    }
+    struct dp_port_node *pn = xmalloc(sizeof *pn);
+    pn->port = port;
+    hmap_insert(&dp->ports, &pn->node, hash_int(port_no, 0));
+    /* Flows that flooded or dropped for lack of this port are stale. */
+    datapath_flush(dp);
+    return 0;
+}
+
+int
+datapath_port_del(struct datapath *dp, uint32_t port_no)
+{
+    struct dp_port_node *pn = find_port(dp, port_no);
+    if (!pn) {
+        return ENOENT;
+    }
+    datapath_flush(dp);
+    hmap_remove(&dp->ports, &pn->node);
+    dp_port_close(pn->port);
+    free(pn);
+    return 0;
+}
+
+struct dp_port *
+datapath_port_get(const struct datapath *dp, uint32_t port_no)
+{
+    struct dp_port_node *pn = find_port(dp, port_no);
+    return pn ? pn->port : NULL;
+}
+
+struct dp_port *
+datapath_port_by_name(const struct datapath *dp, const char *ifname)
+{
+    struct dp_port_node *pn;
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        if (!strcmp(pn->port->name, ifname)) {
+            return pn->port;
+        }
+    }
+    return NULL;
+}
+
+static int
+compare_ports(const void *a_, const void *b_)
+{
+    const struct dp_port *const *a = a_;
+    const struct dp_port *const *b = b_;
+    return (*a)->port_no < (*b)->port_no ? -1 : (*a)->port_no > (*b)->port_no;
+}
+
+size_t
+datapath_ports(const struct datapath *dp, struct dp_port **ports, size_t max)
+{
+    size_t n = hmap_count(&dp->ports);
+    struct dp_port **all = xmalloc((n ? n : 1) * sizeof *all);
+    struct dp_port_node *pn;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        all[i++] = pn->port;
+    }
+    qsort(all, n, sizeof *all, compare_ports);
+    memcpy(ports, all, MIN(n, max) * sizeof *all);
+    free(all);
+    return n;
+}
+
+void
+datapath_ports_refresh(struct datapath *dp, uint32_t **changed, size_t *n)
+{
+    struct dp_port_node *pn;
+    size_t allocated = 0;
+
+    *changed = NULL;
+    *n = 0;
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        if (dp_port_refresh(pn->port)) {
+            if (*n >= allocated) {
+                *changed = x2nrealloc(*changed, &allocated, sizeof **changed);
+            }
+            (*changed)[(*n)++] = pn->port->port_no;
+        }
+    }
+    if (*n) {
+        /* Flood and fast-failover decisions depend on link state. */
+        datapath_flush(dp);
+    }
+}
+
+/* Executor callbacks. */
+
+static void
+exec_output(void *ctx_, const struct dp_packet *pkt, uint32_t port_no)
+{
+    struct exec_ctx *ctx = ctx_;
+    struct dp_port *port = datapath_port_get(ctx->dp, port_no);
+    if (port) {
+        dp_port_send(port, pkt);
+    }
+}
+
+static void
+exec_userspace(void *ctx_, const struct dp_packet *pkt,
+               const struct dp_action *action)
+{
+    struct exec_ctx *ctx = ctx_;
+    ctx->dp->ops->userspace(ctx->dp->aux, pkt, ctx->key, action);
+}
+
+static void
+exec_recirc(void *ctx_, const struct dp_packet *pkt, uint32_t recirc_id)
+{
+    struct exec_ctx *ctx = ctx_;
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    if (ctx->depth + 1 >= DP_MAX_RECIRC) {
+        ctx->dp->n_recirc_loops++;
+        VLOG_WARN_RL(&rl, "%s: packet dropped after %d recirculations",
+                     ctx->dp->name, DP_MAX_RECIRC);
+        return;
+    }
+    struct dp_packet *clone = dp_packet_clone_with_headroom(
+        pkt, DP_PORT_HEADROOM);
+    struct dp_port_rxmeta meta = { 0, 0 };
+    process_packet(ctx->dp, clone, ctx->key->in_port, recirc_id, &meta,
+                   ctx->depth + 1);
+    dp_packet_delete(clone);
+}
+
+static bool
+exec_meter(void *ctx_, const struct dp_packet *pkt, uint32_t meter_id)
+{
+    struct exec_ctx *ctx = ctx_;
+    return (!ctx->dp->ops->meter
+            || ctx->dp->ops->meter(ctx->dp->aux, pkt, meter_id));
+}
+
+static const struct dp_exec_ops exec_ops = {
+    .output = exec_output,
+    .userspace = exec_userspace,
+    .recirc = exec_recirc,
+    .meter = exec_meter,
+};
+
+static void
+execute(struct datapath *dp, struct dp_packet *pkt, const struct dp_key *key,
+        const struct dp_action *actions, size_t n, int depth)
+{
+    struct exec_ctx ctx = { .dp = dp, .key = key, .depth = depth };
+    int error = dp_execute(pkt, actions, n, &exec_ops, &ctx);
+    if (error && error != ETIME && error != ENOBUFS) {
+        dp->n_exec_errors++;
+    }
+}
+
+static void
+process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
+               uint32_t recirc_id, const struct dp_port_rxmeta *meta,
+               int depth)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct dp_key key;
+
+    dp_parse(pkt, in_port, recirc_id, meta->vlan_tci, meta->vlan_tpid, &key);
+
+    uint32_t hash = dp_key_hash(&key);
+    struct dp_flow *flow = dp_cache_lookup(&dp->cache, &key, hash);
+    if (!flow) {
+        struct dp_key mask;
+        void *xcache = NULL;
+
+        memset(&mask, 0, sizeof mask);
+        ofpbuf_clear(&dp->upcall_actions);
+        dp->n_upcalls++;
+        int error = dp->ops->miss(dp->aux, pkt, &key, &mask,
+                                  &dp->upcall_actions, &xcache);
+        if (error) {
+            dp->n_lost++;
+            VLOG_WARN_RL(&rl, "%s: upcall failed (%s)", dp->name,
+                         ovs_strerror(error));
+            return;
+        }
+        /* The datapath always tells passes and ports apart. */
+        mask.recirc_id = UINT32_MAX;
+        mask.in_port = UINT32_MAX;
+
+        size_t n = dp->upcall_actions.size / sizeof(struct dp_action);
+        bool unused;
+        flow = dp_cache_insert(&dp->cache, &key, &mask,
+                               dp->upcall_actions.data, n, xcache, &unused);
+        if (unused && xcache) {
+            dp->ops->free_xcache(dp->aux, xcache);
+        }
+    }
+
+    flow->stats.packets++;
+    flow->stats.bytes += dp_packet_size(pkt);
+    flow->stats.used = time_msec();
+    flow->stats.tcp_flags |= ntohs(key.tcp_flags);
+    execute(dp, pkt, &key, flow->actions, flow->n_actions, depth);
+}
+
+void
+datapath_run(struct datapath *dp)
+{
+    struct dp_port_node *pn;
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        struct dp_port *port = pn->port;
+        for (int b = 0; b < DP_RUN_BATCHES; b++) {
+            int n = dp_port_recv(port);
+            for (int i = 0; i < n; i++) {
+                process_packet(dp, port->rx[i], port->port_no, 0,
+                               &port->rxmeta[i], 0);
+            }
+            if (n < DP_PORT_BATCH) {
+                break;
+            }
+        }
+    }
+}
+
+void
+datapath_wait(struct datapath *dp)
+{
+    struct dp_port_node *pn;
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        dp_port_wait(pn->port);
+    }
+}
+
+int
+datapath_execute(struct datapath *dp, struct dp_packet *pkt,
+                 uint32_t in_port, const struct dp_action *actions, size_t n)
+{
+    struct dp_key key;
+    dp_parse(pkt, in_port, 0, 0, 0, &key);
+    struct exec_ctx ctx = { .dp = dp, .key = &key, .depth = 0 };
+    return dp_execute(pkt, actions, n, &exec_ops, &ctx);
+}
+
+void
+datapath_flush(struct datapath *dp)
+{
+    dp_cache_flush(&dp->cache, free_flow_cb, dp);
+}
+
+static void
+push_stats_cb(void *dp_, struct dp_flow *flow)
+{
+    struct datapath *dp = dp_;
+    if (flow->xcache && flow->stats.packets != flow->pushed.packets) {
+        struct dp_flow_stats delta = {
+            .packets = flow->stats.packets - flow->pushed.packets,
+            .bytes = flow->stats.bytes - flow->pushed.bytes,
+            .used = flow->stats.used,
+            .tcp_flags = flow->stats.tcp_flags,
+        };
+        dp->ops->push_stats(dp->aux, flow->xcache, &delta);
+        flow->pushed = flow->stats;
+    }
+}
+
+void
+datapath_push_stats(struct datapath *dp)
+{
+    dp_cache_for_each(&dp->cache, push_stats_cb, dp);
+}
+
+static void
+dump_flow_cb(void *s_, struct dp_flow *flow)
+{
+    struct ds *s = s_;
+    long long int now = time_msec();
+
+    dp_key_format(&flow->key, &flow->subtable->mask, s);
+    ds_put_format(s, ", packets:%"PRIu64", bytes:%"PRIu64", used:",
+                  flow->stats.packets, flow->stats.bytes);
+    if (flow->stats.used) {
+        ds_put_format(s, "%.3fs", (now - flow->stats.used) / 1000.0);
+    } else {
+        ds_put_cstr(s, "never");
+    }
+    ds_put_cstr(s, ", actions:");
+    if (flow->n_actions) {
+        dp_actions_format(flow->actions, flow->n_actions, s);
+    } else {
+        ds_put_cstr(s, "drop");
+    }
+    ds_put_char(s, '\n');
+}
+
+void
+datapath_dump_flows(struct datapath *dp, struct ds *s)
+{
+    dp_cache_for_each(&dp->cache, dump_flow_cb, s);
+}
+
+void
+datapath_show(struct datapath *dp, struct ds *s)
+{
+    const struct dp_cache *c = &dp->cache;
+    uint64_t lookups = c->emc_hits + c->megaflow_hits + c->misses;
+
+    ds_put_format(s, "%s:\n", dp->name);
+    ds_put_format(s, "  lookups: emc-hit:%"PRIu64" megaflow-hit:%"PRIu64
+                  " missed:%"PRIu64" lost:%"PRIu64"\n",
+                  c->emc_hits, c->megaflow_hits, c->misses, dp->n_lost);
+    if (lookups) {
+        ds_put_format(s, "  hit rate: %.1f%%\n",
+                      100.0 * (c->emc_hits + c->megaflow_hits) / lookups);
+    }
+    ds_put_format(s, "  flows: %"PRIuSIZE"\n", c->n_flows);
+    ds_put_format(s, "  recirc loops dropped: %"PRIu64
+                  ", action errors: %"PRIu64"\n",
+                  dp->n_recirc_loops, dp->n_exec_errors);
+
+    size_t n = hmap_count(&dp->ports);
+    struct dp_port **ports = xmalloc((n ? n : 1) * sizeof *ports);
+    datapath_ports(dp, ports, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct dp_port *p = ports[i];
+        const struct dp_port_stats *st = &p->stats;
+        ds_put_format(s, "  port %"PRIu32": %s%s%s\n", p->port_no, p->name,
+                      p->gone ? " (gone)" : "",
+                      !p->carrier && !p->gone ? " (link down)" : "");
+        ds_put_format(s, "    RX packets:%"PRIu64" bytes:%"PRIu64
+                      " dropped:%"PRIu64" errors:%"PRIu64"\n",
+                      st->rx_packets, st->rx_bytes, st->rx_dropped,
+                      st->rx_errors);
+        ds_put_format(s, "    TX packets:%"PRIu64" bytes:%"PRIu64
+                      " dropped:%"PRIu64" errors:%"PRIu64"\n",
+                      st->tx_packets, st->tx_bytes, st->tx_dropped,
+                      st->tx_errors);
+    }
+    free(ports);
+}

@@ -1,0 +1,117 @@
+/*
+ * datapath/datapath.h: the packet engine of one bridge.
+ *
+ * What?
+ * =====
+ *
+ * A datapath owns ports (dp-port.h) and a flow cache (dp-cache.h).  Every
+ * frame received on a port is parsed into a key (dp-parse.h), looked up in
+ * the cache, and on a miss handed up to the upcall handler (the OpenFlow
+ * layer), which translates it into a mask and an action list; the datapath
+ * caches that as a megaflow and executes the actions (dp-actions.h).
+ *
+ * Recirculation: a DPA_RECIRC action re-parses the packet with the recirc
+ * id in its key and runs the whole lookup again; each pass is a datapath
+ * flow of its own.  Passes are bounded by DP_MAX_RECIRC.
+ *
+ * Statistics: megaflows count packets and bytes; the upcall handler learns
+ * them through 'push_stats' with the 'xcache' it attached to each flow
+ * (which OpenFlow rules the flow went through), when it asks with
+ * datapath_push_stats() and when a flow is flushed.
+ *
+ * Thread-safety
+ * =============
+ *
+ * Not thread-safe: the main thread calls everything here.  The upcall
+ * callbacks run in that thread, from inside datapath_run().
+ */
+#ifndef DATAPATH_DATAPATH_H
+#define DATAPATH_DATAPATH_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "datapath/dp-actions.h"
+#include "datapath/dp-cache.h"
+#include "datapath/dp-key.h"
+
+struct datapath;
+struct dp_packet;
+struct dp_port;
+struct ds;
+struct ofpbuf;
+
+/* Recirculation passes one packet may take. */
+#define DP_MAX_RECIRC 64
+
+/* The upcall handler: the layer above. */
+struct dp_upcall_ops {
+    /* A cache miss on 'key' ('pkt' is the packet, for reference only).
+     * Translates it: stores the fields that decided the outcome in 'mask'
+     * (zeroed on entry), appends 'struct dp_action's to 'actions', and may
+     * set '*xcache' to an object 'push_stats' and 'free_xcache' take.
+     * Returns 0, or a positive errno value to drop the packet uncached. */
+    int (*miss)(void *aux, const struct dp_packet *pkt,
+                const struct dp_key *key, struct dp_key *mask,
+                struct ofpbuf *actions, void **xcache);
+
+    /* A DPA_USERSPACE action, or an invalid TTL (see dp-actions.h).  'key'
+     * is the packet's key for this pass. */
+    void (*userspace)(void *aux, const struct dp_packet *pkt,
+                      const struct dp_key *key,
+                      const struct dp_action *action);
+
+    /* Counters of a flow whose 'xcache' this is grew by 'delta'. */
+    void (*push_stats)(void *aux, void *xcache,
+                       const struct dp_flow_stats *delta);
+
+    /* 'xcache' is no longer referenced by the datapath. */
+    void (*free_xcache)(void *aux, void *xcache);
+
+    /* DPA_METER (may be NULL: no metering). */
+    bool (*meter)(void *aux, const struct dp_packet *pkt, uint32_t meter_id);
+};
+
+struct datapath *datapath_create(const char *name,
+                                 const struct dp_upcall_ops *ops, void *aux);
+void datapath_destroy(struct datapath *);
+
+const char *datapath_name(const struct datapath *);
+
+/* Ports. */
+int datapath_port_add(struct datapath *, const char *ifname,
+                      uint32_t port_no);
+int datapath_port_del(struct datapath *, uint32_t port_no);
+struct dp_port *datapath_port_get(const struct datapath *, uint32_t port_no);
+struct dp_port *datapath_port_by_name(const struct datapath *,
+                                      const char *ifname);
+/* Fills 'ports' with up to 'max' ports in port-number order; returns the
+ * number of ports (which may exceed 'max'). */
+size_t datapath_ports(const struct datapath *, struct dp_port **ports,
+                      size_t max);
+/* Re-reads every port's link state; returns the port numbers whose state
+ * changed in '*changed' (caller frees), their count in '*n'. */
+void datapath_ports_refresh(struct datapath *, uint32_t **changed, size_t *n);
+
+/* Main loop. */
+void datapath_run(struct datapath *);
+void datapath_wait(struct datapath *);
+
+/* Executes 'n' 'actions' on 'pkt' as if it had been received on 'in_port'
+ * (packet-out).  'pkt' is modified in place and stays the caller's. */
+int datapath_execute(struct datapath *, struct dp_packet *pkt,
+                     uint32_t in_port, const struct dp_action *actions,
+                     size_t n);
+
+/* Removes every cached flow (after pushing their statistics): the OpenFlow
+ * tables changed.  After this returns no packet takes a stale path. */
+void datapath_flush(struct datapath *);
+
+/* Pushes every flow's counters to the upcall handler. */
+void datapath_push_stats(struct datapath *);
+
+/* Introspection, for dpctl/dump-flows and dpctl/show. */
+void datapath_dump_flows(struct datapath *, struct ds *);
+void datapath_show(struct datapath *, struct ds *);
+
+#endif /* datapath/datapath.h */

@@ -1,0 +1,1965 @@
+/* ofproto-mpls/ofproto.c: flow tables, ports and OpenFlow messages. */
+#include <config.h>
+#include "ofproto-mpls/ofproto.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "datapath/dp-parse.h"
+#include "datapath/dp-port.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "bitmap.h"
+#include "hash.h"
+#include "nx-match.h"
+#include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/xlate.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-match.h"
+#include "openvswitch/ofp-monitor.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-packet.h"
+#include "openvswitch/ofp-parse.h"
+#include "openvswitch/ofp-port.h"
+#include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-switch.h"
+#include "openvswitch/ofp-table.h"
+#include "openvswitch/ofp-util.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "openvswitch/shash.h"
+
+VLOG_DEFINE_THIS_MODULE(ofproto);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 10);
+
+/* How often timeouts and link states are checked, in msec. */
+#define EXPIRE_INTERVAL 250
+#define PORT_CHECK_INTERVAL 500
+
+/* MAC learning entries age out after this many msec. */
+#define MAC_AGE 300000
+
+/* The bridges of this process, for unixctl commands. */
+static struct shash all_ofprotos = SHASH_INITIALIZER(&all_ofprotos);
+
+static const struct dp_upcall_ops upcall_ops;
+static void send_port_status(struct ofproto *, const struct ofport *,
+                             enum ofp_port_reason);
+static void rule_remove(struct ofproto *, struct rule *,
+                        enum ofp_flow_removed_reason);
+
+/* Lifecycle. */
+
+struct ofproto *
+ofproto_create(const char *name, uint64_t datapath_id)
+{
+    struct ofproto *p = xzalloc(sizeof *p);
+
+    p->name = xstrdup(name);
+    if (!datapath_id) {
+        /* A locally administered MAC-like id derived from the name, so a
+         * bridge keeps its id across restarts. */
+        datapath_id = (hash_string(name, 0x6d7673) | 0x020000000000ULL)
+                      & 0xffffffffffffULL;
+    }
+    p->datapath_id = datapath_id;
+    p->dp = datapath_create(name, &upcall_ops, p);
+    p->connmgr = connmgr_create(p);
+    for (int i = 0; i < MVS_N_TABLES; i++) {
+        classifier_init(&p->tables[i].cls, flow_segment_u64s);
+    }
+    p->version = OVS_VERSION_MIN;
+    ovs_list_init(&p->expirable);
+    hmap_init(&p->ports);
+    p->config.frag = OFPUTIL_FRAG_NORMAL;
+    p->config.invalid_ttl_to_controller = -1;
+    p->config.miss_send_len = OFP_DEFAULT_MISS_SEND_LEN;
+    p->fail_mode = OFPROTO_FAIL_SECURE;
+    hmap_init(&p->frozen_by_id);
+    hmap_init(&p->frozen_by_state);
+    p->next_recirc_id = 1;
+    hmap_init(&p->macs);
+    shash_add(&all_ofprotos, name, p);
+    return p;
+}
+
+static void
+frozen_clear(struct ofproto *p)
+{
+    struct frozen *f;
+    HMAP_FOR_EACH_POP (f, id_node, &p->frozen_by_id) {
+        hmap_remove(&p->frozen_by_state, &f->hash_node);
+        free(f->ofpacts);
+        free(f->action_set);
+        free(f);
+    }
+}
+
+static void
+rule_free(struct rule *rule)
+{
+    cls_rule_destroy(&rule->cr);
+    free(rule->ofpacts);
+    free(rule);
+}
+
+void
+ofproto_destroy(struct ofproto *p)
+{
+    if (!p) {
+        return;
+    }
+    shash_find_and_delete(&all_ofprotos, p->name);
+    connmgr_destroy(p->connmgr);
+    datapath_destroy(p->dp);
+    for (int i = 0; i < MVS_N_TABLES; i++) {
+        struct rule *rule;
+        CLS_FOR_EACH (rule, cr, &p->tables[i].cls) {
+            classifier_remove_assert(&p->tables[i].cls, &rule->cr);
+            ovsrcu_postpone(rule_free, rule);
+        }
+        classifier_destroy(&p->tables[i].cls);
+    }
+    struct ofport *port;
+    HMAP_FOR_EACH_POP (port, node, &p->ports) {
+        free(port);
+    }
+    hmap_destroy(&p->ports);
+    frozen_clear(p);
+    hmap_destroy(&p->frozen_by_id);
+    hmap_destroy(&p->frozen_by_state);
+    struct mac_entry *e;
+    HMAP_FOR_EACH_POP (e, node, &p->macs) {
+        free(e);
+    }
+    hmap_destroy(&p->macs);
+    free(p->name);
+    free(p);
+}
+
+/* Every OpenFlow state change goes through here before it takes effect:
+ * cached datapath flows may embody the old state, and their counters
+ * belong to rules that may be about to go. */
+static void
+ofproto_invalidate(struct ofproto *p)
+{
+    datapath_flush(p->dp);
+    frozen_clear(p);
+}
+
+/* Ports. */
+
+struct ofport *
+ofproto_get_port(const struct ofproto *p, ofp_port_t ofp_port)
+{
+    struct ofport *port;
+    HMAP_FOR_EACH_IN_BUCKET (port, node, hash_int(ofp_to_u16(ofp_port), 0),
+                             &p->ports) {
+        if (port->ofp_port == ofp_port) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+int
+ofproto_port_add(struct ofproto *p, const char *ifname, ofp_port_t ofp_port,
+                 ofp_port_t *assigned)
+{
+    if (ofp_port == OFPP_NONE || !ofp_to_u16(ofp_port)) {
+        uint16_t n = 1;
+        while (ofproto_get_port(p, u16_to_ofp(n))) {
+            n++;
+        }
+        ofp_port = u16_to_ofp(n);
+    } else if (ofp_to_u16(ofp_port) >= ofp_to_u16(OFPP_MAX)) {
+        return EINVAL;
+    } else if (ofproto_get_port(p, ofp_port)) {
+        return EEXIST;
+    }
+
+    ofproto_invalidate(p);
+    int error = datapath_port_add(p->dp, ifname, ofp_to_u16(ofp_port));
+    if (error) {
+        return error;
+    }
+    struct ofport *port = xzalloc(sizeof *port);
+    port->ofp_port = ofp_port;
+    port->dp_port = datapath_port_get(p->dp, ofp_to_u16(ofp_port));
+    port->created = time_msec();
+    hmap_insert(&p->ports, &port->node, hash_int(ofp_to_u16(ofp_port), 0));
+    if (assigned) {
+        *assigned = ofp_port;
+    }
+    VLOG_INFO("%s: added interface %s as port %"PRIu16,
+              p->name, ifname, ofp_to_u16(ofp_port));
+    send_port_status(p, port, OFPPR_ADD);
+    return 0;
+}
+
+int
+ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
+{
+    struct ofport *port = ofproto_get_port(p, ofp_port);
+    if (!port) {
+        return ENOENT;
+    }
+    ofproto_invalidate(p);
+    /* Describe it while it still exists. */
+    send_port_status(p, port, OFPPR_DELETE);
+    VLOG_INFO("%s: removed port %"PRIu16" (%s)", p->name,
+              ofp_to_u16(ofp_port), port->dp_port->name);
+    hmap_remove(&p->ports, &port->node);
+    datapath_port_del(p->dp, ofp_to_u16(ofp_port));
+    free(port);
+    return 0;
+}
+
+void
+ofproto_fill_port_desc(const struct ofproto *p OVS_UNUSED,
+                       const struct ofport *port, struct ofputil_phy_port *pp)
+{
+    const struct dp_port *dp_port = port->dp_port;
+
+    memset(pp, 0, sizeof *pp);
+    pp->port_no = port->ofp_port;
+    pp->hw_addr = dp_port->mac;
+    ovs_strzcpy(pp->name, dp_port->name, sizeof pp->name);
+    pp->config = port->config;
+    if (!dp_port->admin_up) {
+        pp->config |= OFPUTIL_PC_PORT_DOWN;
+    }
+    pp->state = dp_port->carrier && !dp_port->gone ? OFPUTIL_PS_LIVE
+                                                   : OFPUTIL_PS_LINK_DOWN;
+    /* veth and most virtual links report 10 Gb/s. */
+    pp->curr = NETDEV_F_10GB_FD | NETDEV_F_COPPER;
+    pp->supported = pp->curr;
+    pp->curr_speed = 10000000;
+    pp->max_speed = 10000000;
+}
+
+struct port_status_aux {
+    const struct ofproto *ofproto;
+    const struct ofport *port;
+    enum ofp_port_reason reason;
+};
+
+static struct ofpbuf *
+encode_port_status(const void *aux_, enum ofputil_protocol protocol)
+{
+    const struct port_status_aux *aux = aux_;
+    struct ofputil_port_status ps = { .reason = aux->reason };
+    ofproto_fill_port_desc(aux->ofproto, aux->port, &ps.desc);
+    return ofputil_encode_port_status(&ps, protocol);
+}
+
+static void
+send_port_status(struct ofproto *p, const struct ofport *port,
+                 enum ofp_port_reason reason)
+{
+    struct port_status_aux aux = { p, port, reason };
+    connmgr_send_async(p->connmgr, OAM_PORT_STATUS, reason,
+                       encode_port_status, &aux);
+}
+
+/* Connections. */
+
+int
+ofproto_add_controller(struct ofproto *p, const char *target)
+{
+    return connmgr_add_controller(p->connmgr, target);
+}
+
+int
+ofproto_add_listener(struct ofproto *p, const char *target)
+{
+    return connmgr_add_listener(p->connmgr, target);
+}
+
+void
+ofproto_set_fail_mode(struct ofproto *p, enum ofproto_fail_mode mode)
+{
+    p->fail_mode = mode;
+    ofproto_invalidate(p);
+}
+
+/* Frozen states (recirculation). */
+
+static uint32_t
+frozen_hash(const struct frozen *f)
+{
+    uint32_t hash = hash_bytes(f->ofpacts, f->ofpacts_len, f->table_id);
+    hash = hash_bytes(f->action_set, f->action_set_len, hash);
+    hash = hash_uint64_basis(f->metadata, hash);
+    hash = hash_uint64_basis(f->cookie, hash);
+    return hash_int(f->restart, hash);
+}
+
+static bool
+frozen_equal(const struct frozen *a, const struct frozen *b)
+{
+    return (a->table_id == b->table_id && a->restart == b->restart
+            && a->metadata == b->metadata && a->cookie == b->cookie
+            && a->ofpacts_len == b->ofpacts_len
+            && a->action_set_len == b->action_set_len
+            && !memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len)
+            && !memcmp(a->action_set, b->action_set, a->action_set_len));
+}
+
+uint32_t
+ofproto_frozen_get(struct ofproto *p, const struct frozen *state)
+{
+    uint32_t hash = frozen_hash(state);
+    struct frozen *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, hash_node, hash, &p->frozen_by_state) {
+        if (frozen_equal(f, state)) {
+            return f->id;
+        }
+    }
+    f = xmemdup(state, sizeof *state);
+    f->ofpacts = state->ofpacts_len
+                 ? xmemdup(state->ofpacts, state->ofpacts_len) : NULL;
+    f->action_set = state->action_set_len
+                    ? xmemdup(state->action_set, state->action_set_len)
+                    : NULL;
+    f->id = p->next_recirc_id++;
+    if (!p->next_recirc_id) {
+        p->next_recirc_id = 1;
+    }
+    f->hash = hash;
+    hmap_insert(&p->frozen_by_state, &f->hash_node, hash);
+    hmap_insert(&p->frozen_by_id, &f->id_node, hash_int(f->id, 0));
+    return f->id;
+}
+
+const struct frozen *
+ofproto_frozen_find(const struct ofproto *p, uint32_t id)
+{
+    struct frozen *f;
+    HMAP_FOR_EACH_WITH_HASH (f, id_node, hash_int(id, 0), &p->frozen_by_id) {
+        if (f->id == id) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* MAC learning, for output:NORMAL and fail-mode standalone. */
+
+static uint32_t
+mac_hash(const struct eth_addr mac, uint16_t vlan)
+{
+    return hash_bytes(&mac, sizeof mac, vlan);
+}
+
+static struct mac_entry *
+mac_find(const struct ofproto *p, const struct eth_addr mac, uint16_t vlan)
+{
+    struct mac_entry *e;
+    HMAP_FOR_EACH_WITH_HASH (e, node, mac_hash(mac, vlan), &p->macs) {
+        if (eth_addr_equals(e->mac, mac) && e->vlan == vlan) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+void
+ofproto_mac_learn(struct ofproto *p, const struct eth_addr mac,
+                  uint16_t vlan, ofp_port_t port)
+{
+    struct mac_entry *e = mac_find(p, mac, vlan);
+    if (!e) {
+        e = xzalloc(sizeof *e);
+        e->mac = mac;
+        e->vlan = vlan;
+        hmap_insert(&p->macs, &e->node, mac_hash(mac, vlan));
+    } else if (e->port != port) {
+        /* A moved host: flows that send to its old port are stale.  The
+         * caller is mid-translation, so flush at the next run. */
+        p->next_expire = 0;
+    }
+    e->port = port;
+    e->used = time_msec();
+}
+
+ofp_port_t
+ofproto_mac_lookup(const struct ofproto *p, const struct eth_addr mac,
+                   uint16_t vlan)
+{
+    const struct mac_entry *e = mac_find(p, mac, vlan);
+    return e && time_msec() - e->used < MAC_AGE ? e->port : OFPP_NONE;
+}
+
+/* Upcalls from the datapath. */
+
+struct xcache {
+    size_t n_hits;
+    struct xlate_hit hits[];
+};
+
+static int
+upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
+            const struct dp_key *key, struct dp_key *mask,
+            struct ofpbuf *actions, void **xcachep)
+{
+    struct ofproto *p = p_;
+    struct xlate_in xin = { .ofproto = p, .key = key };
+    struct xlate_out xout;
+
+    xlate_out_init(&xout);
+    int error = xlate(&xin, &xout);
+    if (!error) {
+        ofpbuf_put(actions, xout.actions.data, xout.actions.size);
+        *mask = xout.mask;
+        if (xout.n_hits) {
+            struct xcache *xc = xmalloc(sizeof *xc
+                                        + xout.n_hits * sizeof *xc->hits);
+            xc->n_hits = xout.n_hits;
+            memcpy(xc->hits, xout.hits, xout.n_hits * sizeof *xc->hits);
+            *xcachep = xc;
+        }
+    }
+    xlate_out_uninit(&xout);
+    return error;
+}
+
+static void
+upcall_push_stats(void *p_, void *xc_, const struct dp_flow_stats *delta)
+{
+    struct ofproto *p = p_;
+    struct xcache *xc = xc_;
+
+    for (size_t i = 0; i < xc->n_hits; i++) {
+        struct xlate_hit *hit = &xc->hits[i];
+        struct oftable *table = &p->tables[hit->table_id];
+        table->lookup_count += delta->packets;
+        if (hit->rule) {
+            table->matched_count += delta->packets;
+            if (!(hit->rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
+                hit->rule->packet_count += delta->packets;
+            }
+            if (!(hit->rule->flags & OFPUTIL_FF_NO_BYT_COUNTS)) {
+                hit->rule->byte_count += delta->bytes;
+            }
+            hit->rule->used = MAX(hit->rule->used, delta->used);
+        }
+    }
+}
+
+static void
+upcall_free_xcache(void *p OVS_UNUSED, void *xc)
+{
+    free(xc);
+}
+
+struct packet_in_aux {
+    struct ofputil_packet_in pin;
+    size_t max_len;
+};
+
+static struct ofpbuf *
+encode_packet_in(const void *aux_, enum ofputil_protocol protocol)
+{
+    const struct packet_in_aux *aux = aux_;
+    struct ofputil_packet_in_private pin = { .base = aux->pin };
+    struct ofpbuf *msg = ofputil_encode_packet_in_private(
+        &pin, protocol, OFPUTIL_PACKET_IN_STD);
+
+    /* No buffering: send at most 'max_len' bytes (OFPCML_NO_BUFFER: all),
+     * with total_len still the whole frame's. */
+    size_t len = aux->pin.packet_len;
+    if (aux->max_len < len) {
+        msg->size -= len - aux->max_len;
+        ofpmsg_update_length(msg);
+    }
+    return msg;
+}
+
+static void
+send_packet_in(struct ofproto *p, const struct dp_packet *pkt,
+               const struct dp_key *key, enum ofp_packet_in_reason reason,
+               uint8_t table_id, ovs_be64 cookie, size_t max_len)
+{
+    struct packet_in_aux aux;
+
+    memset(&aux, 0, sizeof aux);
+    aux.pin.packet = CONST_CAST(void *, dp_packet_data(pkt));
+    aux.pin.packet_len = dp_packet_size(pkt);
+    aux.pin.reason = reason;
+    aux.pin.table_id = table_id;
+    aux.pin.cookie = cookie;
+    match_init_catchall(&aux.pin.flow_metadata);
+    match_set_in_port(&aux.pin.flow_metadata, u16_to_ofp(key->in_port));
+    aux.max_len = max_len;
+    p->n_packet_ins++;
+    connmgr_send_async(p->connmgr, OAM_PACKET_IN, reason,
+                       encode_packet_in, &aux);
+}
+
+static void
+upcall_userspace(void *p_, const struct dp_packet *pkt,
+                 const struct dp_key *key, const struct dp_action *a)
+{
+    struct ofproto *p = p_;
+
+    if (a->type == DPA_USERSPACE) {
+        send_packet_in(p, pkt, key, a->u8, ntohs(a->be16) & 0xff, a->cookie,
+                       a->u32);
+    } else {
+        /* An invalid TTL (dec_mpls_ttl or dec_ttl on 0 or 1). */
+        p->n_invalid_ttl++;
+        send_packet_in(p, pkt, key, OFPR_INVALID_TTL, 0, OVS_BE64_MAX,
+                       p->config.miss_send_len);
+    }
+}
+
+static const struct dp_upcall_ops upcall_ops = {
+    .miss = upcall_miss,
+    .userspace = upcall_userspace,
+    .push_stats = upcall_push_stats,
+    .free_xcache = upcall_free_xcache,
+};
+
+/* Flow table changes. */
+
+static long long int
+now_msec(void)
+{
+    return time_msec();
+}
+
+/* Checks 'fm''s instructions against what this switch supports, beyond
+ * what libopenvswitch's decoder checked. */
+static enum ofperr
+check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
+              size_t len, uint8_t table_id, bool in_set)
+{
+    const struct ofpact *a;
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        switch (a->type) {
+        case OFPACT_OUTPUT: {
+            ofp_port_t port = ofpact_get_OUTPUT(a)->port;
+            if (ofp_to_u16(port) < ofp_to_u16(OFPP_MAX)
+                && !ofproto_get_port(p, port)) {
+                /* OpenFlow lets flows name ports that don't exist yet;
+                 * packets to them are dropped. */
+            }
+            break;
+        }
+        case OFPACT_GOTO_TABLE:
+            if (ofpact_get_GOTO_TABLE(a)->table_id <= table_id) {
+                return OFPERR_OFPBRC_BAD_TABLE_ID;
+            }
+            if (ofpact_get_GOTO_TABLE(a)->table_id >= MVS_N_TABLES) {
+                return OFPERR_OFPBIC_BAD_TABLE_ID;
+            }
+            break;
+        case OFPACT_GROUP:
+            return OFPERR_OFPBAC_BAD_OUT_GROUP;
+        case OFPACT_METER:
+            return OFPERR_OFPMMFC_UNKNOWN_METER;
+        case OFPACT_WRITE_ACTIONS: {
+            const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
+            enum ofperr error = check_ofpacts(p, on->actions,
+                                              ofpact_nest_get_action_len(on),
+                                              table_id, true);
+            if (error) {
+                return error;
+            }
+            break;
+        }
+        case OFPACT_CONTROLLER:
+        case OFPACT_SET_FIELD:
+        case OFPACT_SET_VLAN_VID:
+        case OFPACT_SET_VLAN_PCP:
+        case OFPACT_STRIP_VLAN:
+        case OFPACT_PUSH_VLAN:
+        case OFPACT_SET_ETH_SRC:
+        case OFPACT_SET_ETH_DST:
+        case OFPACT_SET_IPV4_SRC:
+        case OFPACT_SET_IPV4_DST:
+        case OFPACT_SET_IP_DSCP:
+        case OFPACT_SET_IP_ECN:
+        case OFPACT_SET_IP_TTL:
+        case OFPACT_SET_L4_SRC_PORT:
+        case OFPACT_SET_L4_DST_PORT:
+        case OFPACT_DEC_TTL:
+        case OFPACT_SET_MPLS_LABEL:
+        case OFPACT_SET_MPLS_TC:
+        case OFPACT_SET_MPLS_TTL:
+        case OFPACT_DEC_MPLS_TTL:
+        case OFPACT_PUSH_MPLS:
+        case OFPACT_POP_MPLS:
+        case OFPACT_SET_QUEUE:
+        case OFPACT_CLEAR_ACTIONS:
+        case OFPACT_WRITE_METADATA:
+        case OFPACT_NOTE:
+            break;
+        case OFPACT_ENQUEUE:
+        case OFPACT_OUTPUT_REG:
+        case OFPACT_BUNDLE:
+        case OFPACT_REG_MOVE:
+        case OFPACT_STACK_PUSH:
+        case OFPACT_STACK_POP:
+        case OFPACT_DEC_NSH_TTL:
+        case OFPACT_DELETE_FIELD:
+        case OFPACT_ENCAP:
+        case OFPACT_DECAP:
+        case OFPACT_SET_TUNNEL:
+        case OFPACT_POP_QUEUE:
+        case OFPACT_FIN_TIMEOUT:
+        case OFPACT_RESUBMIT:
+        case OFPACT_LEARN:
+        case OFPACT_CONJUNCTION:
+        case OFPACT_MULTIPATH:
+        case OFPACT_EXIT:
+        case OFPACT_SAMPLE:
+        case OFPACT_UNROLL_XLATE:
+        case OFPACT_CT:
+        case OFPACT_CT_CLEAR:
+        case OFPACT_NAT:
+        case OFPACT_OUTPUT_TRUNC:
+        case OFPACT_CLONE:
+        case OFPACT_CHECK_PKT_LARGER:
+        case OFPACT_DEBUG_RECIRC:
+        case OFPACT_DEBUG_SLOW:
+            return OFPERR_OFPBAC_BAD_TYPE;
+        }
+        (void) in_set;
+    }
+    return 0;
+}
+
+static bool
+rule_has_out_port(const struct rule *rule, ofp_port_t out_port)
+{
+    return (out_port == OFPP_ANY
+            || ofpacts_output_to_port(rule->ofpacts, rule->ofpacts_len,
+                                      out_port));
+}
+
+static bool
+rule_matches_criteria(const struct rule *rule,
+                      const struct ofputil_flow_mod *fm, bool check_out)
+{
+    if ((rule->cookie & fm->cookie_mask) != (fm->cookie & fm->cookie_mask)) {
+        return false;
+    }
+    if (check_out) {
+        if (!rule_has_out_port(rule, fm->out_port)) {
+            return false;
+        }
+        if (fm->out_group != OFPG_ANY
+            && !ofpacts_output_to_group(rule->ofpacts, rule->ofpacts_len,
+                                        fm->out_group)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+rule_set_actions(struct rule *rule, const struct ofpact *ofpacts, size_t len)
+{
+    free(rule->ofpacts);
+    rule->ofpacts = len ? xmemdup(ofpacts, len) : NULL;
+    rule->ofpacts_len = len;
+}
+
+static void
+rule_update_expirable(struct ofproto *p, struct rule *rule)
+{
+    if (!ovs_list_is_empty(&rule->expirable)) {
+        ovs_list_remove(&rule->expirable);
+        ovs_list_init(&rule->expirable);
+    }
+    if (rule->idle_timeout || rule->hard_timeout) {
+        ovs_list_push_back(&p->expirable, &rule->expirable);
+    }
+}
+
+static enum ofperr
+add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
+{
+    if (fm->table_id >= MVS_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    struct oftable *table = &p->tables[fm->table_id];
+    struct cls_rule cr;
+
+    cls_rule_init_from_minimatch(&cr, &fm->match, fm->priority);
+    if (fm->flags & OFPUTIL_FF_CHECK_OVERLAP
+        && classifier_rule_overlaps(&table->cls, &cr, p->version)) {
+        cls_rule_destroy(&cr);
+        return OFPERR_OFPFMFC_OVERLAP;
+    }
+
+    long long int now = now_msec();
+    struct rule *old = rule_from_cls_rule(
+        classifier_find_rule_exactly(&table->cls, &cr, p->version));
+    if (old) {
+        /* OpenFlow 1.3.5 6.4: an identical entry is replaced; counters
+         * start over unless the old ones are kept... they are not. */
+        cls_rule_destroy(&cr);
+        rule_set_actions(old, fm->ofpacts, fm->ofpacts_len);
+        old->cookie = fm->new_cookie;
+        old->idle_timeout = fm->idle_timeout;
+        old->hard_timeout = fm->hard_timeout;
+        old->importance = fm->importance;
+        old->flags = fm->flags;
+        old->created = old->modified = old->used = now;
+        old->packet_count = old->byte_count = 0;
+        rule_update_expirable(p, old);
+        return 0;
+    }
+
+    struct rule *rule = xzalloc(sizeof *rule);
+    cls_rule_move(&rule->cr, &cr);
+    rule->table_id = fm->table_id;
+    rule->cookie = fm->new_cookie;
+    rule->idle_timeout = fm->idle_timeout;
+    rule->hard_timeout = fm->hard_timeout;
+    rule->importance = fm->importance;
+    rule->flags = fm->flags;
+    rule->created = rule->modified = rule->used = now;
+    rule_set_actions(rule, fm->ofpacts, fm->ofpacts_len);
+    ovs_list_init(&rule->expirable);
+    rule_update_expirable(p, rule);
+    classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
+    p->n_rules++;
+    return 0;
+}
+
+static void
+modify_rule(struct ofproto *p, struct rule *rule,
+            const struct ofputil_flow_mod *fm)
+{
+    rule_set_actions(rule, fm->ofpacts, fm->ofpacts_len);
+    if (fm->modify_cookie && fm->new_cookie != OVS_BE64_MAX) {
+        rule->cookie = fm->new_cookie;
+    }
+    rule->modified = now_msec();
+    if (fm->flags & OFPUTIL_FF_RESET_COUNTS) {
+        rule->packet_count = rule->byte_count = 0;
+    }
+    (void) p;
+}
+
+/* Collects the rules 'fm' selects, loose or strict, in 'table_id' or in
+ * every table (OFPTT_ALL). */
+static void
+collect_rules(struct ofproto *p, const struct ofputil_flow_mod *fm,
+              bool strict, bool check_out, struct rule ***rulesp, size_t *np)
+{
+    size_t n = 0, allocated = 0;
+    struct rule **rules = NULL;
+    struct cls_rule target;
+
+    cls_rule_init_from_minimatch(&target, &fm->match, fm->priority);
+    for (int t = 0; t < MVS_N_TABLES; t++) {
+        if (fm->table_id != OFPTT_ALL && fm->table_id != t) {
+            continue;
+        }
+        struct classifier *cls = &p->tables[t].cls;
+        if (strict) {
+            struct rule *rule = rule_from_cls_rule(
+                classifier_find_rule_exactly(cls, &target, p->version));
+            if (rule && rule_matches_criteria(rule, fm, check_out)) {
+                if (n >= allocated) {
+                    rules = x2nrealloc(rules, &allocated, sizeof *rules);
+                }
+                rules[n++] = rule;
+            }
+        } else {
+            struct rule *rule;
+            CLS_FOR_EACH_TARGET (rule, cr, cls, &target, p->version) {
+                if (rule_matches_criteria(rule, fm, check_out)) {
+                    if (n >= allocated) {
+                        rules = x2nrealloc(rules, &allocated, sizeof *rules);
+                    }
+                    rules[n++] = rule;
+                }
+            }
+        }
+    }
+    cls_rule_destroy(&target);
+    *rulesp = rules;
+    *np = n;
+}
+
+static enum ofperr
+modify_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
+             bool strict)
+{
+    if (fm->table_id != OFPTT_ALL && fm->table_id >= MVS_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    struct rule **rules;
+    size_t n;
+    collect_rules(p, fm, strict, false, &rules, &n);
+    for (size_t i = 0; i < n; i++) {
+        modify_rule(p, rules[i], fm);
+    }
+    free(rules);
+
+    if (!n && fm->cookie_mask == htonll(0)
+        && fm->new_cookie != OVS_BE64_MAX && fm->table_id != OFPTT_ALL) {
+        return add_flow(p, fm);
+    }
+    return 0;
+}
+
+static enum ofperr
+delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
+             bool strict)
+{
+    if (fm->table_id != OFPTT_ALL && fm->table_id >= MVS_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    struct rule **rules;
+    size_t n;
+    collect_rules(p, fm, strict, true, &rules, &n);
+    for (size_t i = 0; i < n; i++) {
+        rule_remove(p, rules[i], OFPRR_DELETE);
+    }
+    free(rules);
+    return 0;
+}
+
+static struct ofpbuf *
+encode_flow_removed(const void *fr_, enum ofputil_protocol protocol)
+{
+    return ofputil_encode_flow_removed(fr_, protocol);
+}
+
+/* Removes 'rule' from its table, telling controllers that asked. */
+static void
+rule_remove(struct ofproto *p, struct rule *rule,
+            enum ofp_flow_removed_reason reason)
+{
+    if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
+        struct ofputil_flow_removed fr;
+        long long int age = now_msec() - rule->created;
+
+        memset(&fr, 0, sizeof fr);
+        minimatch_expand(&rule->cr.match, &fr.match);
+        fr.cookie = rule->cookie;
+        fr.priority = rule->cr.priority;
+        fr.reason = reason;
+        fr.table_id = rule->table_id;
+        fr.duration_sec = age / 1000;
+        fr.duration_nsec = (age % 1000) * 1000000;
+        fr.idle_timeout = rule->idle_timeout;
+        fr.hard_timeout = rule->hard_timeout;
+        fr.packet_count = rule->packet_count;
+        fr.byte_count = rule->byte_count;
+        connmgr_send_async(p->connmgr, OAM_FLOW_REMOVED, reason,
+                           encode_flow_removed, &fr);
+    }
+    if (!ovs_list_is_empty(&rule->expirable)) {
+        ovs_list_remove(&rule->expirable);
+    }
+    classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
+    p->n_rules--;
+    ovsrcu_postpone(rule_free, rule);
+}
+
+int
+ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
+{
+    enum ofperr error;
+
+    if (fm->command == OFPFC_ADD || fm->command == OFPFC_MODIFY
+        || fm->command == OFPFC_MODIFY_STRICT) {
+        uint8_t table_id = fm->table_id == OFPTT_ALL ? 0 : fm->table_id;
+        error = check_ofpacts(p, fm->ofpacts, fm->ofpacts_len, table_id,
+                              false);
+        if (error) {
+            return error;
+        }
+    }
+
+    /* Push counters into the rules before any of them changes or goes,
+     * and make sure no cached datapath flow outlives the change. */
+    ofproto_invalidate(p);
+
+    switch (fm->command) {
+    case OFPFC_ADD:
+        return add_flow(p, fm);
+    case OFPFC_MODIFY:
+        return modify_flows(p, fm, false);
+    case OFPFC_MODIFY_STRICT:
+        return modify_flows(p, fm, true);
+    case OFPFC_DELETE:
+        return delete_flows(p, fm, false);
+    case OFPFC_DELETE_STRICT:
+        return delete_flows(p, fm, true);
+    default:
+        return OFPERR_OFPFMFC_BAD_COMMAND;
+    }
+}
+
+char *
+ofproto_load_flows(struct ofproto *p, const char *file_name)
+{
+    struct ofputil_flow_mod *fms = NULL;
+    size_t n_fms = 0;
+    enum ofputil_protocol usable;
+
+    char *error = parse_ofp_flow_mod_file(file_name, NULL, NULL, OFPFC_ADD,
+                                          &fms, &n_fms, &usable);
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < n_fms; i++) {
+        struct ofputil_flow_mod *fm = &fms[i];
+        int err = 0;
+        if (!error) {
+            err = ofproto_flow_mod(p, fm);
+            if (err) {
+                error = xasprintf("%s: flow %"PRIuSIZE": %s", file_name,
+                                  i + 1, ofperr_to_string(err));
+            }
+        }
+        free(fm->ofpacts);
+        minimatch_destroy(&fm->match);
+    }
+    free(fms);
+    if (!error) {
+        VLOG_INFO("%s: loaded %"PRIuSIZE" flows from %s", p->name, n_fms,
+                  file_name);
+    }
+    return error;
+}
+
+/* Timeouts. */
+
+static void
+expire_rules(struct ofproto *p)
+{
+    long long int now = now_msec();
+    struct rule *rule;
+    bool pushed = false;
+
+    LIST_FOR_EACH_SAFE (rule, expirable, &p->expirable) {
+        if (rule->hard_timeout
+            && now >= rule->modified + rule->hard_timeout * 1000LL) {
+            if (!pushed) {
+                ofproto_invalidate(p);
+                pushed = true;
+            }
+            rule_remove(p, rule, OFPRR_HARD_TIMEOUT);
+            continue;
+        }
+        if (rule->idle_timeout) {
+            if (!pushed) {
+                /* 'used' comes from the datapath's counters. */
+                datapath_push_stats(p->dp);
+            }
+            if (now >= rule->used + rule->idle_timeout * 1000LL) {
+                if (!pushed) {
+                    ofproto_invalidate(p);
+                    pushed = true;
+                }
+                rule_remove(p, rule, OFPRR_IDLE_TIMEOUT);
+            }
+        }
+    }
+}
+
+/* OpenFlow message handlers. */
+
+static enum ofperr
+handle_features_request(struct ofproto *p, struct ofconn *ofconn,
+                        const struct ofp_header *oh)
+{
+    struct ofputil_switch_features features = {
+        .datapath_id = p->datapath_id,
+        .n_buffers = 0,
+        .n_tables = MVS_N_TABLES,
+        .capabilities = (OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
+                         | OFPUTIL_C_PORT_STATS),
+        .ofpacts = (UINT64_C(1) << N_OFPACTS) - 1,
+    };
+    struct ofpbuf *b = ofputil_encode_switch_features(
+        &features, ofconn_get_protocol(ofconn), oh->xid);
+    if (ofputil_switch_features_has_ports(b)) {
+        struct ofport *port;
+        HMAP_FOR_EACH (port, node, &p->ports) {
+            struct ofputil_phy_port pp;
+            ofproto_fill_port_desc(p, port, &pp);
+            ofputil_put_switch_features_port(&pp, b);
+        }
+    }
+    ofconn_send_reply(ofconn, b);
+    return 0;
+}
+
+static enum ofperr
+handle_set_config(struct ofproto *p, const struct ofp_header *oh)
+{
+    struct ofputil_switch_config config;
+    enum ofperr error = ofputil_decode_set_config(oh, &config);
+    if (error) {
+        return error;
+    }
+    if (config.frag != OFPUTIL_FRAG_NORMAL
+        && config.frag != OFPUTIL_FRAG_DROP) {
+        /* Reassembly is not offered (the features reply says so). */
+        config.frag = p->config.frag;
+    }
+    if (config.frag != p->config.frag) {
+        ofproto_invalidate(p);
+    }
+    p->config.frag = config.frag;
+    p->config.miss_send_len = config.miss_send_len;
+    if (config.invalid_ttl_to_controller >= 0) {
+        p->config.invalid_ttl_to_controller
+            = config.invalid_ttl_to_controller;
+    }
+    return 0;
+}
+
+static bool
+is_slave(const struct ofconn *ofconn)
+{
+    return ofconn_get_role(ofconn) == OFPCR12_ROLE_SECONDARY;
+}
+
+static enum ofperr
+handle_flow_mod(struct ofproto *p, struct ofconn *ofconn,
+                const struct ofp_header *oh)
+{
+    struct ofputil_flow_mod fm;
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (is_slave(ofconn)) {
+        return OFPERR_OFPBRC_IS_SECONDARY;
+    }
+    enum ofperr error = ofputil_decode_flow_mod(
+        &fm, oh, ofconn_get_protocol(ofconn), NULL, NULL, &ofpacts,
+        OFPP_MAX, MVS_N_TABLES);
+    if (!error) {
+        struct match match;
+        minimatch_expand(&fm.match, &match);
+        struct ofpact_check_params cp = {
+            .match = &match,
+            .max_ports = OFPP_MAX,
+            .table_id = fm.table_id == OFPTT_ALL ? 0 : fm.table_id,
+            .n_tables = MVS_N_TABLES,
+        };
+        error = ofpacts_check_consistency(fm.ofpacts, fm.ofpacts_len,
+                                          ofconn_get_protocol(ofconn), &cp);
+        if (!error) {
+            error = ofproto_flow_mod(p, &fm);
+        }
+        minimatch_destroy(&fm.match);
+    }
+    ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+static void
+fill_flow_stats(const struct rule *rule, long long int now,
+                struct ofputil_flow_stats *fs)
+{
+    memset(fs, 0, sizeof *fs);
+    minimatch_expand(&rule->cr.match, &fs->match);
+    fs->priority = rule->cr.priority;
+    fs->cookie = rule->cookie;
+    fs->table_id = rule->table_id;
+    long long int age = now - rule->created;
+    fs->duration_sec = age / 1000;
+    fs->duration_nsec = (age % 1000) * 1000000;
+    fs->idle_timeout = rule->idle_timeout;
+    fs->hard_timeout = rule->hard_timeout;
+    fs->idle_age = (now - rule->used) / 1000;
+    fs->hard_age = (now - rule->modified) / 1000;
+    fs->packet_count = (rule->flags & OFPUTIL_FF_NO_PKT_COUNTS
+                        ? UINT64_MAX : rule->packet_count);
+    fs->byte_count = (rule->flags & OFPUTIL_FF_NO_BYT_COUNTS
+                      ? UINT64_MAX : rule->byte_count);
+    fs->ofpacts = rule->ofpacts;
+    fs->ofpacts_len = rule->ofpacts_len;
+    fs->flags = rule->flags;
+    fs->importance = rule->importance;
+}
+
+/* Calls 'cb' for every rule a flow or aggregate stats request selects. */
+static enum ofperr
+for_each_requested_rule(struct ofproto *p,
+                        const struct ofputil_flow_stats_request *fsr,
+                        void (*cb)(void *aux, const struct rule *),
+                        void *aux)
+{
+    if (fsr->table_id != OFPTT_ALL && fsr->table_id >= MVS_N_TABLES) {
+        return OFPERR_OFPBRC_BAD_TABLE_ID;
+    }
+    struct cls_rule target;
+    cls_rule_init(&target, &fsr->match, 0);
+    for (int t = 0; t < MVS_N_TABLES; t++) {
+        if (fsr->table_id != OFPTT_ALL && fsr->table_id != t) {
+            continue;
+        }
+        struct rule *rule;
+        CLS_FOR_EACH_TARGET (rule, cr, &p->tables[t].cls, &target,
+                             p->version) {
+            if ((rule->cookie & fsr->cookie_mask)
+                != (fsr->cookie & fsr->cookie_mask)) {
+                continue;
+            }
+            if (!rule_has_out_port(rule, fsr->out_port)) {
+                continue;
+            }
+            if (fsr->out_group != OFPG_ANY
+                && !ofpacts_output_to_group(rule->ofpacts, rule->ofpacts_len,
+                                            fsr->out_group)) {
+                continue;
+            }
+            cb(aux, rule);
+        }
+    }
+    cls_rule_destroy(&target);
+    return 0;
+}
+
+struct flow_stats_aux {
+    struct ovs_list replies;
+    long long int now;
+};
+
+static void
+append_flow_stats(void *aux_, const struct rule *rule)
+{
+    struct flow_stats_aux *aux = aux_;
+    struct ofputil_flow_stats fs;
+    fill_flow_stats(rule, aux->now, &fs);
+    ofputil_append_flow_stats_reply(&fs, &aux->replies, NULL);
+}
+
+static void
+add_aggregate(void *aux_, const struct rule *rule)
+{
+    struct ofputil_aggregate_stats *stats = aux_;
+    if (!(rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
+        stats->packet_count += rule->packet_count;
+    }
+    if (!(rule->flags & OFPUTIL_FF_NO_BYT_COUNTS)) {
+        stats->byte_count += rule->byte_count;
+    }
+    stats->flow_count++;
+}
+
+static enum ofperr
+handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                          const struct ofp_header *oh, bool aggregate)
+{
+    struct ofputil_flow_stats_request fsr;
+    enum ofperr error = ofputil_decode_flow_stats_request(&fsr, oh, NULL,
+                                                          NULL);
+    if (error) {
+        return error;
+    }
+    datapath_push_stats(p->dp);
+    if (aggregate) {
+        struct ofputil_aggregate_stats stats = { 0, 0, 0 };
+        error = for_each_requested_rule(p, &fsr, add_aggregate, &stats);
+        if (!error) {
+            ofconn_send_reply(ofconn,
+                              ofputil_encode_aggregate_stats_reply(&stats,
+                                                                   oh));
+        }
+        return error;
+    }
+
+    struct flow_stats_aux aux = { .now = now_msec() };
+    ofpmp_init(&aux.replies, oh);
+    error = for_each_requested_rule(p, &fsr, append_flow_stats, &aux);
+    if (error) {
+        ofpbuf_list_delete(&aux.replies);
+        return error;
+    }
+    ofconn_send_replies(ofconn, &aux.replies);
+    return 0;
+}
+
+static enum ofperr
+handle_desc_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                          const struct ofp_header *oh)
+{
+    struct ofpbuf *msg = ofpraw_alloc_stats_reply(oh, 0);
+    struct ofp_desc_stats *ods = ofpbuf_put_zeros(msg, sizeof *ods);
+    ovs_strlcpy(ods->mfr_desc, "mvs developers", sizeof ods->mfr_desc);
+    ovs_strlcpy(ods->hw_desc, "mvs userspace MPLS datapath",
+                sizeof ods->hw_desc);
+    ovs_strlcpy(ods->sw_desc, "mvs " PACKAGE_VERSION_MVS, sizeof ods->sw_desc);
+    ovs_strlcpy(ods->serial_num, "None", sizeof ods->serial_num);
+    ovs_strlcpy(ods->dp_desc, p->name, sizeof ods->dp_desc);
+    ofconn_send_reply(ofconn, msg);
+    return 0;
+}
+
+static enum ofperr
+handle_table_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                           const struct ofp_header *oh)
+{
+    datapath_push_stats(p->dp);
+    struct ofpbuf *reply = ofputil_encode_table_stats_reply(oh);
+    for (int i = 0; i < MVS_N_TABLES; i++) {
+        struct ofputil_table_stats stats = {
+            .table_id = i,
+            .active_count = classifier_count(&p->tables[i].cls),
+            .lookup_count = p->tables[i].lookup_count,
+            .matched_count = p->tables[i].matched_count,
+        };
+        struct ofputil_table_features features = {
+            .table_id = i,
+            .max_entries = 1000000,
+            .nonmiss = {
+                .instructions = ((1u << N_OVS_INSTRUCTIONS) - 1),
+            },
+        };
+        features.miss = features.nonmiss;
+        ofputil_append_table_stats_reply(reply, &stats, &features);
+    }
+    ofconn_send_reply(ofconn, reply);
+    return 0;
+}
+
+/* What every table offers (they are all alike). */
+static void
+fill_table_features(uint8_t table_id, struct ofputil_table_features *f)
+{
+    memset(f, 0, sizeof *f);
+    f->table_id = table_id;
+    snprintf(f->name, sizeof f->name, "table%d", table_id);
+    f->metadata_match = OVS_BE64_MAX;
+    f->metadata_write = OVS_BE64_MAX;
+    f->max_entries = 1000000;
+    f->any_properties = true;
+    f->miss_config = OFPUTIL_TABLE_MISS_DEFAULT;
+    for (int j = table_id + 1; j < MVS_N_TABLES; j++) {
+        bitmap_set1(f->nonmiss.next, j);
+    }
+    f->nonmiss.instructions = (1u << N_OVS_INSTRUCTIONS) - 1;
+    if (table_id == MVS_N_TABLES - 1) {
+        f->nonmiss.instructions &= ~(1u << OVSINST_OFPIT11_GOTO_TABLE);
+    }
+    f->nonmiss.write.ofpacts = (UINT64_C(1) << N_OFPACTS) - 1;
+    f->nonmiss.write.set_fields = oxm_writable_fields();
+    f->nonmiss.apply = f->nonmiss.write;
+    f->miss = f->nonmiss;
+    f->match = oxm_matchable_fields();
+    f->mask = oxm_maskable_fields();
+    f->wildcard = oxm_matchable_fields();
+}
+
+static enum ofperr
+handle_table_features_request(struct ofconn *ofconn,
+                              const struct ofp_header *oh)
+{
+    struct ofpbuf msg = ofpbuf_const_initializer(oh, ntohs(oh->length));
+    ofpraw_pull_assert(&msg);
+    if (msg.size) {
+        /* Reconfiguring tables is not supported: every table is fully
+         * capable already. */
+        return OFPERR_OFPTFFC_EPERM;
+    }
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
+    for (int i = 0; i < MVS_N_TABLES; i++) {
+        struct ofputil_table_features f;
+        fill_table_features(i, &f);
+        ofputil_append_table_features(&f, NULL, &replies);
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static void
+append_port_stats(const struct ofport *port, struct ovs_list *replies)
+{
+    const struct dp_port_stats *st = &port->dp_port->stats;
+    struct ofputil_port_stats ops;
+    long long int age = now_msec() - port->created;
+
+    memset(&ops, 0, sizeof ops);
+    ops.port_no = port->ofp_port;
+    ops.stats.rx_packets = st->rx_packets;
+    ops.stats.tx_packets = st->tx_packets;
+    ops.stats.rx_bytes = st->rx_bytes;
+    ops.stats.tx_bytes = st->tx_bytes;
+    ops.stats.rx_dropped = st->rx_dropped;
+    ops.stats.tx_dropped = st->tx_dropped;
+    ops.stats.rx_errors = st->rx_errors;
+    ops.stats.tx_errors = st->tx_errors;
+    ops.stats.rx_frame_errors = UINT64_MAX;
+    ops.stats.rx_over_errors = UINT64_MAX;
+    ops.stats.rx_crc_errors = UINT64_MAX;
+    ops.stats.collisions = UINT64_MAX;
+    ops.duration_sec = age / 1000;
+    ops.duration_nsec = (age % 1000) * 1000000;
+    ofputil_append_port_stat(replies, &ops);
+}
+
+static enum ofperr
+handle_port_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                          const struct ofp_header *oh)
+{
+    ofp_port_t port_no;
+    enum ofperr error = ofputil_decode_port_stats_request(oh, &port_no);
+    if (error) {
+        return error;
+    }
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
+    if (port_no != OFPP_ANY) {
+        struct ofport *port = ofproto_get_port(p, port_no);
+        if (!port) {
+            ofpbuf_list_delete(&replies);
+            return OFPERR_OFPBRC_BAD_PORT;
+        }
+        append_port_stats(port, &replies);
+    } else {
+        struct dp_port *dps[1024];
+        size_t n = datapath_ports(p->dp, dps, ARRAY_SIZE(dps));
+        for (size_t i = 0; i < n && i < ARRAY_SIZE(dps); i++) {
+            append_port_stats(ofproto_get_port(p, u16_to_ofp(dps[i]->port_no)),
+                              &replies);
+        }
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_port_desc_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                               const struct ofp_header *oh)
+{
+    ofp_port_t port_no;
+    enum ofperr error = ofputil_decode_port_desc_stats_request(oh, &port_no);
+    if (error) {
+        return error;
+    }
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
+    struct dp_port *dps[1024];
+    size_t n = datapath_ports(p->dp, dps, ARRAY_SIZE(dps));
+    for (size_t i = 0; i < n && i < ARRAY_SIZE(dps); i++) {
+        struct ofport *port = ofproto_get_port(p, u16_to_ofp(dps[i]->port_no));
+        if (port_no == OFPP_ANY || port_no == port->ofp_port) {
+            struct ofputil_phy_port pp;
+            ofproto_fill_port_desc(p, port, &pp);
+            ofputil_append_port_desc_stats_reply(&pp, &replies);
+        }
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_port_mod(struct ofproto *p, struct ofconn *ofconn,
+                const struct ofp_header *oh)
+{
+    struct ofputil_port_mod pm;
+    if (is_slave(ofconn)) {
+        return OFPERR_OFPBRC_IS_SECONDARY;
+    }
+    enum ofperr error = ofputil_decode_port_mod(oh, &pm, false);
+    if (error) {
+        return error;
+    }
+    struct ofport *port = ofproto_get_port(p, pm.port_no);
+    if (!port) {
+        return OFPERR_OFPPMFC_BAD_PORT;
+    }
+    if (!eth_addr_equals(port->dp_port->mac, pm.hw_addr)) {
+        return OFPERR_OFPPMFC_BAD_HW_ADDR;
+    }
+    enum ofputil_port_config old = port->config;
+    port->config = (port->config & ~pm.mask) | (pm.config & pm.mask);
+    if (pm.mask & OFPUTIL_PC_PORT_DOWN) {
+        dp_port_set_admin(port->dp_port,
+                          !(pm.config & OFPUTIL_PC_PORT_DOWN));
+        dp_port_refresh(port->dp_port);
+    }
+    port->config &= ~OFPUTIL_PC_PORT_DOWN;
+    if (old != port->config || pm.mask & OFPUTIL_PC_PORT_DOWN) {
+        ofproto_invalidate(p);
+        send_port_status(p, port, OFPPR_MODIFY);
+    }
+    return 0;
+}
+
+static enum ofperr
+handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
+                  const struct ofp_header *oh)
+{
+    struct ofputil_packet_out po;
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+
+    if (is_slave(ofconn)) {
+        return OFPERR_OFPBRC_IS_SECONDARY;
+    }
+    enum ofperr error = ofputil_decode_packet_out(&po, oh, NULL, &ofpacts);
+    if (error) {
+        goto exit;
+    }
+    if (po.buffer_id != UINT32_MAX) {
+        error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
+        goto exit;
+    }
+    ofp_port_t in_port = po.flow_metadata.flow.in_port.ofp_port;
+    if (ofp_to_u16(in_port) >= ofp_to_u16(OFPP_MAX)
+        && in_port != OFPP_CONTROLLER && in_port != OFPP_LOCAL
+        && in_port != OFPP_NONE && in_port != OFPP_ANY) {
+        error = OFPERR_OFPBRC_BAD_PORT;
+        goto exit;
+    }
+    struct ofpact_check_params cp = {
+        .match = &po.flow_metadata,
+        .max_ports = OFPP_MAX,
+        .table_id = 0,
+        .n_tables = MVS_N_TABLES,
+    };
+    error = ofpacts_check_consistency(po.ofpacts, po.ofpacts_len,
+                                      ofconn_get_protocol(ofconn), &cp);
+    if (!error) {
+        error = check_ofpacts(p, po.ofpacts, po.ofpacts_len, 0, false);
+    }
+    if (error) {
+        goto exit;
+    }
+    if (po.packet_len < ETH_HEADER_LEN) {
+        error = OFPERR_OFPBRC_BAD_LEN;
+        goto exit;
+    }
+
+    struct dp_packet *pkt = dp_packet_clone_data_with_headroom(
+        po.packet, po.packet_len, DP_PORT_HEADROOM);
+    struct dp_key key;
+    dp_parse(pkt, ofp_to_u16(in_port), 0, 0, 0, &key);
+
+    struct xlate_in xin = {
+        .ofproto = p,
+        .key = &key,
+        .ofpacts = po.ofpacts,
+        .ofpacts_len = po.ofpacts_len,
+    };
+    struct xlate_out xout;
+    xlate_out_init(&xout);
+    xlate(&xin, &xout);
+    datapath_execute(p->dp, pkt, ofp_to_u16(in_port), xout.actions.data,
+                     xout.actions.size / sizeof(struct dp_action));
+    xlate_out_uninit(&xout);
+    dp_packet_delete(pkt);
+
+exit:
+    ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+static enum ofperr
+handle_role_request(struct ofproto *p, struct ofconn *ofconn,
+                    const struct ofp_header *oh)
+{
+    struct ofputil_role_request request;
+    enum ofperr error = ofputil_decode_role_message(oh, &request);
+    if (error) {
+        return error;
+    }
+    if (request.role != OFPCR12_ROLE_NOCHANGE) {
+        error = connmgr_change_role(p->connmgr, ofconn, request.role,
+                                    request.have_generation_id,
+                                    request.generation_id);
+        if (error) {
+            return error;
+        }
+    }
+    struct ofputil_role_request reply = {
+        .role = ofconn_get_role(ofconn),
+        .have_generation_id = true,
+        .generation_id = request.have_generation_id
+                         ? request.generation_id : 0,
+    };
+    ofconn_send_reply(ofconn, ofputil_encode_role_reply(oh, &reply));
+    return 0;
+}
+
+static enum ofperr
+handle_set_async(struct ofconn *ofconn, const struct ofp_header *oh)
+{
+    struct ofputil_async_cfg ac;
+    enum ofperr error = ofputil_decode_set_async_config(
+        oh, false, ofconn_get_async_config(ofconn), &ac);
+    if (!error) {
+        ofconn_set_async_config(ofconn, &ac);
+    }
+    return error;
+}
+
+void
+ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
+                        const struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    enum ofptype type;
+    enum ofperr error = ofptype_decode(&type, oh);
+
+    if (!error) {
+        switch (type) {
+        case OFPTYPE_HELLO:
+            break;
+        case OFPTYPE_ECHO_REQUEST:
+            ofconn_send_reply(ofconn, ofputil_encode_echo_reply(oh));
+            break;
+        case OFPTYPE_ECHO_REPLY:
+        case OFPTYPE_ERROR:
+            break;
+        case OFPTYPE_FEATURES_REQUEST:
+            error = handle_features_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_GET_CONFIG_REQUEST:
+            ofconn_send_reply(ofconn,
+                              ofputil_encode_get_config_reply(oh,
+                                                              &p->config));
+            break;
+        case OFPTYPE_SET_CONFIG:
+            error = handle_set_config(p, oh);
+            break;
+        case OFPTYPE_BARRIER_REQUEST:
+            /* Every earlier message is fully applied by now (one thread,
+             * in order), and every cached flow was revalidated. */
+            ofconn_send_reply(ofconn, ofpraw_alloc_reply(
+                                  oh->version == OFP10_VERSION
+                                  ? OFPRAW_OFPT10_BARRIER_REPLY
+                                  : OFPRAW_OFPT11_BARRIER_REPLY, oh, 0));
+            break;
+        case OFPTYPE_FLOW_MOD:
+            error = handle_flow_mod(p, ofconn, oh);
+            break;
+        case OFPTYPE_PACKET_OUT:
+            error = handle_packet_out(p, ofconn, oh);
+            break;
+        case OFPTYPE_PORT_MOD:
+            error = handle_port_mod(p, ofconn, oh);
+            break;
+        case OFPTYPE_DESC_STATS_REQUEST:
+            error = handle_desc_stats_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_FLOW_STATS_REQUEST:
+            error = handle_flow_stats_request(p, ofconn, oh, false);
+            break;
+        case OFPTYPE_AGGREGATE_STATS_REQUEST:
+            error = handle_flow_stats_request(p, ofconn, oh, true);
+            break;
+        case OFPTYPE_TABLE_STATS_REQUEST:
+            error = handle_table_stats_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_PORT_STATS_REQUEST:
+            error = handle_port_stats_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_PORT_DESC_STATS_REQUEST:
+            error = handle_port_desc_stats_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_TABLE_FEATURES_STATS_REQUEST:
+            error = handle_table_features_request(ofconn, oh);
+            break;
+        case OFPTYPE_ROLE_REQUEST:
+            error = handle_role_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_GET_ASYNC_REQUEST:
+            ofconn_send_reply(ofconn, ofputil_encode_get_async_reply(
+                                  oh, ofconn_get_async_config(ofconn)));
+            break;
+        case OFPTYPE_SET_ASYNC_CONFIG:
+            error = handle_set_async(ofconn, oh);
+            break;
+        case OFPTYPE_GROUP_MOD:
+            error = is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                                     : OFPERR_OFPGMFC_BAD_TYPE;
+            break;
+        case OFPTYPE_METER_MOD:
+            error = is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                                     : OFPERR_OFPMMFC_OUT_OF_METERS;
+            break;
+        case OFPTYPE_GROUP_STATS_REQUEST:
+        case OFPTYPE_GROUP_DESC_STATS_REQUEST: {
+            struct ovs_list replies;
+            ofpmp_init(&replies, oh);
+            ofconn_send_replies(ofconn, &replies);
+            break;
+        }
+        /* Replies and asynchronous messages are the switch's to send, and
+         * the rest is not supported (yet): say so precisely. */
+        case OFPTYPE_FEATURES_REPLY:
+        case OFPTYPE_GET_CONFIG_REPLY:
+        case OFPTYPE_PACKET_IN:
+        case OFPTYPE_FLOW_REMOVED:
+        case OFPTYPE_PORT_STATUS:
+        case OFPTYPE_TABLE_MOD:
+        case OFPTYPE_BARRIER_REPLY:
+        case OFPTYPE_QUEUE_GET_CONFIG_REQUEST:
+        case OFPTYPE_QUEUE_GET_CONFIG_REPLY:
+        case OFPTYPE_ROLE_REPLY:
+        case OFPTYPE_GET_ASYNC_REPLY:
+        case OFPTYPE_ROLE_STATUS:
+        case OFPTYPE_REQUESTFORWARD:
+        case OFPTYPE_TABLE_STATUS:
+        case OFPTYPE_BUNDLE_CONTROL:
+        case OFPTYPE_BUNDLE_ADD_MESSAGE:
+        case OFPTYPE_DESC_STATS_REPLY:
+        case OFPTYPE_FLOW_STATS_REPLY:
+        case OFPTYPE_AGGREGATE_STATS_REPLY:
+        case OFPTYPE_TABLE_STATS_REPLY:
+        case OFPTYPE_PORT_STATS_REPLY:
+        case OFPTYPE_QUEUE_STATS_REQUEST:
+        case OFPTYPE_QUEUE_STATS_REPLY:
+        case OFPTYPE_GROUP_STATS_REPLY:
+        case OFPTYPE_GROUP_DESC_STATS_REPLY:
+        case OFPTYPE_GROUP_FEATURES_STATS_REQUEST:
+        case OFPTYPE_GROUP_FEATURES_STATS_REPLY:
+        case OFPTYPE_METER_STATS_REQUEST:
+        case OFPTYPE_METER_STATS_REPLY:
+        case OFPTYPE_METER_CONFIG_STATS_REQUEST:
+        case OFPTYPE_METER_CONFIG_STATS_REPLY:
+        case OFPTYPE_METER_FEATURES_STATS_REQUEST:
+        case OFPTYPE_METER_FEATURES_STATS_REPLY:
+        case OFPTYPE_TABLE_FEATURES_STATS_REPLY:
+        case OFPTYPE_TABLE_DESC_REQUEST:
+        case OFPTYPE_TABLE_DESC_REPLY:
+        case OFPTYPE_PORT_DESC_STATS_REPLY:
+        case OFPTYPE_FLOW_MONITOR_STATS_REQUEST:
+        case OFPTYPE_FLOW_MONITOR_STATS_REPLY:
+        case OFPTYPE_SET_FLOW_FORMAT:
+        case OFPTYPE_FLOW_MOD_TABLE_ID:
+        case OFPTYPE_SET_PACKET_IN_FORMAT:
+        case OFPTYPE_FLOW_AGE:
+        case OFPTYPE_SET_CONTROLLER_ID:
+        case OFPTYPE_NXT_TLV_TABLE_MOD:
+        case OFPTYPE_NXT_TLV_TABLE_REQUEST:
+        case OFPTYPE_NXT_TLV_TABLE_REPLY:
+        case OFPTYPE_NXT_RESUME:
+        case OFPTYPE_IPFIX_BRIDGE_STATS_REQUEST:
+        case OFPTYPE_IPFIX_BRIDGE_STATS_REPLY:
+        case OFPTYPE_IPFIX_FLOW_STATS_REQUEST:
+        case OFPTYPE_IPFIX_FLOW_STATS_REPLY:
+        case OFPTYPE_CT_FLUSH_ZONE:
+        case OFPTYPE_CT_FLUSH:
+        case OFPTYPE_FLOW_MONITOR_CANCEL:
+        case OFPTYPE_FLOW_MONITOR_PAUSED:
+        case OFPTYPE_FLOW_MONITOR_RESUMED:
+            error = OFPERR_OFPBRC_BAD_TYPE;
+            break;
+        }
+    }
+
+    if (error) {
+        VLOG_INFO_RL(&rl, "%s: %s", p->name, ofperr_to_string(error));
+        ofconn_send_error(ofconn, oh, error);
+    }
+}
+
+/* Main loop. */
+
+static void
+check_ports(struct ofproto *p)
+{
+    uint32_t *changed;
+    size_t n;
+
+    datapath_ports_refresh(p->dp, &changed, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct ofport *port = ofproto_get_port(p, u16_to_ofp(changed[i]));
+        if (port) {
+            VLOG_INFO("%s: port %"PRIu32" (%s) is now %s", p->name,
+                      changed[i], port->dp_port->name,
+                      port->dp_port->gone ? "gone"
+                      : port->dp_port->carrier ? "up" : "down");
+            send_port_status(p, port, OFPPR_MODIFY);
+        }
+    }
+    if (n) {
+        frozen_clear(p);
+    }
+    free(changed);
+}
+
+void
+ofproto_run(struct ofproto *p)
+{
+    datapath_run(p->dp);
+    connmgr_run(p->connmgr);
+
+    long long int now = time_msec();
+    if (now >= p->next_expire) {
+        if (!p->next_expire) {
+            /* A learned MAC moved: cached flows may point at its old
+             * port. */
+            ofproto_invalidate(p);
+        }
+        expire_rules(p);
+        p->next_expire = now + EXPIRE_INTERVAL;
+    }
+    if (now >= p->next_port_check) {
+        check_ports(p);
+        p->next_port_check = now + PORT_CHECK_INTERVAL;
+    }
+}
+
+void
+ofproto_wait(struct ofproto *p)
+{
+    datapath_wait(p->dp);
+    connmgr_wait(p->connmgr);
+    poll_timer_wait_until(MIN(p->next_expire, p->next_port_check));
+}
+
+/* unixctl commands. */
+
+static struct ofproto *
+find_bridge(struct unixctl_conn *conn, const char *name)
+{
+    struct ofproto *p = shash_find_data(&all_ofprotos, name);
+    if (!p) {
+        unixctl_command_reply_error(conn, "no such bridge");
+    }
+    return p;
+}
+
+static void
+unixctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    struct shash_node *node;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    SHASH_FOR_EACH (node, &all_ofprotos) {
+        struct ofproto *p = node->data;
+        if (argc > 1 && strcmp(argv[1], p->name)) {
+            continue;
+        }
+        datapath_dump_flows(p->dp, &s);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+unixctl_dp_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                void *aux OVS_UNUSED)
+{
+    struct shash_node *node;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    SHASH_FOR_EACH (node, &all_ofprotos) {
+        struct ofproto *p = node->data;
+        if (argc > 1 && strcmp(argv[1], p->name)) {
+            continue;
+        }
+        datapath_show(p->dp, &s);
+        ds_put_format(&s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64
+                      "\n", p->n_packet_ins, p->n_invalid_ttl);
+        connmgr_show(p->connmgr, &s);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+unixctl_port_add(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ofproto *p = find_bridge(conn, argv[1]);
+    if (!p) {
+        return;
+    }
+    char *name = xstrdup(argv[2]);
+    char *eq = strchr(name, '=');
+    ofp_port_t ofp_port = OFPP_NONE;
+    if (eq) {
+        *eq = '\0';
+        unsigned int n;
+        if (!str_to_uint(eq + 1, 10, &n) || !n || n >= 0xff00) {
+            unixctl_command_reply_error(conn, "bad port number");
+            free(name);
+            return;
+        }
+        ofp_port = u16_to_ofp(n);
+    }
+    ofp_port_t assigned;
+    int error = ofproto_port_add(p, name, ofp_port, &assigned);
+    if (error) {
+        char *msg = xasprintf("%s: %s", name, error == ENODEV
+                              ? "no such interface" : ovs_strerror(error));
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+    } else {
+        char *msg = xasprintf("%s: port %"PRIu16, name,
+                              ofp_to_u16(assigned));
+        unixctl_command_reply(conn, msg);
+        free(msg);
+    }
+    free(name);
+}
+
+static void
+unixctl_port_del(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ofproto *p = find_bridge(conn, argv[1]);
+    if (!p) {
+        return;
+    }
+    struct ofport *port = NULL;
+    unsigned int n;
+    if (str_to_uint(argv[2], 10, &n) && n < 0xff00) {
+        port = ofproto_get_port(p, u16_to_ofp(n));
+    } else {
+        struct dp_port *dp_port = datapath_port_by_name(p->dp, argv[2]);
+        port = dp_port ? ofproto_get_port(p, u16_to_ofp(dp_port->port_no))
+                       : NULL;
+    }
+    if (!port) {
+        unixctl_command_reply_error(conn, "no such port");
+        return;
+    }
+    ofproto_port_del(p, port->ofp_port);
+    unixctl_command_reply(conn, NULL);
+}
+
+/* ofproto/trace BRIDGE FLOW | ofproto/trace BRIDGE in_port=N HEXFRAME */
+static void
+unixctl_trace(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct ofproto *p = find_bridge(conn, argv[1]);
+    if (!p) {
+        return;
+    }
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dp_packet *pkt = NULL;
+    struct flow flow;
+
+    if (argc == 4) {
+        /* A frame in hex. */
+        struct ofpbuf frame;
+        ofpbuf_init(&frame, 0);
+        if (ofpbuf_put_hex(&frame, argv[3], NULL)[0] != '\0'
+            || frame.size < ETH_HEADER_LEN) {
+            unixctl_command_reply_error(conn, "bad hex frame");
+            ofpbuf_uninit(&frame);
+            return;
+        }
+        char *error = parse_ofp_exact_flow(&flow, NULL, NULL, argv[2], NULL);
+        if (error) {
+            unixctl_command_reply_error(conn, error);
+            free(error);
+            ofpbuf_uninit(&frame);
+            return;
+        }
+        pkt = dp_packet_clone_data_with_headroom(frame.data, frame.size,
+                                                 DP_PORT_HEADROOM);
+        ofpbuf_uninit(&frame);
+    } else {
+        char *error = parse_ofp_exact_flow(&flow, NULL, NULL, argv[2], NULL);
+        if (error) {
+            unixctl_command_reply_error(conn, error);
+            free(error);
+            return;
+        }
+        pkt = dp_packet_new_with_headroom(128, DP_PORT_HEADROOM);
+        flow_compose(pkt, &flow, NULL, 0);
+    }
+
+    uint32_t in_port = ofp_to_u16(flow.in_port.ofp_port);
+    uint32_t recirc_id = 0;
+    for (int pass = 0; pass < DP_MAX_RECIRC; pass++) {
+        struct dp_key key;
+        dp_parse(pkt, in_port, recirc_id, 0, 0, &key);
+
+        ds_put_format(&s, "%sPass %d: ", pass ? "\n" : "", pass);
+        dp_key_format(&key, NULL, &s);
+        ds_put_cstr(&s, "\n");
+
+        struct xlate_in xin = { .ofproto = p, .key = &key, .trace = &s };
+        struct xlate_out xout;
+        xlate_out_init(&xout);
+        if (xlate(&xin, &xout)) {
+            ds_put_cstr(&s, "unknown recirculation id\n");
+            xlate_out_uninit(&xout);
+            break;
+        }
+        const struct dp_action *acts = xout.actions.data;
+        size_t n = xout.actions.size / sizeof *acts;
+        ds_put_cstr(&s, "Megaflow: ");
+        dp_key_format(&key, &xout.mask, &s);
+        ds_put_cstr(&s, "\nDatapath actions: ");
+        if (n) {
+            dp_actions_format(acts, n, &s);
+        } else {
+            ds_put_cstr(&s, "drop");
+        }
+        ds_put_char(&s, '\n');
+
+        /* Run the actions on the packet, without output, to see what the
+         * next pass parses. */
+        recirc_id = 0;
+        struct dp_action *copy = xmemdup(acts, n * sizeof *acts);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (copy[i].type == DPA_RECIRC) {
+                recirc_id = copy[i].u32;
+                break;
+            }
+            if (copy[i].type != DPA_OUTPUT && copy[i].type != DPA_USERSPACE
+                && copy[i].type != DPA_METER) {
+                copy[m++] = copy[i];
+            }
+        }
+        static const struct dp_exec_ops no_ops;
+        int error = dp_execute(pkt, copy, m, &no_ops, NULL);
+        free(copy);
+        xlate_out_uninit(&xout);
+        if (error == ETIME) {
+            ds_put_cstr(&s, "(invalid TTL: packet punted, not forwarded)\n");
+            break;
+        }
+        if (!recirc_id) {
+            break;
+        }
+    }
+    dp_packet_delete(pkt);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+void
+ofproto_unixctl_init(void)
+{
+    unixctl_command_register("dpctl/dump-flows", "[BRIDGE]", 0, 1,
+                             unixctl_dump_flows, NULL);
+    unixctl_command_register("dpctl/show", "[BRIDGE]", 0, 1,
+                             unixctl_dp_show, NULL);
+    unixctl_command_register("port/add", "BRIDGE IFNAME[=OFPORT]", 2, 2,
+                             unixctl_port_add, NULL);
+    unixctl_command_register("port/del", "BRIDGE IFNAME|OFPORT", 2, 2,
+                             unixctl_port_del, NULL);
+    unixctl_command_register("ofproto/trace",
+                             "BRIDGE FLOW | BRIDGE in_port=N HEXFRAME", 2, 3,
+                             unixctl_trace, NULL);
+}

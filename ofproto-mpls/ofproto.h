@@ -1,0 +1,70 @@
+/*
+ * ofproto-mpls/ofproto.h: one OpenFlow 1.3 bridge.
+ *
+ * What?
+ * =====
+ *
+ * An ofproto is the OpenFlow side of one bridge: its flow tables (OVS's
+ * classifier, one per table), its ports, its connections to controllers and
+ * passive listeners (connmgr.h), and its datapath (datapath/datapath.h), to
+ * which it answers upcalls by translating packets through the tables
+ * (xlate.h).
+ *
+ * Thread-safety
+ * =============
+ *
+ * Main thread only.
+ */
+#ifndef OFPROTO_MPLS_OFPROTO_H
+#define OFPROTO_MPLS_OFPROTO_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openflow/openflow.h"
+#include "openvswitch/types.h"
+
+struct ofconn;
+struct ofproto;
+struct ofputil_flow_mod;
+
+enum ofproto_fail_mode {
+    OFPROTO_FAIL_SECURE,        /* Keep flows, learn nothing (default). */
+    OFPROTO_FAIL_STANDALONE,    /* Act as a learning switch while no
+                                 * controller is connected. */
+};
+
+/* Creates bridge 'name' with datapath id 'datapath_id' (0: derived from
+ * the name).  Never fails. */
+struct ofproto *ofproto_create(const char *name, uint64_t datapath_id);
+void ofproto_destroy(struct ofproto *);
+
+/* Adds interface 'ifname' as OpenFlow port 'ofp_port' (0 picks the lowest
+ * free number).  On success stores the number in '*assigned' (if
+ * nonnull) and returns 0; else a positive errno value (ENODEV: no such
+ * interface; EEXIST: number or interface already in use). */
+int ofproto_port_add(struct ofproto *, const char *ifname,
+                     ofp_port_t ofp_port, ofp_port_t *assigned);
+int ofproto_port_del(struct ofproto *, ofp_port_t);
+
+/* Connections: 'target' as in OVS ("tcp:IP:PORT", "ptcp:PORT",
+ * "punix:PATH"...).  Return 0 or a positive errno value. */
+int ofproto_add_controller(struct ofproto *, const char *target);
+int ofproto_add_listener(struct ofproto *, const char *target);
+void ofproto_set_fail_mode(struct ofproto *, enum ofproto_fail_mode);
+
+/* Applies flow-mod 'fm' as if a controller had sent it.  Returns 0 or an
+ * OpenFlow error (enum ofperr). */
+int ofproto_flow_mod(struct ofproto *, const struct ofputil_flow_mod *);
+
+/* Reads ovs-ofctl add-flows syntax from 'file_name' and adds the flows.
+ * Returns NULL, or an error message the caller frees. */
+char *ofproto_load_flows(struct ofproto *, const char *file_name);
+
+void ofproto_run(struct ofproto *);
+void ofproto_wait(struct ofproto *);
+
+/* Registers this process's unixctl commands (ofproto/trace, dpctl/...,
+ * port/...); call once. */
+void ofproto_unixctl_init(void);
+
+#endif /* ofproto-mpls/ofproto.h */
