@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "nx-match.h"
 #include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
 #include "openvswitch/dynamic-string.h"
@@ -1192,6 +1193,10 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
         ofpbuf_list_delete(&aux.replies);
         return error;
     }
+    struct ofpbuf *reply;
+    LIST_FOR_EACH (reply, list_node, &aux.replies) {
+        ofp_mpls_encode_rewrite(reply);
+    }
     ofconn_send_replies(ofconn, &aux.replies);
     return 0;
 }
@@ -1516,9 +1521,19 @@ void
 ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
                         const struct ofpbuf *msg)
 {
-    const struct ofp_header *oh = msg->data;
+    const struct ofp_header *request = msg->data;
+    const struct ofp_header *oh = request;
     enum ofptype type;
     enum ofperr error = ofptype_decode(&type, oh);
+
+    /* Actions libopenvswitch cannot decode become markers it can. */
+    struct ofpbuf *rewritten = NULL;
+    if (!error && (type == OFPTYPE_FLOW_MOD || type == OFPTYPE_PACKET_OUT)) {
+        rewritten = ofp_mpls_decode_rewrite(oh);
+        if (rewritten) {
+            oh = rewritten->data;
+        }
+    }
 
     if (!error) {
         switch (type) {
@@ -1670,8 +1685,9 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
 
     if (error) {
         VLOG_INFO_RL(&rl, "%s: %s", p->name, ofperr_to_string(error));
-        ofconn_send_error(ofconn, oh, error);
+        ofconn_send_error(ofconn, request, error);
     }
+    ofpbuf_delete(rewritten);
 }
 
 /* Main loop. */

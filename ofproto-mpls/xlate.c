@@ -8,6 +8,7 @@
 #include "datapath/dp-actions.h"
 #include "datapath/dp-port.h"
 #include "flow.h"
+#include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/meta-flow.h"
@@ -582,6 +583,73 @@ xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
     }
 }
 
+/* The ethertype under a one-entry stack, for copy_ttl_in/out: known if
+ * translation pushed the stack itself, or if 'rest' (the actions from the
+ * copy onwards) pops the entry with an explicit ethertype. */
+static ovs_be16
+ethertype_under_stack(const struct xlate_ctx *ctx, const struct ofpact *rest,
+                      size_t rest_len)
+{
+    if (ctx->under_mpls) {
+        return ctx->under_mpls;
+    }
+    const struct ofpact *a;
+    OFPACT_FOR_EACH (a, rest, rest_len) {
+        if (a->type == OFPACT_POP_MPLS) {
+            return ofpact_get_POP_MPLS(a)->ethertype;
+        }
+    }
+    return htons(0);
+}
+
+/* copy_ttl_out, copy_ttl_in and set mpls_bos, which arrive as markers
+ * (ofp-mpls.h). */
+static void
+xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
+{
+    enum ofp_mpls_ext kind;
+    uint8_t value;
+    struct dp_action *d;
+
+    if (!ofp_mpls_note_parse(a, &kind, &value)) {
+        return;
+    }
+    if (!eth_type_mpls(ctx->flow.dl_type)) {
+        trace(ctx, "%s: packet has no MPLS, skipped",
+              kind == OFP_MPLS_SET_BOS ? "set_field:mpls_bos"
+              : kind == OFP_MPLS_COPY_TTL_IN ? "copy_ttl_in" : "copy_ttl_out");
+        return;
+    }
+    switch (kind) {
+    case OFP_MPLS_COPY_TTL_OUT:
+        d = put_action(ctx, DPA_COPY_TTL_OUT);
+        d->be16 = ethertype_under_stack(ctx, a, rest_len);
+        if (ctx->mpls_known >= 2) {
+            set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_TTL_MASK))
+                        | (ctx->mpls[1] & htonl(MPLS_TTL_MASK)));
+        }
+        trace(ctx, "copy_ttl_out");
+        break;
+    case OFP_MPLS_COPY_TTL_IN:
+        d = put_action(ctx, DPA_COPY_TTL_IN);
+        d->be16 = ethertype_under_stack(ctx, a, rest_len);
+        if (ctx->mpls_known >= 2) {
+            ctx->mpls[1] = ((ctx->mpls[1] & ~htonl(MPLS_TTL_MASK))
+                            | (ctx->mpls[0] & htonl(MPLS_TTL_MASK)));
+            sync_flow_mpls(ctx);
+        }
+        trace(ctx, "copy_ttl_in");
+        break;
+    case OFP_MPLS_SET_BOS:
+        d = put_action(ctx, DPA_SET_MPLS_BOS);
+        d->u8 = value & 1;
+        set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_BOS_MASK))
+                    | htonl((value & 1) << MPLS_BOS_SHIFT));
+        trace(ctx, "set_field:%d->mpls_bos", value & 1);
+        break;
+    }
+}
+
 static bool
 flow_is_ip(const struct flow *flow)
 {
@@ -783,9 +851,12 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
         case OFPACT_POP_MPLS:
             xlate_pop_mpls(ctx, ofpact_get_POP_MPLS(a)->ethertype);
             break;
+        case OFPACT_NOTE:
+            xlate_mpls_ext(ctx, a, len - ((const char *) a
+                                          - (const char *) ofpacts));
+            break;
         case OFPACT_SET_QUEUE:
         case OFPACT_POP_QUEUE:
-        case OFPACT_NOTE:
             /* No queues: the packet goes out the port's only one. */
             break;
         case OFPACT_METER:
@@ -885,7 +956,14 @@ set_slot(const struct ofpact *a)
     } else if (t == OFPACT_OUTPUT || t == OFPACT_CONTROLLER) {
         return SLOT_OUTPUT;
     } else if (t == OFPACT_NOTE) {
-        return SLOT_INVALID;
+        enum ofp_mpls_ext kind;
+        uint8_t value;
+        if (!ofp_mpls_note_parse(a, &kind, &value)) {
+            return SLOT_INVALID;
+        }
+        return (kind == OFP_MPLS_COPY_TTL_IN ? SLOT_COPY_TTL_IN
+                : kind == OFP_MPLS_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
+                : SLOT_SET);
     } else {
         return SLOT_SET;
     }

@@ -1,0 +1,294 @@
+/* ofproto-mpls/ofp-mpls.c: copy_ttl_in/out and set mpls_bos on the wire. */
+#include <config.h>
+#include "ofproto-mpls/ofp-mpls.h"
+
+#include <string.h>
+
+#include "byte-order.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/util.h"
+
+#define OFPAT_COPY_TTL_OUT_ 11
+#define OFPAT_COPY_TTL_IN_ 12
+#define OFPAT_SET_FIELD_ 25
+#define OFPAT_EXPERIMENTER_ 0xffff
+#define NX_VENDOR_ID_ 0x00002320
+#define NXAST_NOTE_ 8
+#define OXM_MPLS_BOS_HEADER 0x80004801u /* OXM_OF_MPLS_BOS, 1 byte. */
+#define OFPIT_WRITE_ACTIONS_ 3
+#define OFPIT_APPLY_ACTIONS_ 4
+#define OFPT11_PACKET_OUT_ 13
+#define OFPT11_FLOW_MOD_ 14
+
+/* Offsets in OpenFlow 1.1+ messages. */
+#define FLOW_MOD_FIXED 48       /* ofp_header + ofp11_flow_mod. */
+#define PACKET_OUT_FIXED 24     /* ofp_header + ofp11_packet_out. */
+#define PACKET_OUT_ACTIONS_LEN 16
+#define MP_REPLY_FIXED 16       /* ofp_header + multipart reply header. */
+#define FLOW_STATS_FIXED 48     /* ofp11_flow_stats before the match. */
+
+static const uint8_t marker_magic[3] = { 'm', 'v', 's' };
+
+static uint16_t
+get16(const uint8_t *p)
+{
+    return (p[0] << 8) | p[1];
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+    return ((uint32_t) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+}
+
+static void
+put16_at(struct ofpbuf *b, size_t ofs, uint16_t v)
+{
+    uint8_t *p = (uint8_t *) b->data + ofs;
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+static void
+put_marker(struct ofpbuf *out, enum ofp_mpls_ext kind, uint8_t value)
+{
+    uint8_t *p = ofpbuf_put_zeros(out, 16);
+    p[0] = 0xff;
+    p[1] = 0xff;
+    p[3] = 16;
+    p[6] = NX_VENDOR_ID_ >> 8;
+    p[7] = NX_VENDOR_ID_ & 0xff;
+    p[9] = NXAST_NOTE_;
+    memcpy(p + 10, marker_magic, 3);
+    p[13] = kind;
+    p[14] = value;
+}
+
+static bool
+is_marker(const uint8_t *p, size_t len, enum ofp_mpls_ext *kind,
+          uint8_t *value)
+{
+    if (len == 16 && get16(p) == OFPAT_EXPERIMENTER_ && get16(p + 2) == 16
+        && get32(p + 4) == NX_VENDOR_ID_ && get16(p + 8) == NXAST_NOTE_
+        && !memcmp(p + 10, marker_magic, 3)
+        && p[13] >= OFP_MPLS_COPY_TTL_OUT && p[13] <= OFP_MPLS_SET_BOS) {
+        *kind = p[13];
+        *value = p[14];
+        return true;
+    }
+    return false;
+}
+
+/* Rewrites the action list [p, p + len) into 'out'.  Malformed tails are
+ * copied as they are (the decoder will reject them precisely). */
+static void
+rewrite_actions(const uint8_t *p, size_t len, struct ofpbuf *out,
+                bool to_marker, bool *changed)
+{
+    while (len >= 8) {
+        uint16_t type = get16(p);
+        uint16_t alen = get16(p + 2);
+        enum ofp_mpls_ext kind;
+        uint8_t value;
+
+        if (alen < 8 || alen % 8 || alen > len) {
+            break;
+        }
+        if (to_marker && alen == 8 && (type == OFPAT_COPY_TTL_OUT_
+                                       || type == OFPAT_COPY_TTL_IN_)) {
+            put_marker(out, type == OFPAT_COPY_TTL_OUT_
+                       ? OFP_MPLS_COPY_TTL_OUT : OFP_MPLS_COPY_TTL_IN, 0);
+            *changed = true;
+        } else if (to_marker && type == OFPAT_SET_FIELD_ && alen == 16
+                   && get32(p + 4) == OXM_MPLS_BOS_HEADER) {
+            put_marker(out, OFP_MPLS_SET_BOS, p[8]);
+            *changed = true;
+        } else if (!to_marker && is_marker(p, alen, &kind, &value)) {
+            if (kind == OFP_MPLS_SET_BOS) {
+                uint8_t *a = ofpbuf_put_zeros(out, 16);
+                a[1] = OFPAT_SET_FIELD_;
+                a[3] = 16;
+                a[4] = OXM_MPLS_BOS_HEADER >> 24;
+                a[5] = (OXM_MPLS_BOS_HEADER >> 16) & 0xff;
+                a[6] = (OXM_MPLS_BOS_HEADER >> 8) & 0xff;
+                a[7] = OXM_MPLS_BOS_HEADER & 0xff;
+                a[8] = value;
+            } else {
+                uint8_t *a = ofpbuf_put_zeros(out, 8);
+                a[1] = (kind == OFP_MPLS_COPY_TTL_OUT
+                        ? OFPAT_COPY_TTL_OUT_ : OFPAT_COPY_TTL_IN_);
+                a[3] = 8;
+            }
+            *changed = true;
+        } else {
+            ofpbuf_put(out, p, alen);
+        }
+        p += alen;
+        len -= alen;
+    }
+    ofpbuf_put(out, p, len);
+}
+
+static void
+rewrite_instructions(const uint8_t *p, size_t len, struct ofpbuf *out,
+                     bool to_marker, bool *changed)
+{
+    while (len >= 8) {
+        uint16_t type = get16(p);
+        uint16_t ilen = get16(p + 2);
+
+        if (ilen < 8 || ilen % 8 || ilen > len) {
+            break;
+        }
+        if (type == OFPIT_WRITE_ACTIONS_ || type == OFPIT_APPLY_ACTIONS_) {
+            size_t start = out->size;
+            ofpbuf_put(out, p, 8);
+            rewrite_actions(p + 8, ilen - 8, out, to_marker, changed);
+            if (out->size - start > UINT16_MAX) {
+                /* Cannot grow past the field; leave it to the decoder. */
+                out->size = start;
+                ofpbuf_put(out, p, ilen);
+            } else {
+                put16_at(out, start + 2, out->size - start);
+            }
+        } else {
+            ofpbuf_put(out, p, ilen);
+        }
+        p += ilen;
+        len -= ilen;
+    }
+    ofpbuf_put(out, p, len);
+}
+
+/* Length of the ofp11_match or OXM match at 'p', 0 if malformed. */
+static size_t
+match_len(const uint8_t *p, size_t len)
+{
+    if (len < 4) {
+        return 0;
+    }
+    uint16_t type = get16(p);
+    uint16_t mlen = get16(p + 2);
+    size_t padded = type == 0 ? 88 : ROUND_UP(mlen, 8);
+    return (type <= 1 && mlen >= 4 && padded <= len) ? padded : 0;
+}
+
+static bool
+finish(struct ofpbuf *out)
+{
+    if (out->size > UINT16_MAX) {
+        return false;
+    }
+    put16_at(out, 2, out->size);
+    return true;
+}
+
+struct ofpbuf *
+ofp_mpls_decode_rewrite(const struct ofp_header *oh)
+{
+    const uint8_t *p = (const uint8_t *) oh;
+    size_t len = ntohs(oh->length);
+    bool changed = false;
+    struct ofpbuf *out;
+
+    if (oh->version < OFP11_VERSION) {
+        return NULL;
+    }
+    if (oh->type == OFPT11_FLOW_MOD_ && len >= FLOW_MOD_FIXED) {
+        size_t ml = match_len(p + FLOW_MOD_FIXED, len - FLOW_MOD_FIXED);
+        if (!ml) {
+            return NULL;
+        }
+        size_t head = FLOW_MOD_FIXED + ml;
+        out = ofpbuf_new(len + 64);
+        ofpbuf_put(out, p, head);
+        rewrite_instructions(p + head, len - head, out, true, &changed);
+    } else if (oh->type == OFPT11_PACKET_OUT_ && len >= PACKET_OUT_FIXED) {
+        size_t alen = get16(p + PACKET_OUT_ACTIONS_LEN);
+        if (alen > len - PACKET_OUT_FIXED) {
+            return NULL;
+        }
+        out = ofpbuf_new(len + 64);
+        ofpbuf_put(out, p, PACKET_OUT_FIXED);
+        rewrite_actions(p + PACKET_OUT_FIXED, alen, out, true, &changed);
+        size_t new_alen = out->size - PACKET_OUT_FIXED;
+        if (new_alen > UINT16_MAX) {
+            ofpbuf_delete(out);
+            return NULL;
+        }
+        put16_at(out, PACKET_OUT_ACTIONS_LEN, new_alen);
+        ofpbuf_put(out, p + PACKET_OUT_FIXED + alen,
+                   len - PACKET_OUT_FIXED - alen);
+    } else {
+        return NULL;
+    }
+
+    if (!changed || !finish(out)) {
+        ofpbuf_delete(out);
+        return NULL;
+    }
+    return out;
+}
+
+void
+ofp_mpls_encode_rewrite(struct ofpbuf *msg)
+{
+    const struct ofp_header *oh = msg->data;
+    const uint8_t *p = msg->data;
+    size_t len = msg->size;
+    bool changed = false;
+
+    if (len < MP_REPLY_FIXED || oh->version < OFP11_VERSION) {
+        return;
+    }
+    struct ofpbuf *out = ofpbuf_new(len);
+    ofpbuf_put(out, p, MP_REPLY_FIXED);
+    size_t ofs = MP_REPLY_FIXED;
+    while (ofs + FLOW_STATS_FIXED <= len) {
+        size_t elen = get16(p + ofs);
+        if (elen < FLOW_STATS_FIXED || elen > len - ofs) {
+            break;
+        }
+        size_t ml = match_len(p + ofs + FLOW_STATS_FIXED,
+                              elen - FLOW_STATS_FIXED);
+        if (!ml) {
+            break;
+        }
+        size_t start = out->size;
+        size_t head = FLOW_STATS_FIXED + ml;
+        ofpbuf_put(out, p + ofs, head);
+        rewrite_instructions(p + ofs + head, elen - head, out, false,
+                             &changed);
+        put16_at(out, start, out->size - start);
+        ofs += elen;
+    }
+    ofpbuf_put(out, p + ofs, len - ofs);
+
+    if (changed && finish(out)) {
+        ofpbuf_clear(msg);
+        ofpbuf_put(msg, out->data, out->size);
+        msg->header = msg->data;
+        msg->msg = (uint8_t *) msg->data + MP_REPLY_FIXED;
+    }
+    ofpbuf_delete(out);
+}
+
+bool
+ofp_mpls_note_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
+                    uint8_t *value)
+{
+    if (a->type != OFPACT_NOTE) {
+        return false;
+    }
+    const struct ofpact_note *note = ofpact_get_NOTE(a);
+    if (note->length != 6 || memcmp(note->data, marker_magic, 3)
+        || note->data[3] < OFP_MPLS_COPY_TTL_OUT
+        || note->data[3] > OFP_MPLS_SET_BOS) {
+        return false;
+    }
+    *kind = note->data[3];
+    *value = note->data[4];
+    return true;
+}
