@@ -1,0 +1,199 @@
+/*
+ * nftc: the nf_tables classifier, mvs's kernel fast path.
+ *
+ * What?
+ * =====
+ *
+ * nftc lowers OpenFlow flows (an OVS "struct match", an OVS ofpact list,
+ * a table id, a priority and a cookie) into the kernel's register-based
+ * classifier, nf_tables, and keeps the kernel in sync through netlink
+ * transactions (libnftnl + libmnl).
+ *
+ * One bridge is one table, family netdev, named "mvs-BRIDGE":
+ *
+ *   - one base chain "in-IFNAME" per port, hook ingress on that device,
+ *     whose single rule sends frames whose ethertype is in
+ *     nftc_known_ethertypes[] to the chain "flows" and lets every other
+ *     frame through untouched;
+ *
+ *   - chain "flows": one rule per distinct (lowered mask, priority),
+ *     ordered by OpenFlow priority, highest first.  The rule loads the
+ *     masked fields into registers and looks their concatenation up in a
+ *     hash map "mN" (per-element counter); each element is one OpenFlow
+ *     flow and maps to an action id, which map "actions" turns into a
+ *     goto to the action chain.  So the kernel's per-packet cost grows
+ *     with the number of masks, not of flows, and no big map holds jumps
+ *     (adding a jump element makes the kernel re-validate them all);
+ *
+ *   - one chain "aN" per distinct action list: payload rewrites with
+ *     checksum fix-up, "dup"/"fwd" to ports, and a final "drop", so a
+ *     frame the kernel took never reaches userspace.
+ *
+ * The action id travels in the packet mark (so `nft list` can print the
+ * rule): a frame that matches a flow has its mark overwritten.
+ *
+ * Flows of table 0 that cannot be offloaded still get an element, whose
+ * verdict is "accept" (pass the frame to userspace): a lower-priority
+ * offloaded flow must never steal a frame that OpenFlow gives to a
+ * higher-priority flow that runs in userspace.  When such a flow's match
+ * uses fields nf_tables cannot express, the element matches a superset
+ * (those fields left out), which only sends more frames to userspace.
+ * Flows of other tables are reached only through goto_table, which is
+ * never offloaded, so they are remembered but not lowered.
+ *
+ * Every element and rule carries a comment naming the OpenFlow table,
+ * priority and cookie, so `nft list table netdev mvs-br0` reads back.
+ *
+ *
+ * Transactions
+ * ============
+ *
+ * Changes are queued between nftc_txn_begin() and nftc_txn_commit(); the
+ * commit sends ONE netlink batch (NFNL_MSG_BATCH_BEGIN ... END) that the
+ * kernel applies atomically.  BEGIN carries NFNL_BATCH_GENID, the ruleset
+ * generation read with NFT_MSG_GETGEN just before; if another program
+ * committed meanwhile the kernel refuses the batch with ERESTART, and the
+ * commit re-reads the generation and resends (at most NFTC_MAX_RESTARTS
+ * times).  A batch only names objects of our own table, created and
+ * numbered by us, so it never needs recomputing after a foreign commit.
+ * Adding or deleting one flow adds or deletes one element, plus a map and
+ * a rule when a (mask, priority) appears or disappears, plus an action
+ * chain when an action list does; nothing else is rewritten.
+ *
+ * On failure the in-memory state is left as it was before the commit.
+ *
+ *
+ * Thread-safety
+ * =============
+ *
+ * None: a "struct nftc" belongs to one thread.  Different "struct nftc"
+ * (different bridges) are independent.
+ *
+ *
+ * Ownership
+ * =========
+ *
+ * nftc copies everything it is given (matches, ofpacts, names); callers
+ * keep ownership of their arguments.  nftc_destroy() frees memory only: the
+ * kernel table stays, so a restarted daemon finds it; nftc_create() then
+ * replaces it (never duplicates it).  Tables that are not named
+ * "mvs-BRIDGE" are never read, flushed or touched.
+ */
+#ifndef NFTC_H
+#define NFTC_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "openvswitch/types.h"
+
+struct ds;
+struct match;
+struct nftc;
+struct ofpact;
+
+/* Ethertypes (network byte order) whose frames the kernel may take.  The
+ * userspace datapath receives these with packet sockets bound to each of
+ * them, which run after nf ingress and so see only what nf_tables let
+ * through; it receives every other ethertype with an ETH_P_ALL socket,
+ * which runs before nf ingress.  Offloaded rules never touch the second
+ * kind, so no frame is handled twice. */
+extern const ovs_be16 nftc_known_ethertypes[];
+extern const size_t nftc_n_known_ethertypes;
+
+/* Bounded retries of a commit that the kernel refused with ERESTART. */
+#define NFTC_MAX_RESTARTS 8
+
+/* One OpenFlow flow, as nftc's input.  Nothing here is retained. */
+struct nftc_flow {
+    const struct match *match;    /* OpenFlow match (incl. in_port). */
+    const struct ofpact *ofpacts; /* Actions; empty list is drop. */
+    size_t ofpacts_len;           /* In bytes. */
+    uint8_t table_id;             /* OpenFlow table. */
+    int priority;                 /* OpenFlow priority. */
+    ovs_be64 cookie;              /* OpenFlow cookie, for comments. */
+};
+
+/* Per-flow counters, as read back from the kernel. */
+struct nftc_flow_stats {
+    uint8_t table_id;
+    int priority;
+    ovs_be64 cookie;
+    const struct match *match;    /* Valid during the callback only. */
+    bool offloaded;               /* False: the element only punts. */
+    uint64_t packets;             /* Frames the element matched. */
+    uint64_t bytes;
+};
+
+/* Commit statistics, cumulative since nftc_create(). */
+struct nftc_counts {
+    uint64_t n_commits;           /* Batches the kernel accepted. */
+    uint64_t n_restarts;          /* ERESTART answers (retried). */
+    uint64_t n_failures;          /* Commits that returned an error. */
+};
+
+/* Lifecycle.
+ *
+ * nftc_create() opens a netlink socket in the calling thread's network
+ * namespace and (re)creates table "mvs-'bridge'": a table of that name left
+ * by a previous run is deleted and recreated in the same batch.
+ * nftc_create_offline() does not touch the kernel: commits are framed into
+ * a buffer that tests read with nftc_last_batch() (nftc-private.h).
+ * nftc_destroy() accepts NULL and leaves the kernel table in place;
+ * nftc_remove_table() deletes it (and only it). */
+int nftc_create(const char *bridge, struct nftc **nftcp);
+int nftc_create_offline(const char *bridge, struct nftc **nftcp);
+void nftc_destroy(struct nftc *);
+int nftc_remove_table(struct nftc *);
+const char *nftc_table_name(const struct nftc *);
+
+/* Ports.  nftc_port_add() maps OpenFlow port 'ofport' to Linux interface
+ * 'ifname' (index 'ifindex' in nftc's namespace) and creates its ingress
+ * base chain, in a batch of its own.  nftc_port_del() deletes the chain;
+ * it fails with EBUSY while an offloaded flow outputs to or matches on the
+ * port, EEXIST/ENOENT as names say. */
+int nftc_port_add(struct nftc *, ofp_port_t ofport, const char *ifname,
+                  int ifindex);
+int nftc_port_del(struct nftc *, ofp_port_t ofport);
+
+/* Decision.  Returns true if the kernel can carry 'flow' entirely (match
+ * and actions), given the ports known now.  Otherwise returns false and, if
+ * 'reason' is nonnull, appends to it a human-readable reason. */
+bool nftc_flow_offloadable(const struct nftc *, const struct nftc_flow *flow,
+                           struct ds *reason);
+
+/* Transactions.  Only one transaction is open at a time.
+ *
+ * nftc_txn_flow_add() adds 'flow', replacing a flow with the same identity
+ * (table id, priority, match), and nftc_txn_flow_del() deletes the flow with
+ * that identity (ENOENT at commit time if there is none); within a
+ * transaction operations apply in order.  They return 0 or EINVAL (no open
+ * transaction).  A non-offloadable flow is accepted too (it becomes a punt
+ * element, see "What?").
+ *
+ * nftc_txn_commit() sends the batch and waits for the kernel's answer;
+ * it returns 0, ERESTART if the generation kept changing for
+ * NFTC_MAX_RESTARTS retries, or another errno value (EINVAL, ENOENT,
+ * E2BIG: a lowered key longer than the 64 bytes of nf_tables registers...)
+ * in which case nothing changed.  An empty transaction commits nothing.
+ * nftc_txn_abort() drops queued operations. */
+void nftc_txn_begin(struct nftc *);
+int nftc_txn_flow_add(struct nftc *, const struct nftc_flow *flow);
+int nftc_txn_flow_del(struct nftc *, uint8_t table_id, int priority,
+                      const struct match *match);
+int nftc_txn_commit(struct nftc *);
+void nftc_txn_abort(struct nftc *);
+
+/* Queries. */
+size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */
+size_t nftc_n_masks(const struct nftc *);     /* Lookup rules in "flows". */
+void nftc_get_counts(const struct nftc *, struct nftc_counts *);
+
+/* Counters.  Reads the per-element counters of all flow maps in one
+ * netlink round trip (one dump request per map, sent together) and calls
+ * 'cb' once per lowered flow.  Returns 0 or an errno value; a malformed
+ * reply is skipped and logged (rate limited), never trusted. */
+typedef void nftc_stats_cb(const struct nftc_flow_stats *, void *aux);
+int nftc_stats_read(struct nftc *, nftc_stats_cb *cb, void *aux);
+
+#endif /* nftc.h */

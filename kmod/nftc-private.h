@@ -1,0 +1,232 @@
+/*
+ * nftc internals: shared by kmod/nftc*.c and the unit tests only.
+ *
+ * Lowering is two plug-in shapes, each an ops table with an explicit
+ * registry array:
+ *
+ *   - struct nftc_field_ops (nftc-field.c): one per match field kind; turns
+ *     the field's value and mask into one member of the concatenated key;
+ *
+ *   - struct nftc_action_ops (nftc-action.c): one per ofpact type that can
+ *     be offloaded; checks it and turns it into rules of an action chain.
+ *
+ * nftc-msg.c frames netlink messages (libnftnl objects) into a batch;
+ * nftc.c keeps the state and runs transactions.
+ */
+#ifndef NFTC_PRIVATE_H
+#define NFTC_PRIVATE_H 1
+
+#include <linux/netfilter/nf_tables.h>
+#include "kmod/nftc.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+
+struct ds;
+struct nftnl_rule;
+struct ofpact;
+
+/* nf_tables has 16 32-bit data registers: the longest key. */
+#define NFTC_KEY_MAX 64
+#define NFTC_FIELD_MAX 16
+#define NFTC_FIELD_LEN_MAX 16
+
+/* Where a field is read from. */
+enum nftc_src {
+    NFTC_SRC_META,                /* meta expression, 'meta_key'. */
+    NFTC_SRC_PAYLOAD,             /* payload expression, 'base'+'offset'. */
+};
+
+/* One member of a concatenated key. */
+struct nftc_kfield {
+    const struct nftc_field_ops *ops;
+    enum nftc_src src;
+    uint32_t meta_key;            /* NFT_META_*, for NFTC_SRC_META. */
+    uint32_t base;                /* NFT_PAYLOAD_*_HEADER. */
+    uint32_t offset;              /* Bytes from 'base'. */
+    uint8_t len;                  /* Bytes loaded, <= NFTC_FIELD_LEN_MAX. */
+    uint8_t mask[NFTC_FIELD_LEN_MAX];  /* Bits compared. */
+    uint8_t value[NFTC_FIELD_LEN_MAX]; /* Already masked. */
+};
+
+/* A lowered match: fields in registry order. */
+struct nftc_key {
+    size_t n;
+    struct nftc_kfield f[NFTC_FIELD_MAX];
+};
+
+/* Bytes 'kf' takes in registers (and in the key): a multiple of 4. */
+static inline size_t
+nftc_kfield_width(const struct nftc_kfield *kf)
+{
+    return (kf->len + 3) & ~3u;
+}
+
+size_t nftc_key_len(const struct nftc_key *);
+bool nftc_kfield_is_exact(const struct nftc_kfield *);
+void nftc_key_bytes(const struct nftc_key *, uint8_t out[NFTC_KEY_MAX]);
+
+/* A port nftc knows. */
+struct nftc_port {
+    struct hmap_node node;        /* In nftc->ports, by 'ofport'. */
+    ofp_port_t ofport;
+    char *ifname;
+    int ifindex;
+};
+const struct nftc_port *nftc_port_find(const struct nftc *, ofp_port_t);
+
+/* Result of lowering one field. */
+enum nftc_field_result {
+    NFTC_FIELD_ABSENT,            /* The match does not use the field. */
+    NFTC_FIELD_LOWERED,           /* 'kf' filled in. */
+    NFTC_FIELD_UNSUPPORTED,       /* Used, but inexpressible: see reason. */
+};
+
+/* A match field kind. */
+struct nftc_field_ops {
+    const char *name;             /* For reasons and comments. */
+
+    /* Lowers the field of 'match' into 'kf' and clears from 'residual' the
+     * wildcard bits it consumed (also when UNSUPPORTED, so the caller does
+     * not report them twice).  Appends to 'reason' when UNSUPPORTED. */
+    enum nftc_field_result (*lower)(const struct nftc *,
+                                    const struct match *match,
+                                    struct flow_wildcards *residual,
+                                    struct nftc_kfield *kf,
+                                    struct ds *reason);
+};
+
+extern const struct nftc_field_ops *const nftc_field_registry[];
+extern const size_t nftc_n_fields;
+
+/* Lowers 'match' into 'key'.  Returns 0 if 'key' matches exactly the
+ * frames 'match' does; otherwise EOPNOTSUPP and 'key' is a superset
+ * (inexpressible fields left out, reason appended), or E2BIG and 'key'
+ * is a superset cut to NFTC_KEY_MAX bytes. */
+int nftc_match_lower(const struct nftc *, const struct match *,
+                     struct nftc_key *key, struct ds *reason);
+
+/* A payload rewrite, the common form of all set-field actions. */
+struct nftc_rewrite {
+    uint32_t base;                /* NFT_PAYLOAD_*_HEADER. */
+    uint32_t offset;
+    uint32_t len;                 /* <= NFTC_FIELD_LEN_MAX. */
+    uint8_t value[NFTC_FIELD_LEN_MAX];
+    uint8_t keep[NFTC_FIELD_LEN_MAX];  /* Bits kept from the packet. */
+    bool partial;                 /* Some 'keep' bit is set. */
+    uint32_t csum_type;           /* NFT_PAYLOAD_CSUM_*. */
+    uint32_t csum_offset;         /* From 'base'. */
+    uint32_t csum_flags;          /* NFT_PAYLOAD_L4CSUM_PSEUDOHDR or 0. */
+};
+
+/* What the action lowering may know of the packet: from the match. */
+struct nftc_l3ctx {
+    ovs_be16 dl_type;             /* 0 unless the match pins it. */
+    uint8_t nw_proto;             /* 0 unless the match pins it. */
+};
+
+enum nftc_action_kind {
+    NFTC_ACT_OUTPUT,              /* dup/fwd to a port. */
+    NFTC_ACT_REWRITE,             /* Payload write with checksum fix-up. */
+};
+
+/* An offloadable ofpact type. */
+struct nftc_action_ops {
+    const char *name;
+    enum nftc_action_kind kind;
+
+    /* NFTC_ACT_OUTPUT: the port 'a' outputs to, or OFPP_NONE with reason
+     * appended if it cannot be offloaded. */
+    ofp_port_t (*output_port)(const struct ofpact *a, struct ds *reason);
+
+    /* NFTC_ACT_REWRITE: fills 'rw' and returns 0, or returns EOPNOTSUPP
+     * with reason appended. */
+    int (*rewrite)(const struct ofpact *a, const struct nftc_l3ctx *,
+                   struct nftc_rewrite *rw, struct ds *reason);
+};
+
+/* Indexed by enum ofpact_type; NULL: not offloadable. */
+extern const struct nftc_action_ops *const nftc_action_registry[];
+extern const size_t nftc_n_action_registry;
+
+void nftc_l3ctx_from_match(const struct match *, struct nftc_l3ctx *);
+
+/* Checks whether 'ofpacts' can be lowered: returns 0 or EOPNOTSUPP with a
+ * reason appended. */
+int nftc_actions_check(const struct nftc *, const struct ofpact *ofpacts,
+                       size_t ofpacts_len, const struct nftc_l3ctx *,
+                       struct ds *reason);
+
+/* Builds the rules of action chain 'chain' for already-checked 'ofpacts'
+ * and returns their number; rules go to 'rules' (caller frees with
+ * nftnl_rule_free()). */
+size_t nftc_actions_lower(const struct nftc *, const char *table,
+                          const char *chain, const struct ofpact *ofpacts,
+                          size_t ofpacts_len, const struct nftc_l3ctx *,
+                          struct nftnl_rule **rules, size_t max_rules);
+#define NFTC_ACT_RULES_MAX 64
+
+/* Expression builders (nftc-msg.c).  Each appends one expression to 'r';
+ * libnftnl takes ownership of the expression, never of the data. */
+void nftc_expr_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
+void nftc_expr_meta_set(struct nftnl_rule *r, uint32_t key, uint32_t sreg);
+void nftc_expr_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+                       uint32_t len, uint32_t dreg);
+void nftc_expr_payload_write(struct nftnl_rule *r,
+                             const struct nftc_rewrite *, uint32_t sreg);
+void nftc_expr_bitwise(struct nftnl_rule *r, uint32_t reg, uint32_t len,
+                       const void *mask, const void *xor);
+void nftc_expr_cmp(struct nftnl_rule *r, uint32_t sreg, enum nft_cmp_ops op,
+                   const void *data, uint32_t len);
+void nftc_expr_imm_data(struct nftnl_rule *r, uint32_t dreg,
+                        const void *data, uint32_t len);
+void nftc_expr_verdict(struct nftnl_rule *r, int verdict, const char *chain);
+void nftc_expr_lookup(struct nftnl_rule *r, uint32_t sreg, uint32_t dreg,
+                      const char *set, uint32_t set_id);
+void nftc_expr_fwd(struct nftnl_rule *r, uint32_t sreg_dev, bool dup);
+void nftc_expr_counter(struct nftnl_rule *r);
+
+/* Batch framing (nftc-msg.c).
+ *
+ * A batch in memory, as the kernel reads it from one sendmsg():
+ *
+ *   +----------------------+----------+-----+----------+--------------------+
+ *   | nlmsghdr BATCH_BEGIN | nlmsghdr | ... | nlmsghdr | nlmsghdr BATCH_END |
+ *   | nfgenmsg res_id=10   | NFT_MSG_ |     | NFT_MSG_ | nfgenmsg res_id=10 |
+ *   | NFNL_BATCH_GENID u32 | NEW...   |     | DEL...   |  (NLM_F_ACK)       |
+ *   +----------------------+----------+-----+----------+--------------------+
+ *
+ * GENID is in network byte order; the kernel answers ERESTART on the BEGIN
+ * sequence number if the ruleset generation moved on. */
+struct nftc_batch {
+    struct ofpbuf buf;
+    uint32_t seq;                 /* Next sequence number. */
+    uint32_t begin_seq, end_seq;
+    size_t n_msgs;                /* Between BEGIN and END. */
+};
+void nftc_batch_init(struct nftc_batch *, uint32_t first_seq, uint32_t genid);
+void nftc_batch_uninit(struct nftc_batch *);
+/* Reserves room and starts a message of 'type' (NFT_MSG_*) for family
+ * netdev; the caller fills the payload, then calls nftc_batch_close(). */
+struct nlmsghdr *nftc_batch_open(struct nftc_batch *, uint16_t type,
+                                 uint16_t flags);
+void nftc_batch_close(struct nftc_batch *, struct nlmsghdr *);
+void nftc_batch_end(struct nftc_batch *);
+/* Rewrites the generation in BEGIN, for a retry. */
+void nftc_batch_set_genid(struct nftc_batch *, uint32_t genid);
+
+/* Reads NFNL_BATCH_GENID from the BEGIN message of a framed batch.
+ * Returns false if 'data' does not start with a well-formed BEGIN. */
+bool nftc_batch_parse_genid(const void *data, size_t len, uint32_t *genid);
+
+/* Test hooks. */
+/* The last batch a commit framed (also in offline mode). */
+const void *nftc_last_batch(const struct nftc *, size_t *len);
+/* Called after the generation is read and before the batch is sent, on
+ * the first attempt of each commit only: lets a test commit something
+ * else in between to provoke ERESTART. */
+void nftc_set_presend_hook(struct nftc *, void (*hook)(void *aux),
+                           void *aux);
+
+#endif /* nftc-private.h */
