@@ -22,6 +22,9 @@
 #include "unaligned.h"
 #include "util.h"
 
+/* Headroom of a clone, for pushes in an "all" group's bucket. */
+#define DP_ACTIONS_CLONE_HEADROOM 128
+
 /* Unaligned loads and stores of wire fields.  memcpy() of a constant size
  * compiles to one move. */
 static inline ovs_be16
@@ -792,6 +795,17 @@ dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
                 return ENOBUFS;
             }
             break;
+        case DPA_CLONE: {
+            size_t body = MIN(a->u32, n - i - 1);
+            struct dp_packet *copy = dp_packet_clone_with_headroom(
+                pkt, DP_ACTIONS_CLONE_HEADROOM);
+            /* What happens to the copy (a drop, an invalid TTL) is the
+             * copy's own business. */
+            dp_execute(copy, &actions[i + 1], body, ops, aux);
+            dp_packet_delete(copy);
+            i += body;
+            break;
+        }
 
         case DPA_PUSH_VLAN:
             error = exec_push_vlan(pkt, a->be16, a->u32);
@@ -923,6 +937,7 @@ dp_action_type_name(enum dp_action_type type)
     case DPA_USERSPACE: return "userspace";
     case DPA_RECIRC: return "recirc";
     case DPA_METER: return "meter";
+    case DPA_CLONE: return "clone";
     case DPA_PUSH_VLAN: return "push_vlan";
     case DPA_POP_VLAN: return "pop_vlan";
     case DPA_SET_VLAN_VID: return "set_vlan_vid";
@@ -974,6 +989,7 @@ format_action(const struct dp_action *a, struct ds *s)
     switch ((enum dp_action_type) a->type) {
     case DPA_OUTPUT:
     case DPA_METER:
+    case DPA_CLONE:
         ds_put_format(s, "(%"PRIu32")", a->u32);
         break;
     case DPA_USERSPACE:

@@ -77,6 +77,9 @@ enum dp_action_type {
     DPA_RECIRC,             /* u32: recirculation id.  Re-parses the
                              * packet and looks it up again. */
     DPA_METER,              /* u32: meter id; the packet may be dropped. */
+    DPA_CLONE,              /* u32: the next 'u32' actions run on a copy of
+                             * the packet (an "all" group's bucket); the
+                             * original then continues after them. */
 
     DPA_PUSH_VLAN,          /* be16: TPID; u32: TCI (host order, VID and
                              * PCP of the new header). */

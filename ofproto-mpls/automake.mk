@@ -3,6 +3,8 @@ noinst_LIBRARIES += ofproto-mpls/libofproto.a
 ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/connmgr.c \
 	ofproto-mpls/connmgr.h \
+	ofproto-mpls/group.c \
+	ofproto-mpls/group.h \
 	ofproto-mpls/ofp-mpls.c \
 	ofproto-mpls/ofp-mpls.h \
 	ofproto-mpls/ofproto.c \

@@ -16,6 +16,7 @@
 #include "datapath/datapath.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-switch.h"
@@ -120,6 +121,7 @@ struct ofproto {
     uint32_t next_recirc_id;
 
     struct hmap macs;           /* Of struct mac_entry. */
+    struct hmap groups;         /* Of struct group (group.h). */
 
     long long int next_expire;  /* msec: next timeout check. */
     long long int next_port_check;
@@ -133,6 +135,13 @@ void ofproto_handle_openflow(struct ofproto *, struct ofconn *,
 void ofproto_fill_port_desc(const struct ofproto *, const struct ofport *,
                             struct ofputil_phy_port *);
 struct ofport *ofproto_get_port(const struct ofproto *, ofp_port_t);
+
+/* ofproto.c, for group.c. */
+void ofproto_invalidate(struct ofproto *);
+enum ofperr ofproto_check_ofpacts(const struct ofproto *,
+                                  const struct ofpact *, size_t len,
+                                  uint8_t table_id);
+void ofproto_delete_flows_to_group(struct ofproto *, uint32_t group_id);
 
 /* ofproto.c, for xlate.c. */
 const struct frozen *ofproto_frozen_find(const struct ofproto *, uint32_t id);

@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "nx-match.h"
 #include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/group.h"
 #include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
@@ -90,6 +91,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
     hmap_init(&p->frozen_by_state);
     p->next_recirc_id = 1;
     hmap_init(&p->macs);
+    hmap_init(&p->groups);
     shash_add(&all_ofprotos, name, p);
     return p;
 }
@@ -137,6 +139,7 @@ ofproto_destroy(struct ofproto *p)
     }
     hmap_destroy(&p->ports);
     frozen_clear(p);
+    group_table_destroy(p);
     hmap_destroy(&p->frozen_by_id);
     hmap_destroy(&p->frozen_by_state);
     struct mac_entry *e;
@@ -151,7 +154,7 @@ ofproto_destroy(struct ofproto *p)
 /* Every OpenFlow state change goes through here before it takes effect:
  * cached datapath flows may embody the old state, and their counters
  * belong to rules that may be about to go. */
-static void
+void
 ofproto_invalidate(struct ofproto *p)
 {
     datapath_flush(p->dp);
@@ -444,6 +447,17 @@ upcall_push_stats(void *p_, void *xc_, const struct dp_flow_stats *delta)
 
     for (size_t i = 0; i < xc->n_hits; i++) {
         struct xlate_hit *hit = &xc->hits[i];
+        if (hit->group) {
+            hit->group->packet_count += delta->packets;
+            hit->group->byte_count += delta->bytes;
+            if (hit->bucket < hit->group->n_buckets) {
+                hit->group->bucket_stats[hit->bucket].packet_count
+                    += delta->packets;
+                hit->group->bucket_stats[hit->bucket].byte_count
+                    += delta->bytes;
+            }
+            continue;
+        }
         struct oftable *table = &p->tables[hit->table_id];
         table->lookup_count += delta->packets;
         if (hit->rule) {
@@ -541,8 +555,8 @@ now_msec(void)
     return time_msec();
 }
 
-/* Checks 'fm''s instructions against what this switch supports, beyond
- * what libopenvswitch's decoder checked. */
+/* Checks instructions or actions against what this switch supports,
+ * beyond what libopenvswitch's decoder checked. */
 static enum ofperr
 check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
               size_t len, uint8_t table_id, bool in_set)
@@ -568,7 +582,10 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
             }
             break;
         case OFPACT_GROUP:
-            return OFPERR_OFPBAC_BAD_OUT_GROUP;
+            if (!group_find(p, ofpact_get_GROUP(a)->group_id)) {
+                return OFPERR_OFPBAC_BAD_OUT_GROUP;
+            }
+            break;
         case OFPACT_METER:
             return OFPERR_OFPMMFC_UNKNOWN_METER;
         case OFPACT_WRITE_ACTIONS: {
@@ -641,6 +658,13 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
         (void) in_set;
     }
     return 0;
+}
+
+enum ofperr
+ofproto_check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
+                      size_t len, uint8_t table_id)
+{
+    return check_ofpacts(p, ofpacts, len, table_id, false);
 }
 
 static bool
@@ -875,6 +899,21 @@ rule_remove(struct ofproto *p, struct rule *rule,
     classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
     p->n_rules--;
     ovsrcu_postpone(rule_free, rule);
+}
+
+/* OpenFlow 1.3.5 6.5: deleting a group removes the flows that use it. */
+void
+ofproto_delete_flows_to_group(struct ofproto *p, uint32_t group_id)
+{
+    for (int t = 0; t < MVS_N_TABLES; t++) {
+        struct rule *rule;
+        CLS_FOR_EACH (rule, cr, &p->tables[t].cls) {
+            if (ofpacts_output_to_group(rule->ofpacts, rule->ofpacts_len,
+                                        group_id)) {
+                rule_remove(p, rule, OFPRR_GROUP_DELETE);
+            }
+        }
+    }
 }
 
 int
@@ -1605,20 +1644,22 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
             error = handle_set_async(ofconn, oh);
             break;
         case OFPTYPE_GROUP_MOD:
-            error = is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
-                                     : OFPERR_OFPGMFC_BAD_TYPE;
+            error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                     : group_handle_mod(p, oh));
             break;
         case OFPTYPE_METER_MOD:
             error = is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
                                      : OFPERR_OFPMMFC_OUT_OF_METERS;
             break;
         case OFPTYPE_GROUP_STATS_REQUEST:
-        case OFPTYPE_GROUP_DESC_STATS_REQUEST: {
-            struct ovs_list replies;
-            ofpmp_init(&replies, oh);
-            ofconn_send_replies(ofconn, &replies);
+            error = group_handle_stats_request(p, ofconn, oh);
             break;
-        }
+        case OFPTYPE_GROUP_DESC_STATS_REQUEST:
+            error = group_handle_desc_request(p, ofconn, oh);
+            break;
+        case OFPTYPE_GROUP_FEATURES_STATS_REQUEST:
+            error = group_handle_features_request(ofconn, oh);
+            break;
         /* Replies and asynchronous messages are the switch's to send, and
          * the rest is not supported (yet): say so precisely. */
         case OFPTYPE_FEATURES_REPLY:
@@ -1646,7 +1687,6 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_QUEUE_STATS_REPLY:
         case OFPTYPE_GROUP_STATS_REPLY:
         case OFPTYPE_GROUP_DESC_STATS_REPLY:
-        case OFPTYPE_GROUP_FEATURES_STATS_REQUEST:
         case OFPTYPE_GROUP_FEATURES_STATS_REPLY:
         case OFPTYPE_METER_STATS_REQUEST:
         case OFPTYPE_METER_STATS_REPLY:

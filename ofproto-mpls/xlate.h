@@ -36,6 +36,7 @@
 struct ds;
 struct flow;
 struct flow_wildcards;
+struct group;
 struct ofpact;
 struct ofproto;
 struct rule;
@@ -53,9 +54,13 @@ struct xlate_in {
 
 };
 
-/* One table lookup on the trip: 'rule' is NULL on a miss. */
+/* One step of the trip that counts packets: a table lookup ('group' is
+ * NULL; 'rule' is NULL on a miss) or a group bucket ('group' and
+ * 'bucket', its index). */
 struct xlate_hit {
     struct rule *rule;
+    struct group *group;
+    uint32_t bucket;
     uint8_t table_id;
 };
 

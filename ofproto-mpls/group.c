@@ -1,0 +1,444 @@
+/* ofproto-mpls/group.c: the group table. */
+#include <config.h>
+#include "ofproto-mpls/group.h"
+
+#include <string.h>
+
+#include "datapath/dp-port.h"
+#include "flow.h"
+#include "hash.h"
+#include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/ofproto-private.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+
+VLOG_DEFINE_THIS_MODULE(group);
+
+/* Chains of groups deeper than this are refused (and never followed). */
+#define GROUP_MAX_DEPTH 16
+
+/* Most groups one bridge keeps. */
+#define GROUP_MAX 65536
+
+static uint32_t
+group_hash(uint32_t group_id)
+{
+    return hash_int(group_id, 0);
+}
+
+struct group *
+group_find(const struct ofproto *p, uint32_t group_id)
+{
+    struct group *g;
+    HMAP_FOR_EACH_WITH_HASH (g, node, group_hash(group_id), &p->groups) {
+        if (g->group_id == group_id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static void
+group_free(struct group *g)
+{
+    ofputil_bucket_list_destroy(&g->buckets);
+    ofputil_group_properties_destroy(&g->props);
+    free(g->bucket_stats);
+    free(g);
+}
+
+void
+group_table_destroy(struct ofproto *p)
+{
+    struct group *g;
+    HMAP_FOR_EACH_POP (g, node, &p->groups) {
+        group_free(g);
+    }
+    hmap_destroy(&p->groups);
+}
+
+static bool
+port_is_live(const struct ofproto *p, ofp_port_t port_no)
+{
+    const struct ofport *port = ofproto_get_port(p, port_no);
+    return (port && port->dp_port->carrier && port->dp_port->admin_up
+            && !port->dp_port->gone
+            && !(port->config & OFPUTIL_PC_PORT_DOWN));
+}
+
+static bool group_is_live__(const struct ofproto *, const struct group *,
+                            int depth);
+
+static bool
+bucket_is_live__(const struct ofproto *p, const struct ofputil_bucket *b,
+                 int depth)
+{
+    if (b->watch_port != OFPP_ANY && !port_is_live(p, b->watch_port)) {
+        return false;
+    }
+    if (b->watch_group != OFPG_ANY) {
+        const struct group *g = group_find(p, b->watch_group);
+        if (!g || depth >= GROUP_MAX_DEPTH
+            || !group_is_live__(p, g, depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+group_is_live__(const struct ofproto *p, const struct group *g, int depth)
+{
+    const struct ofputil_bucket *b;
+    LIST_FOR_EACH (b, list_node, &g->buckets) {
+        if (bucket_is_live__(p, b, depth)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+group_bucket_is_live(const struct ofproto *p, const struct ofputil_bucket *b)
+{
+    return bucket_is_live__(p, b, 0);
+}
+
+bool
+group_is_live(const struct ofproto *p, const struct group *g)
+{
+    return group_is_live__(p, g, 0);
+}
+
+/* Would 'group_id' with 'buckets' reach itself through output:group
+ * actions (or go deeper than GROUP_MAX_DEPTH)? */
+static bool
+group_loops(const struct ofproto *p, uint32_t group_id,
+            const struct ovs_list *buckets, int depth)
+{
+    const struct ofputil_bucket *b;
+    if (depth > GROUP_MAX_DEPTH) {
+        return true;
+    }
+    LIST_FOR_EACH (b, list_node, buckets) {
+        const struct ofpact *a;
+        OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
+            if (a->type == OFPACT_GROUP) {
+                uint32_t next = ofpact_get_GROUP(a)->group_id;
+                if (next == group_id) {
+                    return true;
+                }
+                const struct group *g = group_find(p, next);
+                if (g && group_loops(p, group_id, &g->buckets, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+static enum ofperr
+check_buckets(struct ofproto *p, const struct ofputil_group_mod *gm)
+{
+    const struct ofputil_bucket *b;
+    size_t n = 0;
+
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        n++;
+        if (gm->type == OFPGT11_FF) {
+            if (b->watch_port == OFPP_ANY && b->watch_group == OFPG_ANY) {
+                return OFPERR_OFPGMFC_BAD_WATCH;
+            }
+            if (b->watch_port != OFPP_ANY
+                && ofp_to_u16(b->watch_port) >= ofp_to_u16(OFPP_MAX)) {
+                return OFPERR_OFPGMFC_BAD_WATCH;
+            }
+            if (b->watch_group != OFPG_ANY
+                && (b->watch_group > OFPG_MAX
+                    || b->watch_group == gm->group_id)) {
+                return OFPERR_OFPGMFC_BAD_WATCH;
+            }
+        } else if (gm->type != OFPGT11_SELECT && b->weight > 1) {
+            return OFPERR_OFPGMFC_WEIGHT_UNSUPPORTED;
+        }
+        enum ofperr error = ofproto_check_ofpacts(p, b->ofpacts,
+                                                  b->ofpacts_len, 0);
+        if (error) {
+            return error;
+        }
+        const struct ofpact *a;
+        OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
+            if (a->type == OFPACT_GROUP
+                && !group_find(p, ofpact_get_GROUP(a)->group_id)) {
+                return OFPERR_OFPGMFC_CHAINING_UNSUPPORTED;
+            }
+        }
+    }
+    if (gm->type == OFPGT11_INDIRECT && n != 1) {
+        return OFPERR_OFPGMFC_INVALID_GROUP;
+    }
+    if (group_loops(p, gm->group_id, &gm->buckets, 0)) {
+        return OFPERR_OFPGMFC_LOOP;
+    }
+    return 0;
+}
+
+static void
+group_set_buckets(struct group *g, struct ofputil_group_mod *gm)
+{
+    ofputil_bucket_list_destroy(&g->buckets);
+    ovs_list_init(&g->buckets);
+    ovs_list_splice(&g->buckets, gm->buckets.next, &gm->buckets);
+    ovs_list_init(&gm->buckets);
+    g->n_buckets = ovs_list_size(&g->buckets);
+    free(g->bucket_stats);
+    g->bucket_stats = xcalloc(g->n_buckets ? g->n_buckets : 1,
+                              sizeof *g->bucket_stats);
+    g->type = gm->type;
+    ofputil_group_properties_destroy(&g->props);
+    ofputil_group_properties_copy(&g->props, &gm->props);
+}
+
+/* Is 'group_id' the target of a bucket of another group? */
+static bool
+group_is_chained_to(const struct ofproto *p, uint32_t group_id)
+{
+    const struct group *g;
+    HMAP_FOR_EACH (g, node, &p->groups) {
+        const struct ofputil_bucket *b;
+        LIST_FOR_EACH (b, list_node, &g->buckets) {
+            if (g->group_id != group_id
+                && (ofpacts_output_to_group(b->ofpacts, b->ofpacts_len,
+                                            group_id)
+                    || b->watch_group == group_id)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static enum ofperr
+group_delete(struct ofproto *p, uint32_t group_id)
+{
+    if (group_id == OFPG_ALL) {
+        ofproto_invalidate(p);
+        struct group *g;
+        HMAP_FOR_EACH_SAFE (g, node, &p->groups) {
+            ofproto_delete_flows_to_group(p, g->group_id);
+            hmap_remove(&p->groups, &g->node);
+            group_free(g);
+        }
+        return 0;
+    }
+    struct group *g = group_find(p, group_id);
+    if (!g) {
+        /* OpenFlow 1.3.5: deleting a group that does not exist is not an
+         * error. */
+        return 0;
+    }
+    if (group_is_chained_to(p, group_id)) {
+        return OFPERR_OFPGMFC_CHAINED_GROUP;
+    }
+    ofproto_invalidate(p);
+    ofproto_delete_flows_to_group(p, group_id);
+    hmap_remove(&p->groups, &g->node);
+    group_free(g);
+    return 0;
+}
+
+enum ofperr
+group_handle_mod(struct ofproto *p, const struct ofp_header *oh)
+{
+    struct ofputil_group_mod gm;
+    enum ofperr error = ofputil_decode_group_mod(oh, &gm);
+    if (error) {
+        return error;
+    }
+
+    if (gm.command != OFPGC11_DELETE
+        && (gm.group_id > OFPG_MAX)) {
+        error = OFPERR_OFPGMFC_INVALID_GROUP;
+        goto exit;
+    }
+    if (gm.command != OFPGC11_DELETE
+        && gm.type != OFPGT11_ALL && gm.type != OFPGT11_SELECT
+        && gm.type != OFPGT11_INDIRECT && gm.type != OFPGT11_FF) {
+        error = OFPERR_OFPGMFC_BAD_TYPE;
+        goto exit;
+    }
+
+    struct group *g;
+    switch (gm.command) {
+    case OFPGC11_ADD:
+        if (group_find(p, gm.group_id)) {
+            error = OFPERR_OFPGMFC_GROUP_EXISTS;
+            break;
+        }
+        if (hmap_count(&p->groups) >= GROUP_MAX) {
+            error = OFPERR_OFPGMFC_OUT_OF_GROUPS;
+            break;
+        }
+        error = check_buckets(p, &gm);
+        if (error) {
+            break;
+        }
+        g = xzalloc(sizeof *g);
+        g->group_id = gm.group_id;
+        g->created = time_msec();
+        ovs_list_init(&g->buckets);
+        group_set_buckets(g, &gm);
+        hmap_insert(&p->groups, &g->node, group_hash(g->group_id));
+        break;
+
+    case OFPGC11_MODIFY:
+        g = group_find(p, gm.group_id);
+        if (!g) {
+            error = OFPERR_OFPGMFC_UNKNOWN_GROUP;
+            break;
+        }
+        error = check_buckets(p, &gm);
+        if (error) {
+            break;
+        }
+        ofproto_invalidate(p);
+        group_set_buckets(g, &gm);
+        break;
+
+    case OFPGC11_DELETE:
+        error = group_delete(p, gm.group_id);
+        break;
+
+    default:
+        error = OFPERR_OFPGMFC_BAD_COMMAND;
+        break;
+    }
+
+exit:
+    ofputil_uninit_group_mod(&gm);
+    return error;
+}
+
+/* Statistics. */
+
+static uint32_t
+group_ref_count(const struct ofproto *p, uint32_t group_id)
+{
+    uint32_t n = 0;
+    for (int t = 0; t < MVS_N_TABLES; t++) {
+        const struct rule *rule;
+        CLS_FOR_EACH (rule, cr, &p->tables[t].cls) {
+            if (ofpacts_output_to_group(rule->ofpacts, rule->ofpacts_len,
+                                        group_id)) {
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+static void
+append_group_stats(const struct ofproto *p, const struct group *g,
+                   struct ovs_list *replies)
+{
+    long long int age = time_msec() - g->created;
+    struct ofputil_group_stats gs = {
+        .group_id = g->group_id,
+        .ref_count = group_ref_count(p, g->group_id),
+        .packet_count = g->packet_count,
+        .byte_count = g->byte_count,
+        .duration_sec = age / 1000,
+        .duration_nsec = (age % 1000) * 1000000,
+        .n_buckets = g->n_buckets,
+        .bucket_stats = g->bucket_stats,
+    };
+    ofputil_append_group_stats(replies, &gs);
+}
+
+enum ofperr
+group_handle_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                           const struct ofp_header *oh)
+{
+    uint32_t group_id;
+    enum ofperr error = ofputil_decode_group_stats_request(oh, &group_id);
+    if (error) {
+        return error;
+    }
+    datapath_push_stats(p->dp);
+
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
+    if (group_id == OFPG_ALL) {
+        const struct group *g;
+        HMAP_FOR_EACH (g, node, &p->groups) {
+            append_group_stats(p, g, &replies);
+        }
+    } else {
+        const struct group *g = group_find(p, group_id);
+        if (g) {
+            append_group_stats(p, g, &replies);
+        }
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+enum ofperr
+group_handle_desc_request(struct ofproto *p, struct ofconn *ofconn,
+                          const struct ofp_header *oh)
+{
+    uint32_t group_id = ofputil_decode_group_desc_request(oh);
+    struct ovs_list replies;
+    const struct group *g;
+
+    ofpmp_init(&replies, oh);
+    HMAP_FOR_EACH (g, node, &p->groups) {
+        if (group_id != OFPG_ALL && g->group_id != group_id) {
+            continue;
+        }
+        struct ofputil_group_desc gd = {
+            .type = g->type,
+            .group_id = g->group_id,
+            .props = g->props,
+        };
+        ofputil_append_group_desc_reply(&gd, &g->buckets, &replies);
+    }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+enum ofperr
+group_handle_features_request(struct ofconn *ofconn,
+                              const struct ofp_header *oh)
+{
+    struct ofputil_group_features gf;
+    uint64_t ofpacts = 0;
+
+    memset(&gf, 0, sizeof gf);
+    gf.types = ((1u << OFPGT11_ALL) | (1u << OFPGT11_SELECT)
+                | (1u << OFPGT11_INDIRECT) | (1u << OFPGT11_FF));
+    gf.capabilities = (OFPGFC_SELECT_WEIGHT | OFPGFC_SELECT_LIVENESS
+                       | OFPGFC_CHAINING | OFPGFC_CHAINING_CHECKS);
+    ofpacts = ((UINT64_C(1) << OFPACT_OUTPUT) | (UINT64_C(1) << OFPACT_GROUP)
+               | (UINT64_C(1) << OFPACT_SET_FIELD)
+               | (UINT64_C(1) << OFPACT_PUSH_VLAN)
+               | (UINT64_C(1) << OFPACT_STRIP_VLAN)
+               | (UINT64_C(1) << OFPACT_PUSH_MPLS)
+               | (UINT64_C(1) << OFPACT_POP_MPLS)
+               | (UINT64_C(1) << OFPACT_SET_MPLS_TTL)
+               | (UINT64_C(1) << OFPACT_DEC_MPLS_TTL)
+               | (UINT64_C(1) << OFPACT_SET_IP_TTL)
+               | (UINT64_C(1) << OFPACT_DEC_TTL)
+               | (UINT64_C(1) << OFPACT_SET_QUEUE)
+               | (UINT64_C(1) << OFPACT_CONTROLLER));
+    for (int i = 0; i < 4; i++) {
+        gf.max_groups[i] = GROUP_MAX;
+        gf.ofpacts[i] = ofpacts;
+    }
+    ofconn_send_reply(ofconn, ofputil_encode_group_features_reply(&gf, oh));
+    return 0;
+}
