@@ -259,7 +259,7 @@ exec_recirc(void *ctx_, const struct dp_packet *pkt, uint32_t recirc_id)
 }
 
 static bool
-exec_meter(void *ctx_, const struct dp_packet *pkt, uint32_t meter_id)
+exec_meter(void *ctx_, struct dp_packet *pkt, uint32_t meter_id)
 {
     struct exec_ctx *ctx = ctx_;
     return (!ctx->dp->ops->meter

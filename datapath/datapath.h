@@ -68,8 +68,8 @@ struct dp_upcall_ops {
     /* 'xcache' is no longer referenced by the datapath. */
     void (*free_xcache)(void *aux, void *xcache);
 
-    /* DPA_METER (may be NULL: no metering). */
-    bool (*meter)(void *aux, const struct dp_packet *pkt, uint32_t meter_id);
+    /* DPA_METER (may be NULL: no metering); may remark 'pkt''s DSCP. */
+    bool (*meter)(void *aux, struct dp_packet *pkt, uint32_t meter_id);
 };
 
 struct datapath *datapath_create(const char *name,

@@ -155,8 +155,10 @@ struct dp_exec_ops {
                    uint32_t recirc_id);
 
     /* DPA_METER: returns true if 'pkt' may pass meter 'meter_id', false if
-     * it must be dropped.  May be NULL: every packet passes. */
-    bool (*meter)(void *aux, const struct dp_packet *pkt, uint32_t meter_id);
+     * it must be dropped.  The only callback that may modify 'pkt' (a
+     * meter band may remark its DSCP).  May be NULL: every packet
+     * passes. */
+    bool (*meter)(void *aux, struct dp_packet *pkt, uint32_t meter_id);
 };
 
 /* Executes the 'n' actions in 'actions' on 'pkt', in order.  'pkt' must

@@ -5,6 +5,8 @@ ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/connmgr.h \
 	ofproto-mpls/group.c \
 	ofproto-mpls/group.h \
+	ofproto-mpls/meter.c \
+	ofproto-mpls/meter.h \
 	ofproto-mpls/ofp-mpls.c \
 	ofproto-mpls/ofp-mpls.h \
 	ofproto-mpls/ofproto.c \

@@ -122,6 +122,7 @@ struct ofproto {
 
     struct hmap macs;           /* Of struct mac_entry. */
     struct hmap groups;         /* Of struct group (group.h). */
+    struct hmap meters;         /* Of struct meter (meter.c). */
 
     long long int next_expire;  /* msec: next timeout check. */
     long long int next_port_check;
@@ -142,6 +143,8 @@ enum ofperr ofproto_check_ofpacts(const struct ofproto *,
                                   const struct ofpact *, size_t len,
                                   uint8_t table_id);
 void ofproto_delete_flows_to_group(struct ofproto *, uint32_t group_id);
+void ofproto_rule_delete(struct ofproto *, struct rule *,
+                         enum ofp_flow_removed_reason);
 
 /* ofproto.c, for xlate.c. */
 const struct frozen *ofproto_frozen_find(const struct ofproto *, uint32_t id);

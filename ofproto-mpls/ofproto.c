@@ -14,6 +14,7 @@
 #include "nx-match.h"
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/group.h"
+#include "ofproto-mpls/meter.h"
 #include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
@@ -92,6 +93,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
     p->next_recirc_id = 1;
     hmap_init(&p->macs);
     hmap_init(&p->groups);
+    meter_table_init(p);
     shash_add(&all_ofprotos, name, p);
     return p;
 }
@@ -140,6 +142,7 @@ ofproto_destroy(struct ofproto *p)
     hmap_destroy(&p->ports);
     frozen_clear(p);
     group_table_destroy(p);
+    meter_table_destroy(p);
     hmap_destroy(&p->frozen_by_id);
     hmap_destroy(&p->frozen_by_state);
     struct mac_entry *e;
@@ -540,8 +543,15 @@ upcall_userspace(void *p_, const struct dp_packet *pkt,
     }
 }
 
+static bool
+upcall_meter(void *p, struct dp_packet *pkt, uint32_t meter_id)
+{
+    return meter_execute(p, pkt, meter_id);
+}
+
 static const struct dp_upcall_ops upcall_ops = {
     .miss = upcall_miss,
+    .meter = upcall_meter,
     .userspace = upcall_userspace,
     .push_stats = upcall_push_stats,
     .free_xcache = upcall_free_xcache,
@@ -587,7 +597,10 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
             }
             break;
         case OFPACT_METER:
-            return OFPERR_OFPMMFC_UNKNOWN_METER;
+            if (!meter_exists(p, ofpact_get_METER(a)->meter_id)) {
+                return OFPERR_OFPMMFC_UNKNOWN_METER;
+            }
+            break;
         case OFPACT_WRITE_ACTIONS: {
             const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
             enum ofperr error = check_ofpacts(p, on->actions,
@@ -899,6 +912,13 @@ rule_remove(struct ofproto *p, struct rule *rule,
     classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
     p->n_rules--;
     ovsrcu_postpone(rule_free, rule);
+}
+
+void
+ofproto_rule_delete(struct ofproto *p, struct rule *rule,
+                    enum ofp_flow_removed_reason reason)
+{
+    rule_remove(p, rule, reason);
 }
 
 /* OpenFlow 1.3.5 6.5: deleting a group removes the flows that use it. */
@@ -1648,8 +1668,17 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
                      : group_handle_mod(p, oh));
             break;
         case OFPTYPE_METER_MOD:
-            error = is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
-                                     : OFPERR_OFPMMFC_OUT_OF_METERS;
+            error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                     : meter_handle_mod(p, oh));
+            break;
+        case OFPTYPE_METER_STATS_REQUEST:
+            error = meter_handle_stats_request(p, ofconn, oh, false);
+            break;
+        case OFPTYPE_METER_CONFIG_STATS_REQUEST:
+            error = meter_handle_stats_request(p, ofconn, oh, true);
+            break;
+        case OFPTYPE_METER_FEATURES_STATS_REQUEST:
+            error = meter_handle_features_request(ofconn, oh);
             break;
         case OFPTYPE_GROUP_STATS_REQUEST:
             error = group_handle_stats_request(p, ofconn, oh);
@@ -1688,11 +1717,8 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_GROUP_STATS_REPLY:
         case OFPTYPE_GROUP_DESC_STATS_REPLY:
         case OFPTYPE_GROUP_FEATURES_STATS_REPLY:
-        case OFPTYPE_METER_STATS_REQUEST:
         case OFPTYPE_METER_STATS_REPLY:
-        case OFPTYPE_METER_CONFIG_STATS_REQUEST:
         case OFPTYPE_METER_CONFIG_STATS_REPLY:
-        case OFPTYPE_METER_FEATURES_STATS_REQUEST:
         case OFPTYPE_METER_FEATURES_STATS_REPLY:
         case OFPTYPE_TABLE_FEATURES_STATS_REPLY:
         case OFPTYPE_TABLE_DESC_REQUEST:
