@@ -229,6 +229,18 @@ connmgr_has_controller(const struct connmgr *mgr)
     return false;
 }
 
+bool
+connmgr_has_controllers_configured(const struct connmgr *mgr)
+{
+    const struct ofconn *ofconn;
+    LIST_FOR_EACH (ofconn, node, &mgr->conns) {
+        if (ofconn->type == OFCONN_PRIMARY) {
+            return true;
+        }
+    }
+    return false;
+}
+
 enum ofputil_protocol
 ofconn_get_protocol(const struct ofconn *ofconn)
 {

@@ -53,6 +53,9 @@ void connmgr_wait(struct connmgr *);
  * connected. */
 bool connmgr_has_controller(const struct connmgr *);
 
+/* True if any controller is configured (connected or not). */
+bool connmgr_has_controllers_configured(const struct connmgr *);
+
 /* Sends 'msg' (built for version 'version' by 'encode') to every
  * connection that wants asynchronous message type 'type' for 'reason'.
  * 'encode' is called once per protocol in use. */

@@ -115,6 +115,9 @@ struct ofproto {
 
     struct ofputil_switch_config config;
     enum ofproto_fail_mode fail_mode;
+    bool fail_open;             /* Standalone and every configured
+                                 * controller is away: act as a learning
+                                 * switch (see ofproto_run()). */
 
     struct hmap frozen_by_id;
     struct hmap frozen_by_state;

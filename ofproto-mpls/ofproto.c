@@ -1781,11 +1781,30 @@ check_ports(struct ofproto *p)
     free(changed);
 }
 
+/* Fail mode standalone: while controllers are configured and none is
+ * connected, every packet takes output:NORMAL (the flow table is kept, as
+ * in Open vSwitch's fail-open); with no controller configured at all, a
+ * miss in table 0 takes NORMAL.  Fail mode secure never learns. */
+static void
+update_fail_open(struct ofproto *p)
+{
+    bool fail_open = (p->fail_mode == OFPROTO_FAIL_STANDALONE
+                      && connmgr_has_controllers_configured(p->connmgr)
+                      && !connmgr_has_controller(p->connmgr));
+    if (fail_open != p->fail_open) {
+        VLOG_INFO("%s: %s fail-open (standalone learning switch)", p->name,
+                  fail_open ? "entering" : "leaving");
+        p->fail_open = fail_open;
+        ofproto_invalidate(p);
+    }
+}
+
 void
 ofproto_run(struct ofproto *p)
 {
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
+    update_fail_open(p);
 
     long long int now = time_msec();
     if (now >= p->next_expire) {

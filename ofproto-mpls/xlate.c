@@ -8,6 +8,7 @@
 #include "datapath/dp-actions.h"
 #include "datapath/dp-port.h"
 #include "flow.h"
+#include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
@@ -1223,6 +1224,12 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
         return;
     }
 
+    if (table_id == 0 && ofproto->fail_open) {
+        trace(ctx, "fail-open: no controller, acting as a learning switch");
+        output_normal(ctx);
+        return;
+    }
+
     struct oftable *table = &ofproto->tables[table_id];
     const struct cls_rule *cr = classifier_lookup(&table->cls,
                                                   ofproto->version,
@@ -1231,6 +1238,13 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
 
     ctx->table_id = table_id;
     add_hit(ctx, rule, table_id);
+    if (!rule && table_id == 0
+        && ofproto->fail_mode == OFPROTO_FAIL_STANDALONE
+        && !connmgr_has_controllers_configured(ofproto->connmgr)) {
+        trace(ctx, "table 0: no match: standalone, output:NORMAL");
+        output_normal(ctx);
+        return;
+    }
     if (!rule) {
         trace(ctx, "table %d: no match: drop (no table-miss flow)",
               table_id);

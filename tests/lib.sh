@@ -238,6 +238,7 @@ ping_host() {
 
 # sw_start [--dpid HEX] [--controller TARGET]... [--flows FILE]
 #          BRIDGE PORT=OFPORT...
+# (MVSD_ARGS, if set, adds options to mvsd's command line.)
 # Starts bridge BRIDGE with the given ports in namespace $(sw_ns BRIDGE)
 # (created here if missing; to put ports there first, create it with
 # `add_ns sw-BRIDGE` and use add_host), and waits until its management
@@ -324,7 +325,7 @@ sw_start_mvs() {
     [ -n "$flows" ] && args+=(--flows "$flows")
     start_daemon "mvsd-$br" ip netns exec "$ns" "$MVSD" --bridge "$br" \
         --rundir "$dir" --pidfile="$dir/$br.pid" \
-        --log-file="$dir/mvsd-$br.log" "${args[@]}"
+        --log-file="$dir/mvsd-$br.log" "${args[@]}" ${MVSD_ARGS:-}
     SW_PID[$br]=$LAST_PID
     # Stop waiting early if mvsd exits.
     wait_for "! alive $LAST_PID || { test -S '$dir/$br.mgmt' \
