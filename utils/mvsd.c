@@ -241,9 +241,9 @@ usage(void)
            "\nOpenFlow:\n"
            "  --controller TARGET     connect to tcp:IP:PORT, ssl:IP:PORT "
            "or unix:PATH\n"
-           "  --listen TARGET         listen on ptcp:PORT[:IP], pssl:PORT "
-           "or punix:PATH\n"
-           "                          (default: punix:RUNDIR/NAME.mgmt)\n"
+           "  --listen TARGET         also listen on ptcp:PORT[:IP], "
+           "pssl:PORT or punix:PATH\n"
+           "                          (punix:RUNDIR/NAME.mgmt always)\n"
            "  --private-key FILE      TLS private key\n"
            "  --certificate FILE      TLS certificate\n"
            "  --ca-cert FILE          CA certificate peers must be signed "
@@ -348,7 +348,9 @@ main(int argc, char *argv[])
         }
     }
 
-    if (!o.n_listeners) {
+    /* The management socket is always there, as Open vSwitch's is, so
+     * local tools work whatever else the bridge listens on. */
+    {
         char *target = xasprintf("punix:%s/%s.mgmt", o.rundir, o.bridge);
         error = ofproto_add_listener(ofproto, target);
         if (error) {
