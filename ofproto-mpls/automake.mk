@@ -1,6 +1,8 @@
 # ofproto-mpls/: the OpenFlow 1.3 agent and pipeline.
 noinst_LIBRARIES += ofproto-mpls/libofproto.a
 ofproto_mpls_libofproto_a_SOURCES = \
+	ofproto-mpls/bundle.c \
+	ofproto-mpls/bundle.h \
 	ofproto-mpls/connmgr.c \
 	ofproto-mpls/connmgr.h \
 	ofproto-mpls/group.c \

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "ofproto-mpls/bundle.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-errors.h"
@@ -46,6 +47,7 @@ struct ofconn {
     bool async_set;             /* 'async' set by the controller. */
     struct ofputil_async_cfg async;
     struct rconn_packet_counter *pin_counter;
+    struct hmap bundles;        /* Open bundles (bundle.c). */
     unsigned int seqno;         /* rconn connection seqno seen. */
     uint64_t n_pin_dropped;
 };
@@ -78,6 +80,8 @@ static void
 ofconn_destroy(struct ofconn *ofconn)
 {
     ovs_list_remove(&ofconn->node);
+    bundle_discard_all(&ofconn->bundles);
+    hmap_destroy(&ofconn->bundles);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
     free(ofconn);
@@ -111,6 +115,7 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn,
     ofconn->type = type;
     ofconn->role = OFPCR12_ROLE_EQUAL;
     ofconn->pin_counter = rconn_packet_counter_create();
+    hmap_init(&ofconn->bundles);
     ovs_list_push_back(&mgr->conns, &ofconn->node);
     return ofconn;
 }
@@ -150,6 +155,13 @@ ofconn_reset(struct ofconn *ofconn)
     /* A new connection starts over: equal role, default async config. */
     ofconn->role = OFPCR12_ROLE_EQUAL;
     ofconn->async_set = false;
+    bundle_discard_all(&ofconn->bundles);
+}
+
+struct hmap *
+ofconn_get_bundles(struct ofconn *ofconn)
+{
+    return &ofconn->bundles;
 }
 
 void

@@ -72,6 +72,9 @@ void ofconn_set_role(struct ofconn *, enum ofp12_controller_role);
 const struct ofputil_async_cfg *ofconn_get_async_config(const struct ofconn *);
 void ofconn_set_async_config(struct ofconn *, const struct ofputil_async_cfg *);
 
+/* The connection's open bundles (bundle.c). */
+struct hmap *ofconn_get_bundles(struct ofconn *);
+
 /* Sends 'msg' to 'ofconn' (takes ownership). */
 void ofconn_send_reply(struct ofconn *, struct ofpbuf *msg);
 /* Sends the multipart replies in 'replies' (a list of ofpbufs). */

@@ -126,6 +126,7 @@ struct ofproto {
     struct hmap macs;           /* Of struct mac_entry. */
     struct hmap groups;         /* Of struct group (group.h). */
     struct hmap meters;         /* Of struct meter (meter.c). */
+    struct ofproto_txn *txn;    /* Bundle commit in progress, or NULL. */
 
     long long int next_expire;  /* msec: next timeout check. */
     long long int next_port_check;
@@ -148,6 +149,15 @@ enum ofperr ofproto_check_ofpacts(const struct ofproto *,
 void ofproto_delete_flows_to_group(struct ofproto *, uint32_t group_id);
 void ofproto_rule_delete(struct ofproto *, struct rule *,
                          enum ofp_flow_removed_reason);
+
+/* ofproto.c, for bundle.c.  Between begin and commit or abort, every flow
+ * table change is logged so abort can undo it; flow-removed messages and
+ * the freeing of removed rules wait for the commit. */
+void ofproto_txn_begin(struct ofproto *);
+void ofproto_txn_commit(struct ofproto *);
+void ofproto_txn_abort(struct ofproto *);
+enum ofperr ofproto_handle_flow_mod_msg(struct ofproto *, struct ofconn *,
+                                        const struct ofp_header *);
 
 /* ofproto.c, for xlate.c. */
 const struct frozen *ofproto_frozen_find(const struct ofproto *, uint32_t id);

@@ -12,6 +12,7 @@
 #include "bitmap.h"
 #include "hash.h"
 #include "nx-match.h"
+#include "ofproto-mpls/bundle.h"
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/meter.h"
@@ -708,6 +709,129 @@ rule_matches_criteria(const struct rule *rule,
     return true;
 }
 
+/* Bundle transactions: an undo log of flow table changes. */
+
+enum undo_type {
+    UNDO_ADDED,                 /* 'rule' was added. */
+    UNDO_CHANGED,               /* 'rule' was as 'saved' says. */
+    UNDO_REMOVED,               /* 'rule' was removed for 'reason'. */
+};
+
+struct undo {
+    enum undo_type type;
+    struct rule *rule;
+    struct rule saved;          /* UNDO_CHANGED: every member but 'cr' and
+                                 * 'expirable'; owns 'saved.ofpacts'. */
+    enum ofp_flow_removed_reason reason;
+};
+
+struct ofproto_txn {
+    struct undo *undos;
+    size_t n, allocated;
+};
+
+static struct undo *
+txn_log(struct ofproto *p, enum undo_type type, struct rule *rule)
+{
+    struct ofproto_txn *txn = p->txn;
+    if (txn->n >= txn->allocated) {
+        txn->undos = x2nrealloc(txn->undos, &txn->allocated,
+                                sizeof *txn->undos);
+    }
+    struct undo *u = &txn->undos[txn->n++];
+    memset(u, 0, sizeof *u);
+    u->type = type;
+    u->rule = rule;
+    return u;
+}
+
+/* Saves what a change to 'rule' is about to overwrite. */
+static void
+txn_save(struct ofproto *p, struct rule *rule)
+{
+    if (p->txn) {
+        struct undo *u = txn_log(p, UNDO_CHANGED, rule);
+        memcpy(&u->saved, rule, sizeof u->saved);
+        u->saved.ofpacts = (rule->ofpacts_len
+                            ? xmemdup(rule->ofpacts, rule->ofpacts_len)
+                            : NULL);
+    }
+}
+
+void
+ofproto_txn_begin(struct ofproto *p)
+{
+    ovs_assert(!p->txn);
+    p->txn = xzalloc(sizeof *p->txn);
+}
+
+static void rule_finish_removal(struct ofproto *, struct rule *,
+                                enum ofp_flow_removed_reason);
+
+void
+ofproto_txn_commit(struct ofproto *p)
+{
+    struct ofproto_txn *txn = p->txn;
+    p->txn = NULL;
+    for (size_t i = 0; i < txn->n; i++) {
+        struct undo *u = &txn->undos[i];
+        if (u->type == UNDO_CHANGED) {
+            free(u->saved.ofpacts);
+        } else if (u->type == UNDO_REMOVED) {
+            rule_finish_removal(p, u->rule, u->reason);
+        }
+    }
+    free(txn->undos);
+    free(txn);
+}
+
+static void rule_update_expirable(struct ofproto *, struct rule *);
+
+void
+ofproto_txn_abort(struct ofproto *p)
+{
+    struct ofproto_txn *txn = p->txn;
+    p->txn = NULL;
+    ofproto_invalidate(p);
+    for (size_t i = txn->n; i-- > 0; ) {
+        struct undo *u = &txn->undos[i];
+        struct rule *rule = u->rule;
+        struct classifier *cls = &p->tables[rule->table_id].cls;
+
+        switch (u->type) {
+        case UNDO_ADDED:
+            classifier_remove_assert(cls, &rule->cr);
+            if (!ovs_list_is_empty(&rule->expirable)) {
+                ovs_list_remove(&rule->expirable);
+            }
+            p->n_rules--;
+            ovsrcu_postpone(rule_free, rule);
+            break;
+        case UNDO_CHANGED: {
+            struct cls_rule cr;
+            struct ovs_list expirable;
+            free(rule->ofpacts);
+            /* Keep the live classifier and list linkage. */
+            memcpy(&cr, &rule->cr, sizeof cr);
+            memcpy(&expirable, &rule->expirable, sizeof expirable);
+            memcpy(rule, &u->saved, sizeof *rule);
+            memcpy(&rule->cr, &cr, sizeof cr);
+            memcpy(&rule->expirable, &expirable, sizeof expirable);
+            rule_update_expirable(p, rule);
+            break;
+        }
+        case UNDO_REMOVED:
+            classifier_insert(cls, &rule->cr, p->version, NULL, 0);
+            ovs_list_init(&rule->expirable);
+            rule_update_expirable(p, rule);
+            p->n_rules++;
+            break;
+        }
+    }
+    free(txn->undos);
+    free(txn);
+}
+
 static void
 rule_set_actions(struct rule *rule, const struct ofpact *ofpacts, size_t len)
 {
@@ -748,9 +872,10 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     struct rule *old = rule_from_cls_rule(
         classifier_find_rule_exactly(&table->cls, &cr, p->version));
     if (old) {
-        /* OpenFlow 1.3.5 6.4: an identical entry is replaced; counters
-         * start over unless the old ones are kept... they are not. */
+        /* OpenFlow 1.3.5 6.4: an identical entry is replaced, and its
+         * counters start over. */
         cls_rule_destroy(&cr);
+        txn_save(p, old);
         rule_set_actions(old, fm->ofpacts, fm->ofpacts_len);
         old->cookie = fm->new_cookie;
         old->idle_timeout = fm->idle_timeout;
@@ -777,6 +902,9 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     rule_update_expirable(p, rule);
     classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
     p->n_rules++;
+    if (p->txn) {
+        txn_log(p, UNDO_ADDED, rule);
+    }
     return 0;
 }
 
@@ -784,6 +912,7 @@ static void
 modify_rule(struct ofproto *p, struct rule *rule,
             const struct ofputil_flow_mod *fm)
 {
+    txn_save(p, rule);
     rule_set_actions(rule, fm->ofpacts, fm->ofpacts_len);
     if (fm->modify_cookie && fm->new_cookie != OVS_BE64_MAX) {
         rule->cookie = fm->new_cookie;
@@ -882,10 +1011,11 @@ encode_flow_removed(const void *fr_, enum ofputil_protocol protocol)
     return ofputil_encode_flow_removed(fr_, protocol);
 }
 
-/* Removes 'rule' from its table, telling controllers that asked. */
+/* Tells controllers that asked that 'rule' is gone, and frees it once no
+ * classifier reader can see it. */
 static void
-rule_remove(struct ofproto *p, struct rule *rule,
-            enum ofp_flow_removed_reason reason)
+rule_finish_removal(struct ofproto *p, struct rule *rule,
+                    enum ofp_flow_removed_reason reason)
 {
     if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
         struct ofputil_flow_removed fr;
@@ -906,12 +1036,26 @@ rule_remove(struct ofproto *p, struct rule *rule,
         connmgr_send_async(p->connmgr, OAM_FLOW_REMOVED, reason,
                            encode_flow_removed, &fr);
     }
+    ovsrcu_postpone(rule_free, rule);
+}
+
+/* Removes 'rule' from its table, telling controllers that asked (at the
+ * end of a bundle commit, if one is in progress). */
+static void
+rule_remove(struct ofproto *p, struct rule *rule,
+            enum ofp_flow_removed_reason reason)
+{
     if (!ovs_list_is_empty(&rule->expirable)) {
         ovs_list_remove(&rule->expirable);
+        ovs_list_init(&rule->expirable);
     }
     classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
     p->n_rules--;
-    ovsrcu_postpone(rule_free, rule);
+    if (p->txn) {
+        txn_log(p, UNDO_REMOVED, rule)->reason = reason;
+    } else {
+        rule_finish_removal(p, rule, reason);
+    }
 }
 
 void
@@ -1096,6 +1240,20 @@ static bool
 is_slave(const struct ofconn *ofconn)
 {
     return ofconn_get_role(ofconn) == OFPCR12_ROLE_SECONDARY;
+}
+
+static enum ofperr handle_flow_mod(struct ofproto *, struct ofconn *,
+                                   const struct ofp_header *);
+
+enum ofperr
+ofproto_handle_flow_mod_msg(struct ofproto *p, struct ofconn *ofconn,
+                            const struct ofp_header *oh)
+{
+    struct ofpbuf *rewritten = ofp_mpls_decode_rewrite(oh);
+    enum ofperr error = handle_flow_mod(p, ofconn,
+                                        rewritten ? rewritten->data : oh);
+    ofpbuf_delete(rewritten);
+    return error;
 }
 
 static enum ofperr
@@ -1653,6 +1811,18 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_TABLE_FEATURES_STATS_REQUEST:
             error = handle_table_features_request(ofconn, oh);
             break;
+        case OFPTYPE_BUNDLE_CONTROL:
+            error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                     : bundle_handle_control(p, ofconn, oh));
+            break;
+        case OFPTYPE_BUNDLE_ADD_MESSAGE:
+            error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
+                     : bundle_handle_add(p, ofconn, oh));
+            break;
+        case OFPTYPE_TABLE_MOD:
+            /* OpenFlow 1.3 deprecates table-miss configuration; the
+             * message is accepted and changes nothing. */
+            break;
         case OFPTYPE_ROLE_REQUEST:
             error = handle_role_request(p, ofconn, oh);
             break;
@@ -1696,7 +1866,6 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_PACKET_IN:
         case OFPTYPE_FLOW_REMOVED:
         case OFPTYPE_PORT_STATUS:
-        case OFPTYPE_TABLE_MOD:
         case OFPTYPE_BARRIER_REPLY:
         case OFPTYPE_QUEUE_GET_CONFIG_REQUEST:
         case OFPTYPE_QUEUE_GET_CONFIG_REPLY:
@@ -1705,8 +1874,6 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_ROLE_STATUS:
         case OFPTYPE_REQUESTFORWARD:
         case OFPTYPE_TABLE_STATUS:
-        case OFPTYPE_BUNDLE_CONTROL:
-        case OFPTYPE_BUNDLE_ADD_MESSAGE:
         case OFPTYPE_DESC_STATS_REPLY:
         case OFPTYPE_FLOW_STATS_REPLY:
         case OFPTYPE_AGGREGATE_STATS_REPLY:

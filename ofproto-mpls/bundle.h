@@ -1,0 +1,37 @@
+/*
+ * ofproto-mpls/bundle.h: OpenFlow bundles (OpenFlow 1.4, and the ONF
+ * extension OpenFlow 1.3 clients such as `ovs-ofctl --bundle` use).
+ *
+ * What?
+ * =====
+ *
+ * A bundle collects flow-mods on one connection and applies them all or
+ * none at commit.  Commit runs them in order against the live tables with
+ * an undo log (ofproto.c's transaction); if one fails, everything it did is
+ * rolled back, its error goes to the client with the failing message's
+ * xid, and the commit itself fails with OFPBFC_MSG_FAILED.  Nothing else
+ * runs during a commit (one thread), so no packet sees half a bundle.
+ *
+ * Ownership: bundles belong to their connection and die with it.
+ *
+ * Thread-safety: main thread only.
+ */
+#ifndef OFPROTO_MPLS_BUNDLE_H
+#define OFPROTO_MPLS_BUNDLE_H 1
+
+#include "openvswitch/hmap.h"
+#include "openvswitch/ofp-errors.h"
+
+struct ofconn;
+struct ofp_header;
+struct ofproto;
+
+enum ofperr bundle_handle_control(struct ofproto *, struct ofconn *,
+                                  const struct ofp_header *);
+enum ofperr bundle_handle_add(struct ofproto *, struct ofconn *,
+                              const struct ofp_header *);
+
+/* Frees every bundle in 'bundles' (a connection closed). */
+void bundle_discard_all(struct hmap *bundles);
+
+#endif /* ofproto-mpls/bundle.h */
