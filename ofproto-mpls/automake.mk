@@ -9,6 +9,8 @@ ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/group.h \
 	ofproto-mpls/meter.c \
 	ofproto-mpls/meter.h \
+	ofproto-mpls/offload.c \
+	ofproto-mpls/offload.h \
 	ofproto-mpls/ofp-mpls.c \
 	ofproto-mpls/ofp-mpls.h \
 	ofproto-mpls/ofproto.c \

@@ -42,8 +42,10 @@ struct rule {
     long long int created;      /* msec: added, or last ADD over it. */
     long long int modified;     /* msec: last modification (hard age). */
     long long int used;         /* msec: last packet, or 'created'. */
-    uint64_t packet_count;
+    uint64_t packet_count;      /* Userspace and kernel, together. */
     uint64_t byte_count;
+    uint64_t kernel_packets;    /* Last kernel counter read (offload.c). */
+    uint64_t kernel_bytes;
 
     struct ofpact *ofpacts;     /* Instructions, as OVS ofpacts. */
     size_t ofpacts_len;
@@ -127,6 +129,7 @@ struct ofproto {
     struct hmap groups;         /* Of struct group (group.h). */
     struct hmap meters;         /* Of struct meter (meter.c). */
     struct ofproto_txn *txn;    /* Bundle commit in progress, or NULL. */
+    struct offload *offload;    /* nf_tables mirror (offload.h). */
 
     long long int next_expire;  /* msec: next timeout check. */
     long long int next_port_check;

@@ -16,6 +16,7 @@
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/meter.h"
+#include "ofproto-mpls/offload.h"
 #include "ofproto-mpls/ofp-mpls.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
@@ -126,6 +127,7 @@ ofproto_destroy(struct ofproto *p)
         return;
     }
     shash_find_and_delete(&all_ofprotos, p->name);
+    offload_destroy(p);
     connmgr_destroy(p->connmgr);
     datapath_destroy(p->dp);
     for (int i = 0; i < MVS_N_TABLES; i++) {
@@ -211,6 +213,7 @@ ofproto_port_add(struct ofproto *p, const char *ifname, ofp_port_t ofp_port,
     }
     VLOG_INFO("%s: added interface %s as port %"PRIu16,
               p->name, ifname, ofp_to_u16(ofp_port));
+    offload_port_added(p, port);
     send_port_status(p, port, OFPPR_ADD);
     return 0;
 }
@@ -227,6 +230,7 @@ ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
     send_port_status(p, port, OFPPR_DELETE);
     VLOG_INFO("%s: removed port %"PRIu16" (%s)", p->name,
               ofp_to_u16(ofp_port), port->dp_port->name);
+    offload_port_deleted(p, port);
     hmap_remove(&p->ports, &port->node);
     datapath_port_del(p->dp, ofp_to_u16(ofp_port));
     free(port);
@@ -292,6 +296,12 @@ int
 ofproto_add_listener(struct ofproto *p, const char *target)
 {
     return connmgr_add_listener(p->connmgr, target);
+}
+
+int
+ofproto_set_offload(struct ofproto *p, int mode, char **why)
+{
+    return offload_init(p, mode, why);
 }
 
 void
@@ -762,6 +772,8 @@ void
 ofproto_txn_begin(struct ofproto *p)
 {
     ovs_assert(!p->txn);
+    /* What came before the bundle commits on its own. */
+    offload_commit(p);
     p->txn = xzalloc(sizeof *p->txn);
 }
 
@@ -783,6 +795,8 @@ ofproto_txn_commit(struct ofproto *p)
     }
     free(txn->undos);
     free(txn);
+    /* The whole bundle is one kernel commit. */
+    offload_commit(p);
 }
 
 static void rule_update_expirable(struct ofproto *, struct rule *);
@@ -792,6 +806,7 @@ ofproto_txn_abort(struct ofproto *p)
 {
     struct ofproto_txn *txn = p->txn;
     p->txn = NULL;
+    offload_abort(p);
     ofproto_invalidate(p);
     for (size_t i = txn->n; i-- > 0; ) {
         struct undo *u = &txn->undos[i];
@@ -885,6 +900,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
         old->created = old->modified = old->used = now;
         old->packet_count = old->byte_count = 0;
         rule_update_expirable(p, old);
+        offload_rule_changed(p, old);
         return 0;
     }
 
@@ -905,6 +921,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     if (p->txn) {
         txn_log(p, UNDO_ADDED, rule);
     }
+    offload_rule_changed(p, rule);
     return 0;
 }
 
@@ -921,7 +938,7 @@ modify_rule(struct ofproto *p, struct rule *rule,
     if (fm->flags & OFPUTIL_FF_RESET_COUNTS) {
         rule->packet_count = rule->byte_count = 0;
     }
-    (void) p;
+    offload_rule_changed(p, rule);
 }
 
 /* Collects the rules 'fm' selects, loose or strict, in 'table_id' or in
@@ -1051,6 +1068,7 @@ rule_remove(struct ofproto *p, struct rule *rule,
     }
     classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
     p->n_rules--;
+    offload_rule_removed(p, rule);
     if (p->txn) {
         txn_log(p, UNDO_REMOVED, rule)->reason = reason;
     } else {
@@ -1145,6 +1163,7 @@ ofproto_load_flows(struct ofproto *p, const char *file_name)
         VLOG_INFO("%s: loaded %"PRIuSIZE" flows from %s", p->name, n_fms,
                   file_name);
     }
+    offload_commit(p);
     return error;
 }
 
@@ -1392,6 +1411,7 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
         return error;
     }
     datapath_push_stats(p->dp);
+    offload_read_stats(p);
     if (aggregate) {
         struct ofputil_aggregate_stats stats = { 0, 0, 0 };
         error = for_each_requested_rule(p, &fsr, add_aggregate, &stats);
@@ -1775,7 +1795,9 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
             break;
         case OFPTYPE_BARRIER_REQUEST:
             /* Every earlier message is fully applied by now (one thread,
-             * in order), and every cached flow was revalidated. */
+             * in order), every cached flow was revalidated, and the
+             * kernel copy is committed. */
+            offload_commit(p);
             ofconn_send_reply(ofconn, ofpraw_alloc_reply(
                                   oh->version == OFP10_VERSION
                                   ? OFPRAW_OFPT10_BARRIER_REPLY
@@ -1972,6 +1994,7 @@ ofproto_run(struct ofproto *p)
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
     update_fail_open(p);
+    offload_run(p);
 
     long long int now = time_msec();
     if (now >= p->next_expire) {
@@ -2043,6 +2066,24 @@ unixctl_dp_show(struct unixctl_conn *conn, int argc, const char *argv[],
         ds_put_format(&s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64
                       "\n", p->n_packet_ins, p->n_invalid_ttl);
         connmgr_show(p->connmgr, &s);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+unixctl_offload_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                     void *aux OVS_UNUSED)
+{
+    struct shash_node *node;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    SHASH_FOR_EACH (node, &all_ofprotos) {
+        struct ofproto *p = node->data;
+        if (argc > 1 && strcmp(argv[1], p->name)) {
+            continue;
+        }
+        offload_show(p, &s);
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
@@ -2223,6 +2264,8 @@ ofproto_unixctl_init(void)
                              unixctl_dump_flows, NULL);
     unixctl_command_register("dpctl/show", "[BRIDGE]", 0, 1,
                              unixctl_dp_show, NULL);
+    unixctl_command_register("offload/show", "[BRIDGE]", 0, 1,
+                             unixctl_offload_show, NULL);
     unixctl_command_register("port/add", "BRIDGE IFNAME[=OFPORT]", 2, 2,
                              unixctl_port_add, NULL);
     unixctl_command_register("port/del", "BRIDGE IFNAME|OFPORT", 2, 2,

@@ -52,6 +52,12 @@ int ofproto_add_controller(struct ofproto *, const char *target);
 int ofproto_add_listener(struct ofproto *, const char *target);
 void ofproto_set_fail_mode(struct ofproto *, enum ofproto_fail_mode);
 
+/* Sets up nf_tables offload ('mode' is an enum offload_mode from
+ * ofproto-mpls/offload.h); call before adding ports.  Returns 0, or an
+ * errno value and a message in '*why' (caller frees) when the mode
+ * requires offload and it cannot be had. */
+int ofproto_set_offload(struct ofproto *, int mode, char **why);
+
 /* Applies flow-mod 'fm' as if a controller had sent it.  Returns 0 or an
  * OpenFlow error (enum ofperr). */
 int ofproto_flow_mod(struct ofproto *, const struct ofputil_flow_mod *);

@@ -15,6 +15,7 @@
 #include "flow.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "ofproto-mpls/offload.h"
 #include "ofproto-mpls/ofproto.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
@@ -47,6 +48,7 @@ struct mvsd_options {
     const char *log_file;       /* "" for the default name. */
     const char *unixctl;
     enum ofproto_fail_mode fail_mode;
+    enum offload_mode offload;
 };
 
 static bool exiting;
@@ -98,6 +100,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         OPT_UNIXCTL,
         OPT_FAIL_MODE,
         OPT_NO_CHDIR,
+        OPT_OFFLOAD,
         SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -114,6 +117,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         {"log-file", optional_argument, NULL, OPT_LOGFILE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"fail-mode", required_argument, NULL, OPT_FAIL_MODE},
+        {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"verbose", optional_argument, NULL, 'v'},
@@ -127,6 +131,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
     o->bridge = "br0";
     o->rundir = "/run/mvs";
     o->fail_mode = OFPROTO_FAIL_SECURE;
+    o->offload = OFFLOAD_OFF;
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -202,6 +207,18 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
                           optarg);
             }
             break;
+        case OPT_OFFLOAD:
+            if (!strcmp(optarg, "off")) {
+                o->offload = OFFLOAD_OFF;
+            } else if (!strcmp(optarg, "auto")) {
+                o->offload = OFFLOAD_AUTO;
+            } else if (!strcmp(optarg, "require")) {
+                o->offload = OFFLOAD_REQUIRE;
+            } else {
+                ovs_fatal(0, "--offload %s: expected off, auto or require",
+                          optarg);
+            }
+            break;
         case 'h':
             usage();
         case 'V':
@@ -238,6 +255,8 @@ usage(void)
            "  --flows FILE            load flows (ovs-ofctl add-flows "
            "syntax)\n"
            "  --fail-mode MODE        secure (default) or standalone\n"
+           "  --offload MODE          nf_tables offload: off (default), "
+           "auto, require\n"
            "\nOpenFlow:\n"
            "  --controller TARGET     connect to tcp:IP:PORT, ssl:IP:PORT "
            "or unix:PATH\n"
@@ -332,6 +351,11 @@ main(int argc, char *argv[])
 
     struct ofproto *ofproto = ofproto_create(o.bridge, o.datapath_id);
     ofproto_set_fail_mode(ofproto, o.fail_mode);
+    char *why;
+    error = ofproto_set_offload(ofproto, o.offload, &why);
+    if (error) {
+        ovs_fatal(0, "--offload require: %s", why);
+    }
     for (size_t i = 0; i < o.n_ports; i++) {
         error = ofproto_port_add(ofproto, o.ports[i].name,
                                  u16_to_ofp(o.ports[i].ofp_port), NULL);

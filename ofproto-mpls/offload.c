@@ -1,0 +1,324 @@
+/* ofproto-mpls/offload.c: OpenFlow table 0 mirrored into nf_tables. */
+#include <config.h>
+#include "ofproto-mpls/offload.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "datapath/dp-port.h"
+#include "kmod/nftc.h"
+#include "ofproto-mpls/ofproto-private.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+
+VLOG_DEFINE_THIS_MODULE(offload);
+
+/* Kernel counters are read this often (msec) while flows are offloaded:
+ * often enough for idle timeouts of a few seconds, rarely enough that a
+ * table of 100,000 flows (0.8 s to read) does not eat the main loop. */
+#define OFFLOAD_STATS_INTERVAL 5000
+
+struct offload {
+    enum offload_mode mode;
+    struct nftc *nftc;          /* NULL when off. */
+    bool pending;               /* An nftc transaction is open. */
+    char *off_reason;           /* Why offload is off, if it is. */
+    long long int next_stats;   /* msec. */
+    uint64_t n_commit_failures;
+};
+
+static void
+offload_turn_off(struct ofproto *p, const char *why)
+{
+    struct offload *o = p->offload;
+    if (o->nftc) {
+        nftc_remove_table(o->nftc);
+        nftc_destroy(o->nftc);
+        o->nftc = NULL;
+    }
+    o->pending = false;
+    free(o->off_reason);
+    o->off_reason = xstrdup(why);
+    VLOG_WARN("%s: offload off: %s; the userspace datapath carries all "
+              "traffic", p->name, why);
+}
+
+int
+offload_init(struct ofproto *p, enum offload_mode mode, char **why)
+{
+    struct offload *o = xzalloc(sizeof *o);
+    p->offload = o;
+    o->mode = mode;
+    *why = NULL;
+
+    if (mode == OFFLOAD_OFF) {
+        o->off_reason = xstrdup("disabled (--offload off)");
+        return 0;
+    }
+    int error = nftc_create(p->name, &o->nftc);
+    if (error) {
+        char *msg = xasprintf("cannot use nf_tables (%s)",
+                              ovs_strerror(error));
+        if (mode == OFFLOAD_REQUIRE) {
+            *why = msg;
+            return error;
+        }
+        VLOG_INFO("%s: offload off: %s", p->name, msg);
+        o->off_reason = msg;
+        return 0;
+    }
+    VLOG_INFO("%s: offloading table 0 into nf_tables table netdev %s",
+              p->name, nftc_table_name(o->nftc));
+    return 0;
+}
+
+void
+offload_destroy(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o) {
+        if (o->nftc) {
+            nftc_remove_table(o->nftc);
+            nftc_destroy(o->nftc);
+        }
+        free(o->off_reason);
+        free(o);
+        p->offload = NULL;
+    }
+}
+
+bool
+offload_is_on(const struct ofproto *p)
+{
+    return p->offload && p->offload->nftc;
+}
+
+void
+offload_port_added(struct ofproto *p, const struct ofport *port)
+{
+    if (!offload_is_on(p)) {
+        return;
+    }
+    offload_commit(p);
+    int error = nftc_port_add(p->offload->nftc, port->ofp_port,
+                              port->dp_port->name, port->dp_port->ifindex);
+    if (error) {
+        char *why = xasprintf("port %s: %s", port->dp_port->name,
+                              ovs_strerror(error));
+        offload_turn_off(p, why);
+        free(why);
+    }
+}
+
+void
+offload_port_deleted(struct ofproto *p, const struct ofport *port)
+{
+    if (!offload_is_on(p)) {
+        return;
+    }
+    offload_commit(p);
+    int error = nftc_port_del(p->offload->nftc, port->ofp_port);
+    if (error && error != ENOENT) {
+        /* Flows still name the port: the kernel copy would keep stale
+         * forwarding to it. */
+        char *why = xasprintf("port %s still used by offloaded flows (%s)",
+                              port->dp_port->name, ovs_strerror(error));
+        offload_turn_off(p, why);
+        free(why);
+    }
+}
+
+static void
+begin(struct offload *o)
+{
+    if (!o->pending) {
+        nftc_txn_begin(o->nftc);
+        o->pending = true;
+    }
+}
+
+void
+offload_rule_changed(struct ofproto *p, const struct rule *rule)
+{
+    if (!offload_is_on(p) || rule->table_id != 0) {
+        return;
+    }
+    struct match match;
+    minimatch_expand(&rule->cr.match, &match);
+    struct nftc_flow flow = {
+        .match = &match,
+        .ofpacts = rule->ofpacts,
+        .ofpacts_len = rule->ofpacts_len,
+        .table_id = rule->table_id,
+        .priority = rule->cr.priority,
+        .cookie = rule->cookie,
+    };
+    begin(p->offload);
+    nftc_txn_flow_add(p->offload->nftc, &flow);
+}
+
+void
+offload_rule_removed(struct ofproto *p, const struct rule *rule)
+{
+    if (!offload_is_on(p) || rule->table_id != 0) {
+        return;
+    }
+    struct match match;
+    minimatch_expand(&rule->cr.match, &match);
+    begin(p->offload);
+    nftc_txn_flow_del(p->offload->nftc, rule->table_id, rule->cr.priority,
+                      &match);
+}
+
+void
+offload_commit(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (!o || !o->nftc || !o->pending) {
+        return;
+    }
+    o->pending = false;
+    int error = nftc_txn_commit(o->nftc);
+    if (error) {
+        o->n_commit_failures++;
+        char *why = xasprintf("the kernel refused a commit (%s)",
+                              ovs_strerror(error));
+        offload_turn_off(p, why);
+        free(why);
+    }
+}
+
+void
+offload_abort(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o && o->nftc && o->pending) {
+        nftc_txn_abort(o->nftc);
+        o->pending = false;
+    }
+}
+
+static void
+stats_cb(const struct nftc_flow_stats *fs, void *p_)
+{
+    struct ofproto *p = p_;
+    if (fs->table_id >= MVS_N_TABLES || !fs->offloaded) {
+        return;
+    }
+    struct oftable *table = &p->tables[fs->table_id];
+    struct rule *rule = rule_from_cls_rule(classifier_find_match_exactly(
+        &table->cls, fs->match, fs->priority, p->version));
+    if (!rule) {
+        return;
+    }
+    /* A replaced element starts counting from zero again. */
+    uint64_t dp = (fs->packets >= rule->kernel_packets
+                   ? fs->packets - rule->kernel_packets : fs->packets);
+    uint64_t db = (fs->bytes >= rule->kernel_bytes
+                   ? fs->bytes - rule->kernel_bytes : fs->bytes);
+    rule->kernel_packets = fs->packets;
+    rule->kernel_bytes = fs->bytes;
+    if (dp) {
+        if (!(rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
+            rule->packet_count += dp;
+        }
+        if (!(rule->flags & OFPUTIL_FF_NO_BYT_COUNTS)) {
+            rule->byte_count += db;
+        }
+        rule->used = time_msec();
+        table->lookup_count += dp;
+        table->matched_count += dp;
+    }
+}
+
+void
+offload_read_stats(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o && o->nftc && nftc_n_flows(o->nftc)) {
+        offload_commit(p);
+        if (o->nftc) {
+            int error = nftc_stats_read(o->nftc, stats_cb, p);
+            if (error) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                VLOG_WARN_RL(&rl, "%s: reading kernel counters failed (%s)",
+                             p->name, ovs_strerror(error));
+            }
+        }
+    }
+}
+
+void
+offload_run(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (!o || !o->nftc) {
+        return;
+    }
+    offload_commit(p);
+    long long int now = time_msec();
+    if (now >= o->next_stats) {
+        offload_read_stats(p);
+        o->next_stats = now + OFFLOAD_STATS_INTERVAL;
+    }
+}
+
+struct show_aux {
+    struct ofproto *p;
+    struct ds *s;
+};
+
+void
+offload_show(struct ofproto *p, struct ds *s)
+{
+    struct offload *o = p->offload;
+
+    ds_put_format(s, "%s: offload %s", p->name,
+                  o && o->nftc ? "on" : "off");
+    if (o && o->nftc) {
+        struct nftc_counts c;
+        nftc_get_counts(o->nftc, &c);
+        ds_put_format(s, " (table netdev %s, %"PRIuSIZE" flows, %"PRIuSIZE
+                      " masks, %"PRIu64" commits, %"PRIu64" restarts)\n",
+                      nftc_table_name(o->nftc), nftc_n_flows(o->nftc),
+                      nftc_n_masks(o->nftc), c.n_commits, c.n_restarts);
+        offload_read_stats(p);
+    } else {
+        ds_put_format(s, ": %s\n", o && o->off_reason ? o->off_reason : "");
+        return;
+    }
+    if (!o->nftc) {
+        return;
+    }
+
+    struct rule *rule;
+    CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
+        struct match match;
+        minimatch_expand(&rule->cr.match, &match);
+        struct nftc_flow flow = {
+            .match = &match,
+            .ofpacts = rule->ofpacts,
+            .ofpacts_len = rule->ofpacts_len,
+            .table_id = 0,
+            .priority = rule->cr.priority,
+            .cookie = rule->cookie,
+        };
+        struct ds reason = DS_EMPTY_INITIALIZER;
+        bool ok = nftc_flow_offloadable(o->nftc, &flow, &reason);
+
+        ds_put_format(s, "  %s table=0, priority=%d, cookie=%#"PRIx64", ",
+                      ok ? "kernel   " : "userspace", rule->cr.priority,
+                      ntohll(rule->cookie));
+        match_format(&match, NULL, s, OFP_DEFAULT_PRIORITY);
+        if (ok) {
+            ds_put_format(s, ": kernel packets=%"PRIu64" bytes=%"PRIu64"\n",
+                          rule->kernel_packets, rule->kernel_bytes);
+        } else {
+            ds_put_format(s, ": %s\n", ds_cstr(&reason));
+        }
+        ds_destroy(&reason);
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * ofproto-mpls/offload.h: keeping the kernel's nf_tables copy of a
+ * bridge's flow table (kmod/nftc.h) in step with OpenFlow.
+ *
+ * What?
+ * =====
+ *
+ * With offload on, every change to table 0 is queued to nftc as it
+ * happens and committed as one netlink batch at the next barrier, at the
+ * end of a bundle commit, or at the end of the main loop's pass, whichever
+ * comes first: the flow-mods before a barrier become one atomic kernel
+ * commit, and a barrier reply is never sent before the kernel agrees.
+ *
+ * Kernel counters are read back every OFFLOAD_STATS_INTERVAL (and before
+ * flow statistics are answered) and added to the rules' own, so OpenFlow
+ * statistics and idle timeouts see kernel-forwarded traffic.
+ *
+ * If the kernel ever refuses a commit, the kernel copy could disagree with
+ * OpenFlow; rather than forward by a stale copy, offload removes its
+ * table and turns itself off (logged, shown by offload/show), and the
+ * userspace datapath carries everything.
+ *
+ * Thread-safety: main thread only.
+ */
+#ifndef OFPROTO_MPLS_OFFLOAD_H
+#define OFPROTO_MPLS_OFFLOAD_H 1
+
+#include <stdbool.h>
+
+struct ds;
+struct ofport;
+struct ofproto;
+struct rule;
+
+enum offload_mode {
+    OFFLOAD_OFF,                /* Never. */
+    OFFLOAD_AUTO,               /* When nf_tables can be used. */
+    OFFLOAD_REQUIRE,            /* Refuse to start without it. */
+};
+
+/* Starts offload for 'p' in 'mode'.  Returns 0, or (only with
+ * OFFLOAD_REQUIRE) a positive errno value with a message in '*why' that
+ * the caller frees. */
+int offload_init(struct ofproto *p, enum offload_mode mode, char **why);
+
+/* Removes the kernel table (a clean exit leaves nothing behind). */
+void offload_destroy(struct ofproto *p);
+
+bool offload_is_on(const struct ofproto *p);
+
+void offload_port_added(struct ofproto *p, const struct ofport *port);
+void offload_port_deleted(struct ofproto *p, const struct ofport *port);
+
+/* A rule was added or changed / is being removed. */
+void offload_rule_changed(struct ofproto *p, const struct rule *rule);
+void offload_rule_removed(struct ofproto *p, const struct rule *rule);
+
+/* Commits what is queued (one netlink batch). */
+void offload_commit(struct ofproto *p);
+/* Drops what is queued (a bundle rolled back). */
+void offload_abort(struct ofproto *p);
+
+/* Reads kernel counters into the rules now / when it is time. */
+void offload_read_stats(struct ofproto *p);
+void offload_run(struct ofproto *p);
+
+/* offload/show: the state, then each table-0 flow offloaded with its
+ * kernel counters, or why it stayed in userspace. */
+void offload_show(struct ofproto *p, struct ds *s);
+
+#endif /* ofproto-mpls/offload.h */
