@@ -226,7 +226,17 @@ exec_output(void *ctx_, const struct dp_packet *pkt, uint32_t port_no)
     struct exec_ctx *ctx = ctx_;
     struct dp_port *port = datapath_port_get(ctx->dp, port_no);
     if (port) {
-        dp_port_send(port, pkt);
+        dp_port_queue(port, pkt);
+    }
+}
+
+/* Sends what exec_output() queued, one system call per port. */
+static void
+flush_ports(struct datapath *dp)
+{
+    struct dp_port_node *pn;
+    HMAP_FOR_EACH (pn, node, &dp->ports) {
+        dp_port_flush(pn->port);
     }
 }
 
@@ -343,6 +353,9 @@ datapath_run(struct datapath *dp)
                 process_packet(dp, port->rx[i], port->port_no, 0,
                                &port->rxmeta[i], 0);
             }
+            if (n) {
+                flush_ports(dp);
+            }
             if (n < DP_PORT_BATCH) {
                 break;
             }
@@ -366,7 +379,9 @@ datapath_execute(struct datapath *dp, struct dp_packet *pkt,
     struct dp_key key;
     dp_parse(pkt, in_port, 0, 0, 0, &key);
     struct exec_ctx ctx = { .dp = dp, .key = &key, .depth = 0 };
-    return dp_execute(pkt, actions, n, &exec_ops, &ctx);
+    int error = dp_execute(pkt, actions, n, &exec_ops, &ctx);
+    flush_ports(dp);
+    return error;
 }
 
 void

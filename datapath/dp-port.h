@@ -6,14 +6,36 @@
  *
  * A 'struct dp_port' sends and receives Ethernet frames on a Linux network
  * interface through an AF_PACKET socket bound to it, in batches of up to
- * DP_PORT_BATCH frames.  The socket sets PACKET_IGNORE_OUTGOING so that
- * frames the switch transmits never come back to it as received frames,
- * puts the interface in promiscuous mode, and asks for PACKET_AUXDATA so a
- * VLAN tag the kernel stripped into metadata is handed to the parser.
+ * DP_PORT_BATCH frames.  The interface is put in promiscuous mode.
+ *
+ * Receive: a TPACKET_V3 ring mapped from the kernel.  The kernel fills
+ * blocks of frames and hands a block over when it is full or when its retire
+ * timeout runs out, so a lone frame waits for at most that timeout.
+ * dp_port_recv() copies frames out of the ring into port-owned dp_packets
+ * with DP_PORT_HEADROOM bytes of headroom, and gives each block back as soon
+ * as its last frame is copied.  A VLAN tag the kernel stripped into metadata
+ * is handed to the parser in port->rxmeta[].  A frame whose checksum the
+ * sender left to offload (CHECKSUM_PARTIAL, e.g. from a veth with tx
+ * checksumming on) has its checksum completed in software on receive, so a
+ * forwarded frame always carries a valid checksum.  PACKET_IGNORE_OUTGOING
+ * keeps frames the switch transmits from coming back to it.
  *
  * Receive buffers belong to the port and are reused from one batch to the
  * next: a received packet is valid until the next dp_port_recv() on the
  * same port.
+ *
+ * Transmit: dp_port_queue() copies a frame into the port's transmit batch
+ * (so the caller may change or reuse the packet at once) and
+ * dp_port_flush() hands the whole batch to the kernel with one sendmmsg().
+ * A batch is also sent when it fills up.  dp_port_send() is queue + flush.
+ * A frame queued on a port that is administratively down or gone is
+ * counted in tx_dropped without a system call, and without a log message.
+ *
+ * Link state: a port whose interface goes down or goes away is noticed on
+ * the next receive (the socket reports ENETDOWN) or transmit, or by
+ * dp_port_refresh(), which the owner calls periodically and which reports
+ * each change exactly once.  A port whose interface is gone stays gone (it
+ * does not reattach to a new interface of the same name): delete it.
  *
  * Thread-safety
  * =============
@@ -30,6 +52,7 @@
 #include "openvswitch/packets.h"
 
 struct dp_packet;
+struct dp_port_io;
 
 /* Frames received or processed together. */
 #define DP_PORT_BATCH 32
@@ -67,6 +90,8 @@ struct dp_port {
     /* Receive batch: buffers reused for every dp_port_recv(). */
     struct dp_packet *rx[DP_PORT_BATCH];
     struct dp_port_rxmeta rxmeta[DP_PORT_BATCH];
+
+    struct dp_port_io *io;      /* Rings and transmit batch (dp-port.c). */
 };
 
 /* Opens interface 'name' as port 'port_no'.  Brings the interface up if it
@@ -82,15 +107,30 @@ void dp_port_close(struct dp_port *port);
  * returning how many (0 if none are waiting).  Counts them. */
 int dp_port_recv(struct dp_port *port);
 
-/* Transmits 'pkt' on 'port'.  Returns 0 or a positive errno value; counts
- * the result either way.  Does not take ownership of 'pkt'. */
+/* Transmits 'pkt' on 'port' at once, after any frames already queued on
+ * 'port'.  Returns 0 or a positive errno value; counts the result either
+ * way.  Does not take ownership of 'pkt'. */
 int dp_port_send(struct dp_port *port, const struct dp_packet *pkt);
+
+/* Copies 'pkt' into 'port''s transmit batch (the caller keeps 'pkt' and may
+ * modify it at once), sending the batch first if it is full.  Returns 0 if
+ * the frame was queued; EINVAL for a runt, ENETDOWN if the port is
+ * administratively down or gone (the frame is counted in tx_dropped).
+ * Errors found when the batch is sent are counted, not returned. */
+int dp_port_queue(struct dp_port *port, const struct dp_packet *pkt);
+
+/* Sends the frames queued on 'port', if any, with one system call (more
+ * only if the kernel takes part of the batch).  Returns 0 or the first
+ * positive errno value met; counts every frame either way. */
+int dp_port_flush(struct dp_port *port);
 
 /* Arranges for poll_block() to wake when 'port' has frames to receive. */
 void dp_port_wait(const struct dp_port *port);
 
-/* Re-reads the interface's flags, carrier and address.  Returns true if
- * admin state, carrier or presence changed since the last call. */
+/* Re-reads the interface's flags, carrier, address and the receive ring's
+ * drop counter.  Returns true if admin state, carrier or presence changed
+ * since the last call returned (a change first noticed by a receive or a
+ * transmit error is reported here too, once). */
 bool dp_port_refresh(struct dp_port *port);
 
 /* Sets the interface administratively up or down. */
