@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
@@ -13,10 +15,8 @@
 #define OFPAT_COPY_TTL_OUT_ 11
 #define OFPAT_COPY_TTL_IN_ 12
 #define OFPAT_SET_FIELD_ 25
-#define OFPAT_EXPERIMENTER_ 0xffff
-#define NX_VENDOR_ID_ 0x00002320
-#define NXAST_NOTE_ 8
 #define OXM_MPLS_BOS_HEADER 0x80004801u /* OXM_OF_MPLS_BOS, 1 byte. */
+#define NXM_REG15_HEADER 0x00011e04u    /* NXM_NX_REG15, 4 bytes. */
 #define OFPIT_WRITE_ACTIONS_ 3
 #define OFPIT_APPLY_ACTIONS_ 4
 #define OFPT11_PACKET_OUT_ 13
@@ -52,30 +52,36 @@ put16_at(struct ofpbuf *b, size_t ofs, uint16_t v)
 }
 
 static void
+put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
+
+static void
 put_marker(struct ofpbuf *out, enum ofp_mpls_ext kind, uint8_t value)
 {
     uint8_t *p = ofpbuf_put_zeros(out, 16);
-    p[0] = 0xff;
-    p[1] = 0xff;
+    p[1] = OFPAT_SET_FIELD_;
     p[3] = 16;
-    p[6] = NX_VENDOR_ID_ >> 8;
-    p[7] = NX_VENDOR_ID_ & 0xff;
-    p[9] = NXAST_NOTE_;
-    memcpy(p + 10, marker_magic, 3);
-    p[13] = kind;
-    p[14] = value;
+    put_be32(p + 4, NXM_REG15_HEADER);
+    memcpy(p + 8, marker_magic, 3);
+    p[11] = (kind << 4) | (value & 0xf);
 }
 
 static bool
 is_marker(const uint8_t *p, size_t len, enum ofp_mpls_ext *kind,
           uint8_t *value)
 {
-    if (len == 16 && get16(p) == OFPAT_EXPERIMENTER_ && get16(p + 2) == 16
-        && get32(p + 4) == NX_VENDOR_ID_ && get16(p + 8) == NXAST_NOTE_
-        && !memcmp(p + 10, marker_magic, 3)
-        && p[13] >= OFP_MPLS_COPY_TTL_OUT && p[13] <= OFP_MPLS_SET_BOS) {
-        *kind = p[13];
-        *value = p[14];
+    if (len == 16 && get16(p) == OFPAT_SET_FIELD_ && get16(p + 2) == 16
+        && get32(p + 4) == NXM_REG15_HEADER
+        && !memcmp(p + 8, marker_magic, 3)
+        && (p[11] >> 4) >= OFP_MPLS_COPY_TTL_OUT
+        && (p[11] >> 4) <= OFP_MPLS_SET_BOS) {
+        *kind = p[11] >> 4;
+        *value = p[11] & 0xf;
         return true;
     }
     return false;
@@ -110,10 +116,7 @@ rewrite_actions(const uint8_t *p, size_t len, struct ofpbuf *out,
                 uint8_t *a = ofpbuf_put_zeros(out, 16);
                 a[1] = OFPAT_SET_FIELD_;
                 a[3] = 16;
-                a[4] = OXM_MPLS_BOS_HEADER >> 24;
-                a[5] = (OXM_MPLS_BOS_HEADER >> 16) & 0xff;
-                a[6] = (OXM_MPLS_BOS_HEADER >> 8) & 0xff;
-                a[7] = OXM_MPLS_BOS_HEADER & 0xff;
+                put_be32(a + 4, OXM_MPLS_BOS_HEADER);
                 a[8] = value;
             } else {
                 uint8_t *a = ofpbuf_put_zeros(out, 8);
@@ -276,19 +279,61 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
 }
 
 bool
-ofp_mpls_note_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
-                    uint8_t *value)
+ofp_mpls_marker_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
+                      uint8_t *value)
 {
-    if (a->type != OFPACT_NOTE) {
+    if (a->type != OFPACT_SET_FIELD) {
         return false;
     }
-    const struct ofpact_note *note = ofpact_get_NOTE(a);
-    if (note->length != 6 || memcmp(note->data, marker_magic, 3)
-        || note->data[3] < OFP_MPLS_COPY_TTL_OUT
-        || note->data[3] > OFP_MPLS_SET_BOS) {
+    const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+    if (sf->field->id != MFF_REG15) {
         return false;
     }
-    *kind = note->data[3];
-    *value = note->data[4];
+    uint32_t v = ntohl(sf->value->be32);
+    uint8_t k = (v >> 4) & 0xf;
+    if ((v >> 8) != 0x6d7673 || k < OFP_MPLS_COPY_TTL_OUT
+        || k > OFP_MPLS_SET_BOS) {
+        return false;
+    }
+    *kind = k;
+    *value = v & 0xf;
     return true;
+}
+
+void
+ofp_mpls_format_ofpacts(const struct ofpact *ofpacts, size_t len,
+                        struct ds *s)
+{
+    const struct ofpact *a;
+    bool first = true;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        enum ofp_mpls_ext kind;
+        uint8_t value;
+
+        if (!first) {
+            ds_put_char(s, ',');
+        }
+        first = false;
+        if (ofp_mpls_marker_parse(a, &kind, &value)) {
+            if (kind == OFP_MPLS_SET_BOS) {
+                ds_put_format(s, "set_field:%d->mpls_bos", value & 1);
+            } else {
+                ds_put_cstr(s, kind == OFP_MPLS_COPY_TTL_IN
+                            ? "copy_ttl_in" : "copy_ttl_out");
+            }
+        } else if (a->type == OFPACT_WRITE_ACTIONS) {
+            const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
+            ds_put_cstr(s, "write_actions(");
+            ofp_mpls_format_ofpacts(on->actions,
+                                    ofpact_nest_get_action_len(on), s);
+            ds_put_char(s, ')');
+        } else {
+            struct ofpact_format_params fp = { .s = s };
+            ofpacts_format(a, OFPACT_ALIGN(a->len), &fp);
+        }
+    }
+    if (first) {
+        ds_put_cstr(s, "drop");
+    }
 }

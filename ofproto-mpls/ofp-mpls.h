@@ -11,24 +11,26 @@
  * supports all three without patching the library:
  *
  *   - on the way in, ofp_mpls_decode_rewrite() copies a flow-mod or
- *     packet-out, replacing each such action by a Nicira "note" action
- *     whose six bytes are a marker ("mvs", kind, value, 0) that OVS's
- *     decoder accepts and keeps in place as OFPACT_NOTE;
- *   - translation recognizes the marker with ofp_mpls_note_parse();
+ *     packet-out, replacing each such action by a marker that OVS's
+ *     decoder accepts anywhere, action sets included: a set-field of the
+ *     Nicira register reg15 to 0x6d7673KV ("mvs", then the kind K and the
+ *     value V of the action), which mvs never executes as a register
+ *     write;
+ *   - translation recognizes the marker with ofp_mpls_marker_parse();
  *   - on the way out, ofp_mpls_encode_rewrite() turns the markers in a flow
  *     stats reply back into the real OpenFlow actions, so a controller gets
  *     back exactly what it sent.
  *
  * Wire layouts, OpenFlow 1.1+ (network byte order):
  *
- *   copy_ttl_out/in           set_field mpls_bos            Nicira note
+ *   copy_ttl_out/in           set_field mpls_bos            marker
  *   +------+------+-------+   +------+------+-----------+   +------+------+
- *   | type | len=8| pad 4 |   |type25|len=16| OXM hdr 4 |   |0xffff|len16 |
+ *   | type | len=8| pad 4 |   |type25|len=16| OXM hdr 4 |   |type25|len=16|
  *   +------+------+-------+   +------+------+-----------+   +------+------+
- *    11=out, 12=in            | bos | pad 7             |   |vendor 0x2320|
- *                             +-----+-------------------+   +------+------+
- *                                                           |sub 8 |note 6|
- *                                                           +------+------+
+ *    11=out, 12=in            | bos | pad 7             |   |NXM reg15 hdr|
+ *                             +-----+-------------------+   +-------------+
+ *                                                           |"mvs"|KV|pad4|
+ *                                                           +-------------+
  *
  * Every length is checked; a malformed message is left for libopenvswitch's
  * decoder to reject with the precise error.
@@ -43,6 +45,7 @@
 #include "openflow/openflow.h"
 
 struct ofpact;
+struct ds;
 struct ofpbuf;
 
 /* The actions carried in markers. */
@@ -61,9 +64,13 @@ struct ofpbuf *ofp_mpls_decode_rewrite(const struct ofp_header *oh);
  * into the real actions, in place. */
 void ofp_mpls_encode_rewrite(struct ofpbuf *msg);
 
-/* If 'a' is an OFPACT_NOTE marker, stores its kind and value and returns
- * true. */
-bool ofp_mpls_note_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
-                         uint8_t *value);
+/* If 'a' is a marker, stores its kind and value and returns true. */
+bool ofp_mpls_marker_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
+                           uint8_t *value);
+
+/* Appends 'ofpacts' to 's' as ovs-ofctl would print them, but with markers
+ * printed as the actions they stand for ("copy_ttl_in"). */
+void ofp_mpls_format_ofpacts(const struct ofpact *ofpacts, size_t len,
+                             struct ds *s);
 
 #endif /* ofproto-mpls/ofp-mpls.h */

@@ -547,10 +547,11 @@ upcall_userspace(void *p_, const struct dp_packet *pkt,
         send_packet_in(p, pkt, key, a->u8, ntohs(a->be16) & 0xff, a->cookie,
                        a->u32);
     } else {
-        /* An invalid TTL (dec_mpls_ttl or dec_ttl on 0 or 1). */
+        /* An invalid TTL (dec_mpls_ttl or dec_ttl on 0 or 1); the action
+         * carries the cookie and table of the flow that asked for it. */
         p->n_invalid_ttl++;
-        send_packet_in(p, pkt, key, OFPR_INVALID_TTL, 0, OVS_BE64_MAX,
-                       p->config.miss_send_len);
+        send_packet_in(p, pkt, key, OFPR_INVALID_TTL, ntohs(a->be16) & 0xff,
+                       a->cookie, p->config.miss_send_len);
     }
 }
 

@@ -624,22 +624,22 @@ ethertype_under_stack(const struct xlate_ctx *ctx, const struct ofpact *rest,
 }
 
 /* copy_ttl_out, copy_ttl_in and set mpls_bos, which arrive as markers
- * (ofp-mpls.h). */
-static void
+ * (ofp-mpls.h).  Returns false if 'a' is not one. */
+static bool
 xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
 {
     enum ofp_mpls_ext kind;
     uint8_t value;
     struct dp_action *d;
 
-    if (!ofp_mpls_note_parse(a, &kind, &value)) {
-        return;
+    if (!ofp_mpls_marker_parse(a, &kind, &value)) {
+        return false;
     }
     if (!eth_type_mpls(ctx->flow.dl_type)) {
         trace(ctx, "%s: packet has no MPLS, skipped",
               kind == OFP_MPLS_SET_BOS ? "set_field:mpls_bos"
               : kind == OFP_MPLS_COPY_TTL_IN ? "copy_ttl_in" : "copy_ttl_out");
-        return;
+        return true;
     }
     switch (kind) {
     case OFP_MPLS_COPY_TTL_OUT:
@@ -669,6 +669,7 @@ xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
         trace(ctx, "set_field:%d->mpls_bos", value & 1);
         break;
     }
+    return true;
 }
 
 static void do_xlate_actions(struct xlate_ctx *, const struct ofpact *,
@@ -853,7 +854,10 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             break;
         }
         case OFPACT_SET_FIELD:
-            xlate_set_field(ctx, ofpact_get_SET_FIELD(a));
+            if (!xlate_mpls_ext(ctx, a, len - ((const char *) a
+                                               - (const char *) ofpacts))) {
+                xlate_set_field(ctx, ofpact_get_SET_FIELD(a));
+            }
             break;
         case OFPACT_SET_VLAN_VID:
             if (!(ctx->flow.vlans[0].tci & htons(VLAN_CFI))) {
@@ -964,7 +968,10 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             break;
         case OFPACT_DEC_TTL:
             if (flow_is_ip(&ctx->flow)) {
-                put_action(ctx, DPA_DEC_NW_TTL);
+                d = put_action(ctx, DPA_DEC_NW_TTL);
+                /* For an invalid-TTL packet-in: the flow that asked. */
+                d->cookie = ctx->cookie;
+                d->be16 = htons(ctx->table_id);
                 trace(ctx, "dec_ttl");
                 if (ctx->flow.nw_ttl > 1) {
                     ctx->flow.nw_ttl--;
@@ -997,7 +1004,9 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             break;
         case OFPACT_DEC_MPLS_TTL:
             if (eth_type_mpls(ctx->flow.dl_type)) {
-                put_action(ctx, DPA_DEC_MPLS_TTL);
+                d = put_action(ctx, DPA_DEC_MPLS_TTL);
+                d->cookie = ctx->cookie;
+                d->be16 = htons(ctx->table_id);
                 trace(ctx, "dec_mpls_ttl");
                 uint8_t ttl = dp_lse_ttl(ctx->mpls[0]);
                 if (ttl > 1) {
@@ -1013,8 +1022,6 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             xlate_pop_mpls(ctx, ofpact_get_POP_MPLS(a)->ethertype);
             break;
         case OFPACT_NOTE:
-            xlate_mpls_ext(ctx, a, len - ((const char *) a
-                                          - (const char *) ofpacts));
             break;
         case OFPACT_SET_QUEUE:
         case OFPACT_POP_QUEUE:
@@ -1101,8 +1108,14 @@ static enum set_slot
 set_slot(const struct ofpact *a)
 {
     enum ofpact_type t = a->type;
+    enum ofp_mpls_ext kind;
+    uint8_t value;
 
-    if (t == OFPACT_STRIP_VLAN || t == OFPACT_POP_MPLS) {
+    if (ofp_mpls_marker_parse(a, &kind, &value)) {
+        return (kind == OFP_MPLS_COPY_TTL_IN ? SLOT_COPY_TTL_IN
+                : kind == OFP_MPLS_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
+                : SLOT_SET);
+    } else if (t == OFPACT_STRIP_VLAN || t == OFPACT_POP_MPLS) {
         return SLOT_POP;
     } else if (t == OFPACT_PUSH_MPLS) {
         return SLOT_PUSH_MPLS;
@@ -1117,14 +1130,7 @@ set_slot(const struct ofpact *a)
     } else if (t == OFPACT_OUTPUT || t == OFPACT_CONTROLLER) {
         return SLOT_OUTPUT;
     } else if (t == OFPACT_NOTE) {
-        enum ofp_mpls_ext kind;
-        uint8_t value;
-        if (!ofp_mpls_note_parse(a, &kind, &value)) {
-            return SLOT_INVALID;
-        }
-        return (kind == OFP_MPLS_COPY_TTL_IN ? SLOT_COPY_TTL_IN
-                : kind == OFP_MPLS_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
-                : SLOT_SET);
+        return SLOT_INVALID;
     } else {
         return SLOT_SET;
     }
@@ -1265,8 +1271,7 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
               table_id, rule->cr.priority, ntohll(rule->cookie),
               ds_cstr(&s));
         ds_clear(&s);
-        struct ofpact_format_params fp = { .s = &s };
-        ofpacts_format(rule->ofpacts, rule->ofpacts_len, &fp);
+        ofp_mpls_format_ofpacts(rule->ofpacts, rule->ofpacts_len, &s);
         trace(ctx, "  instructions: %s", ds_cstr(&s));
         ds_destroy(&s);
     }
