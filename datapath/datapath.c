@@ -40,6 +40,9 @@ struct datapath {
     uint64_t n_exec_errors;     /* Actions that did not apply. */
 
     struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
+
+    const ovs_be16 *rx_split;   /* See datapath_set_rx_split(). */
+    size_t n_rx_split;
 };
 
 /* What the executor's callbacks need about the packet in flight. */
@@ -119,6 +122,13 @@ find_port(const struct datapath *dp, uint32_t port_no)
     return NULL;
 }
 
+void
+datapath_set_rx_split(struct datapath *dp, const ovs_be16 *types, size_t n)
+{
+    dp->rx_split = types;
+    dp->n_rx_split = n;
+}
+
 int
 datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
 {
@@ -126,7 +136,8 @@ datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
         return EEXIST;
     }
     struct dp_port *port;
-    int error = dp_port_open(ifname, port_no, &port);
+    int error = dp_port_open(ifname, port_no, dp->rx_split, dp->n_rx_split,
+                             &port);
     if (error) {
         return error;
     }

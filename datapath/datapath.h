@@ -79,6 +79,12 @@ void datapath_destroy(struct datapath *);
 const char *datapath_name(const struct datapath *);
 
 /* Ports. */
+
+/* Ports opened from now on receive the 'n' ethertypes in 'types' on
+ * sockets of their own, after nf_tables ingress (dp-port.h); 'types' must
+ * outlive the datapath. */
+void datapath_set_rx_split(struct datapath *, const ovs_be16 *types,
+                           size_t n);
 int datapath_port_add(struct datapath *, const char *ifname,
                       uint32_t port_no);
 int datapath_port_del(struct datapath *, uint32_t port_no);

@@ -6,6 +6,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <net/if.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -45,26 +46,45 @@ VLOG_DEFINE_THIS_MODULE(dp_port);
  * up to 2 kB, fewer jumbo frames (a full buffer sends the batch early). */
 #define DP_PORT_TX_BUF (64 * 1024)
 
-/* What dp_port_recv() and dp_port_queue() keep between calls. */
-struct dp_port_io {
-    /* Receive ring (TPACKET_V3).
-     *
-     *   ring: | block 0 | block 1 | ... | block DP_PORT_RX_BLOCKS - 1 |
-     *   block: | tpacket_block_desc | tpacket3_hdr, [vnet hdr], frame |
-     *                                | tpacket3_hdr, [vnet hdr], frame | ...
-     *
-     * A block belongs to us from the moment its status has TP_STATUS_USER
-     * until we store TP_STATUS_KERNEL back. */
+/* Receive rings of a port split by ethertype (see dp_port_open()): one
+ * for all other ethertypes plus one per given ethertype. */
+#define DP_PORT_MAX_RX 16
+
+/* Blocks of the small rings of a split port (ethertypes other than IPv4
+ * and IPv6, and the catch-all). */
+#define DP_PORT_RX_SMALL_BLOCKS 8
+
+/* One receive socket and its ring (TPACKET_V3).
+ *
+ *   ring: | block 0 | block 1 | ... | block n_blocks - 1 |
+ *   block: | tpacket_block_desc | tpacket3_hdr, [vnet hdr], frame |
+ *                                | tpacket3_hdr, [vnet hdr], frame | ...
+ *
+ * A block belongs to us from the moment its status has TP_STATUS_USER
+ * until we store TP_STATUS_KERNEL back. */
+struct dp_rx_ring {
+    int fd;
     uint8_t *ring;
     size_t ring_size;
+    unsigned int n_blocks;
     unsigned int blk;           /* Block to read next. */
     unsigned int blk_left;      /* Frames left in 'blk', 0 if not opened. */
     uint8_t *next;              /* Next frame's tpacket3_hdr in 'blk'. */
+    bool vnet;                  /* PACKET_VNET_HDR in effect: each frame is
+                                 * preceded by a struct virtio_net_hdr. */
+};
+
+/* What dp_port_recv() and dp_port_queue() keep between calls. */
+struct dp_port_io {
+    /* rx[0] is the port's main socket (port->fd), which also transmits. */
+    struct dp_rx_ring rx[DP_PORT_MAX_RX];
+    int n_rx;
+    int cur_rx;                 /* Ring dp_port_recv() starts with. */
     unsigned int idle;          /* dp_port_recv() calls in a row that found
                                  * nothing, to pace socket error checks. */
-    bool vnet;                  /* PACKET_VNET_HDR in effect: each frame is
-                                 * preceded by a struct virtio_net_hdr, and
-                                 * so must each frame we send. */
+    bool vnet;                  /* PACKET_VNET_HDR on the main socket: each
+                                 * frame we send is preceded by a struct
+                                 * virtio_net_hdr. */
 
     /* Transmit batch: frame i is 'tx_len[i]' bytes at 'tx_buf + tx_ofs[i]'. */
     uint8_t *tx_buf;
@@ -119,7 +139,7 @@ set_flags(const char *name, int flags, bool on)
 /* Maps a TPACKET_V3 receive ring on 'fd'.  The ring's parameters must be
  * set before bind(), PACKET_VNET_HDR before the ring. */
 static int
-setup_rx_ring(int fd, struct dp_port_io *io)
+setup_rx_ring(int fd, struct dp_rx_ring *r, unsigned int n_blocks)
 {
     int version = TPACKET_V3;
     if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version)) {
@@ -131,16 +151,17 @@ setup_rx_ring(int fd, struct dp_port_io *io)
      * Kernels older than 4.x refuse it with V3: we then do without, and
      * such frames are forwarded with the checksum the sender left. */
     int one = 1;
-    io->vnet = !setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one);
+    r->fd = fd;
+    r->vnet = !setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one);
 
     struct tpacket_req3 req = {
         .tp_block_size = DP_PORT_RX_BLOCK_SIZE,
-        .tp_block_nr = DP_PORT_RX_BLOCKS,
+        .tp_block_nr = n_blocks,
         /* Only checked by the kernel to divide the block evenly; in V3
          * frames are packed at their real size. */
         .tp_frame_size = TPACKET_ALIGNMENT << 7,
         .tp_frame_nr = (DP_PORT_RX_BLOCK_SIZE / (TPACKET_ALIGNMENT << 7)
-                        * DP_PORT_RX_BLOCKS),
+                        * n_blocks),
         .tp_retire_blk_tov = DP_PORT_RX_RETIRE_MS,
         .tp_sizeof_priv = 0,
         /* No TP_FT_REQ_FILL_RXHASH: nothing here uses the hash. */
@@ -149,34 +170,110 @@ setup_rx_ring(int fd, struct dp_port_io *io)
     if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req)) {
         return errno;
     }
-    io->ring_size = (size_t) DP_PORT_RX_BLOCK_SIZE * DP_PORT_RX_BLOCKS;
-    void *ring = mmap(NULL, io->ring_size, PROT_READ | PROT_WRITE,
+    r->n_blocks = n_blocks;
+    r->ring_size = (size_t) DP_PORT_RX_BLOCK_SIZE * n_blocks;
+    void *ring = mmap(NULL, r->ring_size, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_POPULATE, fd, 0);
     if (ring == MAP_FAILED) {
-        io->ring_size = 0;
+        r->ring_size = 0;
         return errno;
     }
-    io->ring = ring;
+    r->ring = ring;
     return 0;
 }
 
+/* Frees 'io' and closes its sockets but the main one (port->fd), which the
+ * caller closes. */
 static void
 dp_port_io_destroy(struct dp_port_io *io)
 {
     if (io) {
-        if (io->ring) {
-            munmap(io->ring, io->ring_size);
+        for (int i = 0; i < io->n_rx; i++) {
+            struct dp_rx_ring *r = &io->rx[i];
+            if (r->ring) {
+                munmap(r->ring, r->ring_size);
+            }
+            if (i > 0 && r->fd >= 0) {
+                close(r->fd);
+            }
         }
         free(io->tx_buf);
         free(io);
     }
 }
 
+/* Attaches to 'fd' a classic BPF filter that accepts only frames whose
+ * protocol (skb->protocol, after the kernel removed an outer VLAN tag) is
+ * none of the 'n' ethertypes in 'types'. */
+static int
+filter_out_ethertypes(int fd, const ovs_be16 *types, size_t n)
+{
+    struct sock_filter code[DP_PORT_MAX_RX + 3];
+    size_t k = 0;
+
+    if (n > DP_PORT_MAX_RX) {
+        return EINVAL;
+    }
+    /* A = ntohs(skb->protocol). */
+    code[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
+                                              SKF_AD_OFF + SKF_AD_PROTOCOL);
+    for (size_t i = 0; i < n; i++) {
+        /* Equal: jump to the final "drop". */
+        code[k] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                                ntohs(types[i]), n - i, 0);
+        k++;
+    }
+    code[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, UINT16_MAX);
+    code[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, 0);
+    struct sock_fprog prog = { .len = k, .filter = code };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog)
+           ? errno : 0;
+}
+
+/* Opens a socket for 'ifindex' receiving 'proto' (network order) into a
+ * ring of 'n_blocks' blocks, optionally filtered to exclude the 'n_excl'
+ * ethertypes in 'excl'. */
+static int
+open_rx_socket(int ifindex, ovs_be16 proto, unsigned int n_blocks,
+               const ovs_be16 *excl, size_t n_excl, struct dp_rx_ring *r)
+{
+    /* Protocol 0 until bind(): the socket must not queue frames from every
+     * interface while it is being set up. */
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return errno;
+    }
+    r->fd = fd;
+
+    int one = 1;
+    if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING,
+                   &one, sizeof one)) {
+        return errno;
+    }
+    int error = (n_excl ? filter_out_ethertypes(fd, excl, n_excl) : 0);
+    if (!error) {
+        error = setup_rx_ring(fd, r, n_blocks);
+    }
+    if (error) {
+        return error;
+    }
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = proto,
+        .sll_ifindex = ifindex,
+    };
+    return bind(fd, (struct sockaddr *) &sll, sizeof sll) ? errno : 0;
+}
+
 int
-dp_port_open(const char *name, uint32_t port_no, struct dp_port **portp)
+dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
+             size_t n_split, struct dp_port **portp)
 {
     *portp = NULL;
     if (!name[0] || strlen(name) >= IFNAMSIZ) {
+        return EINVAL;
+    }
+    if (n_split >= DP_PORT_MAX_RX) {
         return EINVAL;
     }
     int ifindex = if_nametoindex(name);
@@ -184,21 +281,39 @@ dp_port_open(const char *name, uint32_t port_no, struct dp_port **portp)
         return ENODEV;
     }
 
-    /* Protocol 0 until bind(): the socket must not queue frames from every
-     * interface while it is being set up. */
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return errno;
+    struct dp_port_io *io = xzalloc(sizeof *io);
+    for (int i = 0; i < DP_PORT_MAX_RX; i++) {
+        io->rx[i].fd = -1;
     }
 
-    struct dp_port_io *io = xzalloc(sizeof *io);
-    int one = 1;
-    int error = 0;
-    if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING,
-                   &one, sizeof one)) {
-        error = errno;
+    /* The main socket: every ethertype, or with a split every ethertype
+     * but those (an ETH_P_ALL socket runs before nf ingress). */
+    io->n_rx = 1;
+    int error = open_rx_socket(ifindex, htons(ETH_P_ALL),
+                               n_split ? DP_PORT_RX_SMALL_BLOCKS
+                                       : DP_PORT_RX_BLOCKS,
+                               split, n_split, &io->rx[0]);
+    int fd = io->rx[0].fd;
+    if (error) {
         goto error;
     }
+    io->vnet = io->rx[0].vnet;
+
+    /* One socket per split ethertype: sockets bound to a protocol run
+     * after nf ingress, so they see only what nf_tables let through. */
+    for (size_t i = 0; i < n_split; i++) {
+        bool big = (split[i] == htons(ETH_TYPE_IP)
+                    || split[i] == htons(ETH_TYPE_IPV6));
+        error = open_rx_socket(ifindex, split[i],
+                               big ? DP_PORT_RX_BLOCKS
+                                   : DP_PORT_RX_SMALL_BLOCKS,
+                               NULL, 0, &io->rx[io->n_rx]);
+        io->n_rx++;
+        if (error) {
+            goto error;
+        }
+    }
+
     /* No PACKET_QDISC_BYPASS: it skips the taps too, so `tcpdump -i PORT`
      * would no longer see what the switch sends, and on veth (noqueue) it
      * measured no faster. */
@@ -207,21 +322,6 @@ dp_port_open(const char *name, uint32_t port_no, struct dp_port **portp)
      * fails with EAGAIN (counted as tx_dropped). */
     int sndbuf = 4 * 1024 * 1024;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf);
-
-    error = setup_rx_ring(fd, io);
-    if (error) {
-        goto error;
-    }
-
-    struct sockaddr_ll sll = {
-        .sll_family = AF_PACKET,
-        .sll_protocol = htons(ETH_P_ALL),
-        .sll_ifindex = ifindex,
-    };
-    if (bind(fd, (struct sockaddr *) &sll, sizeof sll)) {
-        error = errno;
-        goto error;
-    }
 
     struct packet_mreq mreq = {
         .mr_ifindex = ifindex,
@@ -256,7 +356,9 @@ dp_port_open(const char *name, uint32_t port_no, struct dp_port **portp)
 
 error:
     dp_port_io_destroy(io);
-    close(fd);
+    if (fd >= 0) {
+        close(fd);
+    }
     return error;
 }
 
@@ -278,15 +380,15 @@ dp_port_close(struct dp_port *port)
 /* Receive. */
 
 static struct tpacket_block_desc *
-rx_block(const struct dp_port_io *io, unsigned int i)
+rx_block(const struct dp_rx_ring *r, unsigned int i)
 {
     return ALIGNED_CAST(struct tpacket_block_desc *,
-                        io->ring + (size_t) i * DP_PORT_RX_BLOCK_SIZE);
+                        r->ring + (size_t) i * DP_PORT_RX_BLOCK_SIZE);
 }
 
 /* Gives the current block back to the kernel and moves to the next one. */
 static void
-rx_block_release(struct dp_port_io *io)
+rx_block_release(struct dp_rx_ring *io)
 {
     struct tpacket_block_desc *bd = rx_block(io, io->blk);
 
@@ -294,7 +396,7 @@ rx_block_release(struct dp_port_io *io)
      * it. */
     __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
                      __ATOMIC_RELEASE);
-    io->blk = (io->blk + 1) % DP_PORT_RX_BLOCKS;
+    io->blk = (io->blk + 1) % io->n_blocks;
     io->blk_left = 0;
     io->next = NULL;
 }
@@ -323,10 +425,10 @@ rx_complete_csum(uint8_t *frame, size_t len, size_t start, size_t offset)
  * port->rxmeta[slot].  Returns false (and counts an error) if the frame
  * must be dropped. */
 static bool
-rx_frame(struct dp_port *port, const struct tpacket3_hdr *h, int slot)
+rx_frame(struct dp_port *port, const struct dp_rx_ring *io,
+         const struct tpacket3_hdr *h, int slot)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    struct dp_port_io *io = port->io;
     const uint8_t *frame = (const uint8_t *) h + h->tp_mac;
     uint32_t len = h->tp_snaplen;
     struct virtio_net_hdr vh;
@@ -393,13 +495,13 @@ rx_frame(struct dp_port *port, const struct tpacket3_hdr *h, int slot)
  * poll() report POLLERR until it is read: with a ring no recv() reads it
  * for us, so this is what keeps a dead port from spinning the main loop. */
 static void
-rx_check_error(struct dp_port *port)
+rx_check_error(struct dp_port *port, int fd)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     int error = 0;
     socklen_t len = sizeof error;
 
-    if (getsockopt(port->fd, SOL_SOCKET, SO_ERROR, &error, &len) || !error) {
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) || !error) {
         return;
     }
     if (error == ENETDOWN || error == ENXIO || error == ENODEV) {
@@ -411,40 +513,53 @@ rx_check_error(struct dp_port *port)
     }
 }
 
-int
-dp_port_recv(struct dp_port *port)
+/* Reads frames from ring 'r' into port->rx[n...]; returns the new 'n'. */
+static int
+rx_ring_read(struct dp_port *port, struct dp_rx_ring *r, int n)
 {
-    struct dp_port_io *io = port->io;
-    int n = 0;
-
     while (n < DP_PORT_BATCH) {
-        if (!io->blk_left) {
-            struct tpacket_block_desc *bd = rx_block(io, io->blk);
+        if (!r->blk_left) {
+            struct tpacket_block_desc *bd = rx_block(r, r->blk);
 
             /* Acquire: the block's contents are read after its status. */
             if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE)
                   & TP_STATUS_USER)) {
                 break;
             }
-            io->blk_left = bd->hdr.bh1.num_pkts;
-            io->next = (uint8_t *) bd + bd->hdr.bh1.offset_to_first_pkt;
-            if (!io->blk_left) {
-                rx_block_release(io);
+            r->blk_left = bd->hdr.bh1.num_pkts;
+            r->next = (uint8_t *) bd + bd->hdr.bh1.offset_to_first_pkt;
+            if (!r->blk_left) {
+                rx_block_release(r);
                 continue;
             }
         }
 
         const struct tpacket3_hdr *h = ALIGNED_CAST(struct tpacket3_hdr *,
-                                                    io->next);
-        if (rx_frame(port, h, n)) {
+                                                    r->next);
+        if (rx_frame(port, r, h, n)) {
             n++;
         }
-        if (--io->blk_left) {
-            io->next += h->tp_next_offset;
+        if (--r->blk_left) {
+            r->next += h->tp_next_offset;
         } else {
-            rx_block_release(io);
+            rx_block_release(r);
         }
     }
+    return n;
+}
+
+int
+dp_port_recv(struct dp_port *port)
+{
+    struct dp_port_io *io = port->io;
+    int n = 0;
+
+    /* Round robin over the rings, so no ethertype starves the others. */
+    for (int i = 0; i < io->n_rx && n < DP_PORT_BATCH; i++) {
+        int k = (io->cur_rx + i) % io->n_rx;
+        n = rx_ring_read(port, &io->rx[k], n);
+    }
+    io->cur_rx = (io->cur_rx + 1) % io->n_rx;
 
     if (n) {
         io->idle = 0;
@@ -455,7 +570,9 @@ dp_port_recv(struct dp_port *port)
          * bounded number of times. */
         io->idle++;
         if (!(io->idle & (io->idle - 1)) || !(io->idle % 64)) {
-            rx_check_error(port);
+            for (int i = 0; i < io->n_rx; i++) {
+                rx_check_error(port, io->rx[i].fd);
+            }
         }
     }
     return n;
@@ -592,13 +709,21 @@ dp_port_wait(const struct dp_port *port)
 {
     const struct dp_port_io *io = port->io;
 
-    if (io->blk_left
-        || (__atomic_load_n(&rx_block(io, io->blk)->hdr.bh1.block_status,
-                            __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
-        /* A block is ready, or partly read: the caller stopped early. */
-        poll_immediate_wake();
-    } else if (!port->gone) {
-        poll_fd_wait(port->fd, POLLIN);
+    for (int i = 0; i < io->n_rx; i++) {
+        const struct dp_rx_ring *r = &io->rx[i];
+        if (r->blk_left
+            || (__atomic_load_n(&rx_block(r, r->blk)->hdr.bh1.block_status,
+                                __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
+            /* A block is ready, or partly read: the caller stopped
+             * early. */
+            poll_immediate_wake();
+            return;
+        }
+    }
+    if (!port->gone) {
+        for (int i = 0; i < io->n_rx; i++) {
+            poll_fd_wait(io->rx[i].fd, POLLIN);
+        }
     }
 }
 
@@ -636,10 +761,13 @@ dp_port_refresh(struct dp_port *port)
 
     /* Frames the kernel could not put in a full ring.  Reading the counters
      * resets them. */
-    struct tpacket_stats_v3 st;
-    socklen_t len = sizeof st;
-    if (!getsockopt(port->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len)) {
-        port->stats.rx_dropped += st.tp_drops;
+    for (int i = 0; i < io->n_rx; i++) {
+        struct tpacket_stats_v3 st;
+        socklen_t len = sizeof st;
+        if (!getsockopt(io->rx[i].fd, SOL_PACKET, PACKET_STATISTICS,
+                        &st, &len)) {
+            port->stats.rx_dropped += st.tp_drops;
+        }
     }
 
     bool changed = (port->admin_up != io->rep_admin_up

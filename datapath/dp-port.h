@@ -94,11 +94,21 @@ struct dp_port {
     struct dp_port_io *io;      /* Rings and transmit batch (dp-port.c). */
 };
 
-/* Opens interface 'name' as port 'port_no'.  Brings the interface up if it
+/* Opens interface 'name' as port 'port_no'.
+ *
+ * With 'n_split' > 0, frames whose ethertype is one of the 'n_split' in
+ * 'split' are received by sockets bound to those protocols, which the
+ * kernel serves after nf_tables ingress (so they see only what nf_tables
+ * let through), and every other frame by an ETH_P_ALL socket filtered to
+ * exclude them: no frame is received twice, and none the kernel forwarded
+ * or dropped reaches userspace (datapath offload, kmod/nftc.h).  Without a
+ * split, one ETH_P_ALL socket receives everything.
+ *  Brings the interface up if it
  * is down.  On success stores the port in '*portp' and returns 0; returns
  * ENODEV if no such interface exists, another positive errno value on
  * other failures. */
-int dp_port_open(const char *name, uint32_t port_no, struct dp_port **portp);
+int dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
+                 size_t n_split, struct dp_port **portp);
 
 /* Closes 'port' (NULL is fine): the socket, its buffers. */
 void dp_port_close(struct dp_port *port);

@@ -72,6 +72,10 @@ offload_init(struct ofproto *p, enum offload_mode mode, char **why)
     }
     VLOG_INFO("%s: offloading table 0 into nf_tables table netdev %s",
               p->name, nftc_table_name(o->nftc));
+    /* Userspace must then receive after nf ingress, so that it never also
+     * handles what the kernel forwarded. */
+    datapath_set_rx_split(p->dp, nftc_known_ethertypes,
+                          nftc_n_known_ethertypes);
     return 0;
 }
 

@@ -1149,6 +1149,11 @@ ofproto_load_flows(struct ofproto *p, const char *file_name)
     for (size_t i = 0; i < n_fms; i++) {
         struct ofputil_flow_mod *fm = &fms[i];
         int err = 0;
+        if (fm->table_id == OFPTT_ALL && fm->command == OFPFC_ADD) {
+            /* A flow file without "table=" means table 0, as ovs-ofctl
+             * sends it. */
+            fm->table_id = 0;
+        }
         if (!error) {
             err = ofproto_flow_mod(p, fm);
             if (err) {

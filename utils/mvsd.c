@@ -131,7 +131,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
     o->bridge = "br0";
     o->rundir = "/run/mvs";
     o->fail_mode = OFPROTO_FAIL_SECURE;
-    o->offload = OFFLOAD_OFF;
+    o->offload = OFFLOAD_AUTO;
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -255,8 +255,8 @@ usage(void)
            "  --flows FILE            load flows (ovs-ofctl add-flows "
            "syntax)\n"
            "  --fail-mode MODE        secure (default) or standalone\n"
-           "  --offload MODE          nf_tables offload: off (default), "
-           "auto, require\n"
+           "  --offload MODE          nf_tables offload: auto (default), "
+           "off, require\n"
            "\nOpenFlow:\n"
            "  --controller TARGET     connect to tcp:IP:PORT, ssl:IP:PORT "
            "or unix:PATH\n"
