@@ -31,6 +31,7 @@
 #include "openvswitch/ofp-parse.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-print.h"
+#include "openvswitch/ofp-queue.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-table.h"
 #include "openvswitch/ofp-util.h"
@@ -597,7 +598,8 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
         }
         case OFPACT_GOTO_TABLE:
             if (ofpact_get_GOTO_TABLE(a)->table_id <= table_id) {
-                return OFPERR_OFPBRC_BAD_TABLE_ID;
+                /* OpenFlow 1.3.5 5.1: goto-table only goes forward. */
+                return OFPERR_OFPBIC_BAD_TABLE_ID;
             }
             if (ofpact_get_GOTO_TABLE(a)->table_id >= MVS_N_TABLES) {
                 return OFPERR_OFPBIC_BAD_TABLE_ID;
@@ -872,7 +874,7 @@ static enum ofperr
 add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
 {
     if (fm->table_id >= MVS_N_TABLES) {
-        return OFPERR_OFPBRC_BAD_TABLE_ID;
+        return OFPERR_OFPFMFC_BAD_TABLE_ID;
     }
     struct oftable *table = &p->tables[fm->table_id];
     struct cls_rule cr;
@@ -888,8 +890,8 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     struct rule *old = rule_from_cls_rule(
         classifier_find_rule_exactly(&table->cls, &cr, p->version));
     if (old) {
-        /* OpenFlow 1.3.5 6.4: an identical entry is replaced, and its
-         * counters start over. */
+        /* OpenFlow 1.3.5 6.4: an identical entry is replaced; its
+         * counters are kept unless the new one says OFPFF_RESET_COUNTS. */
         cls_rule_destroy(&cr);
         txn_save(p, old);
         rule_set_actions(old, fm->ofpacts, fm->ofpacts_len);
@@ -899,7 +901,9 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
         old->importance = fm->importance;
         old->flags = fm->flags;
         old->created = old->modified = old->used = now;
-        old->packet_count = old->byte_count = 0;
+        if (fm->flags & OFPUTIL_FF_RESET_COUNTS) {
+            old->packet_count = old->byte_count = 0;
+        }
         rule_update_expirable(p, old);
         offload_rule_changed(p, old);
         return 0;
@@ -989,7 +993,7 @@ modify_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
              bool strict)
 {
     if (fm->table_id != OFPTT_ALL && fm->table_id >= MVS_N_TABLES) {
-        return OFPERR_OFPBRC_BAD_TABLE_ID;
+        return OFPERR_OFPFMFC_BAD_TABLE_ID;
     }
     struct rule **rules;
     size_t n;
@@ -1011,7 +1015,7 @@ delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
              bool strict)
 {
     if (fm->table_id != OFPTT_ALL && fm->table_id >= MVS_N_TABLES) {
-        return OFPERR_OFPBRC_BAD_TABLE_ID;
+        return OFPERR_OFPFMFC_BAD_TABLE_ID;
     }
     struct rule **rules;
     size_t n;
@@ -1219,7 +1223,8 @@ handle_features_request(struct ofproto *p, struct ofconn *ofconn,
         .n_buffers = 0,
         .n_tables = MVS_N_TABLES,
         .capabilities = (OFPUTIL_C_FLOW_STATS | OFPUTIL_C_TABLE_STATS
-                         | OFPUTIL_C_PORT_STATS),
+                         | OFPUTIL_C_PORT_STATS | OFPUTIL_C_GROUP_STATS
+                         | OFPUTIL_C_QUEUE_STATS),
         .ofpacts = (UINT64_C(1) << N_OFPACTS) - 1,
     };
     struct ofpbuf *b = ofputil_encode_switch_features(
@@ -1308,6 +1313,11 @@ handle_flow_mod(struct ofproto *p, struct ofconn *ofconn,
                                           ofconn_get_protocol(ofconn), &cp);
         if (!error) {
             error = ofproto_flow_mod(p, &fm);
+        }
+        if (!error && fm.buffer_id != UINT32_MAX) {
+            /* The flow is in; there is no buffered packet to apply it to
+             * (the switch buffers none: n_buffers is 0). */
+            error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
         }
         minimatch_destroy(&fm.match);
     }
@@ -1533,6 +1543,49 @@ handle_table_features_request(struct ofconn *ofconn,
         fill_table_features(i, &f);
         ofputil_append_table_features(&f, NULL, &replies);
     }
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+/* Ports have one queue each, which OpenFlow does not number: queue
+ * requests get empty answers, or BAD_PORT/BAD_QUEUE. */
+static enum ofperr
+handle_queue_get_config(struct ofproto *p, struct ofconn *ofconn,
+                        const struct ofp_header *oh)
+{
+    ofp_port_t port;
+    uint32_t queue;
+    enum ofperr error = ofputil_decode_queue_get_config_request(oh, &port,
+                                                                &queue);
+    if (error) {
+        return error;
+    }
+    if (port != OFPP_ANY && !ofproto_get_port(p, port)) {
+        return OFPERR_OFPQOFC_BAD_PORT;
+    }
+    struct ovs_list replies;
+    ofputil_start_queue_get_config_reply(oh, &replies);
+    ofconn_send_replies(ofconn, &replies);
+    return 0;
+}
+
+static enum ofperr
+handle_queue_stats_request(struct ofproto *p, struct ofconn *ofconn,
+                           const struct ofp_header *oh)
+{
+    struct ofputil_queue_stats_request qsr;
+    enum ofperr error = ofputil_decode_queue_stats_request(oh, &qsr);
+    if (error) {
+        return error;
+    }
+    if (qsr.port_no != OFPP_ANY && !ofproto_get_port(p, qsr.port_no)) {
+        return OFPERR_OFPQOFC_BAD_PORT;
+    }
+    if (qsr.queue_id != OFPQ_ALL) {
+        return OFPERR_OFPQOFC_BAD_QUEUE;
+    }
+    struct ovs_list replies;
+    ofpmp_init(&replies, oh);
     ofconn_send_replies(ofconn, &replies);
     return 0;
 }
@@ -1847,6 +1900,12 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
                      : bundle_handle_add(p, ofconn, oh));
             break;
+        case OFPTYPE_QUEUE_GET_CONFIG_REQUEST:
+            error = handle_queue_get_config(p, ofconn, oh);
+            break;
+        case OFPTYPE_QUEUE_STATS_REQUEST:
+            error = handle_queue_stats_request(p, ofconn, oh);
+            break;
         case OFPTYPE_TABLE_MOD:
             /* OpenFlow 1.3 deprecates table-miss configuration; the
              * message is accepted and changes nothing. */
@@ -1895,7 +1954,6 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_FLOW_REMOVED:
         case OFPTYPE_PORT_STATUS:
         case OFPTYPE_BARRIER_REPLY:
-        case OFPTYPE_QUEUE_GET_CONFIG_REQUEST:
         case OFPTYPE_QUEUE_GET_CONFIG_REPLY:
         case OFPTYPE_ROLE_REPLY:
         case OFPTYPE_GET_ASYNC_REPLY:
@@ -1907,7 +1965,6 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
         case OFPTYPE_AGGREGATE_STATS_REPLY:
         case OFPTYPE_TABLE_STATS_REPLY:
         case OFPTYPE_PORT_STATS_REPLY:
-        case OFPTYPE_QUEUE_STATS_REQUEST:
         case OFPTYPE_QUEUE_STATS_REPLY:
         case OFPTYPE_GROUP_STATS_REPLY:
         case OFPTYPE_GROUP_DESC_STATS_REPLY:

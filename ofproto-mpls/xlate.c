@@ -315,6 +315,14 @@ output_flood(struct xlate_ctx *ctx, bool all)
     trace(ctx, "%s", all ? "output:ALL" : "output:FLOOD");
 }
 
+/* The cookie a packet-in carries: the flow's, or -1 from the action set
+ * (OpenFlow 1.3.5 A.4.1). */
+static ovs_be64
+packet_in_cookie(const struct xlate_ctx *ctx)
+{
+    return ctx->in_action_set ? OVS_BE64_MAX : ctx->cookie;
+}
+
 static void
 output_controller(struct xlate_ctx *ctx, uint16_t max_len,
                   enum ofp_packet_in_reason reason)
@@ -329,7 +337,7 @@ output_controller(struct xlate_ctx *ctx, uint16_t max_len,
     a->u8 = reason;
     a->u32 = max_len;
     a->be16 = htons(ctx->table_id);
-    a->cookie = ctx->cookie;
+    a->cookie = packet_in_cookie(ctx);
     trace(ctx, "output:CONTROLLER (max_len %"PRIu16")", max_len);
 }
 
@@ -970,7 +978,7 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             if (flow_is_ip(&ctx->flow)) {
                 d = put_action(ctx, DPA_DEC_NW_TTL);
                 /* For an invalid-TTL packet-in: the flow that asked. */
-                d->cookie = ctx->cookie;
+                d->cookie = packet_in_cookie(ctx);
                 d->be16 = htons(ctx->table_id);
                 trace(ctx, "dec_ttl");
                 if (ctx->flow.nw_ttl > 1) {
@@ -1005,7 +1013,7 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
         case OFPACT_DEC_MPLS_TTL:
             if (eth_type_mpls(ctx->flow.dl_type)) {
                 d = put_action(ctx, DPA_DEC_MPLS_TTL);
-                d->cookie = ctx->cookie;
+                d->cookie = packet_in_cookie(ctx);
                 d->be16 = htons(ctx->table_id);
                 trace(ctx, "dec_mpls_ttl");
                 uint8_t ttl = dp_lse_ttl(ctx->mpls[0]);
