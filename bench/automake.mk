@@ -1,1 +1,8 @@
-# bench/automake.mk
+# bench/automake.mk: benchmarks against Open vSwitch.  Shipped, never built
+# or run by `make check`: a benchmark prints numbers, it is not a test.
+EXTRA_DIST += \
+	bench/README.md \
+	bench/lib.sh \
+	bench/forwarding.sh \
+	bench/flowmod.sh \
+	bench/ofp-latency.py
