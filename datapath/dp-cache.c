@@ -139,6 +139,12 @@ dp_cache_flush(struct dp_cache *cache,
                void (*free_cb)(void *aux, struct dp_flow *), void *aux)
 {
     struct dp_subtable *st;
+
+    if (!cache->n_flows && ovs_list_is_empty(&cache->subtables)) {
+        /* Already empty, and the EMC was cleared when it got so: a burst
+         * of flow-mods costs nothing here. */
+        return;
+    }
     LIST_FOR_EACH_POP (st, node, &cache->subtables) {
         struct dp_flow *flow;
         HMAP_FOR_EACH_POP (flow, node, &st->flows) {

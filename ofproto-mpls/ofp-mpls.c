@@ -93,6 +93,31 @@ static void
 rewrite_actions(const uint8_t *p, size_t len, struct ofpbuf *out,
                 bool to_marker, bool *changed)
 {
+    if (!out) {
+        /* Detection only. */
+        while (len >= 8) {
+            uint16_t type = get16(p);
+            uint16_t alen = get16(p + 2);
+            enum ofp_mpls_ext kind;
+            uint8_t value;
+
+            if (alen < 8 || alen % 8 || alen > len) {
+                return;
+            }
+            if ((to_marker && alen == 8
+                 && (type == OFPAT_COPY_TTL_OUT_
+                     || type == OFPAT_COPY_TTL_IN_))
+                || (to_marker && type == OFPAT_SET_FIELD_ && alen == 16
+                    && get32(p + 4) == OXM_MPLS_BOS_HEADER)
+                || (!to_marker && is_marker(p, alen, &kind, &value))) {
+                *changed = true;
+                return;
+            }
+            p += alen;
+            len -= alen;
+        }
+        return;
+    }
     while (len >= 8) {
         uint16_t type = get16(p);
         uint16_t alen = get16(p + 2);
@@ -145,7 +170,12 @@ rewrite_instructions(const uint8_t *p, size_t len, struct ofpbuf *out,
         if (ilen < 8 || ilen % 8 || ilen > len) {
             break;
         }
-        if (type == OFPIT_WRITE_ACTIONS_ || type == OFPIT_APPLY_ACTIONS_) {
+        if (!out) {
+            if (type == OFPIT_WRITE_ACTIONS_ || type == OFPIT_APPLY_ACTIONS_) {
+                rewrite_actions(p + 8, ilen - 8, NULL, to_marker, changed);
+            }
+        } else if (type == OFPIT_WRITE_ACTIONS_
+                   || type == OFPIT_APPLY_ACTIONS_) {
             size_t start = out->size;
             ofpbuf_put(out, p, 8);
             rewrite_actions(p + 8, ilen - 8, out, to_marker, changed);
@@ -162,7 +192,9 @@ rewrite_instructions(const uint8_t *p, size_t len, struct ofpbuf *out,
         p += ilen;
         len -= ilen;
     }
-    ofpbuf_put(out, p, len);
+    if (out) {
+        ofpbuf_put(out, p, len);
+    }
 }
 
 /* Length of the ofp11_match or OXM match at 'p', 0 if malformed. */
@@ -205,6 +237,13 @@ ofp_mpls_decode_rewrite(const struct ofp_header *oh)
             return NULL;
         }
         size_t head = FLOW_MOD_FIXED + ml;
+        /* Most flow-mods have none of these actions: look before
+         * copying. */
+        rewrite_instructions(p + head, len - head, NULL, true, &changed);
+        if (!changed) {
+            return NULL;
+        }
+        changed = false;
         out = ofpbuf_new(len + 64);
         ofpbuf_put(out, p, head);
         rewrite_instructions(p + head, len - head, out, true, &changed);
@@ -244,6 +283,12 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
     bool changed = false;
 
     if (len < MP_REPLY_FIXED || oh->version < OFP11_VERSION) {
+        return;
+    }
+    /* A marker's OXM header and magic, as they sit on the wire: replies
+     * without them (almost all) are left alone without a copy. */
+    static const uint8_t sig[7] = { 0x00, 0x01, 0x1e, 0x04, 'm', 'v', 's' };
+    if (!memmem(p, len, sig, sizeof sig)) {
         return;
     }
     struct ofpbuf *out = ofpbuf_new(len);
