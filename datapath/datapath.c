@@ -11,10 +11,14 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
 #include "hash.h"
+#include "latch.h"
+#include "ovs-thread.h"
 #include "timeval.h"
+#include <sched.h>
 
 VLOG_DEFINE_THIS_MODULE(datapath);
 
@@ -27,8 +31,32 @@ struct dp_port_node {
     struct dp_port *port;
 };
 
+/* A forwarding thread: polls the ports whose number is 'idx' modulo the
+ * number of threads. */
+struct dp_thread {
+    struct datapath *dp;
+    int idx;
+    pthread_t thread;
+    struct latch wake;          /* Set when ports change or at exit. */
+};
+
 struct datapath {
     char *name;
+
+    /* Forwarding threads (datapath_start_threads()).  'mutex' is the one
+     * big lock: a forwarding thread holds it while it handles a batch, the
+     * main thread while it runs (ofproto, OpenFlow, unixctl).  So every
+     * datapath and OpenFlow structure is touched by one thread at a time,
+     * and a flow-mod plus its cache flush is atomic to packets. */
+    struct ovs_mutex mutex;
+    struct dp_thread *threads;
+    int n_threads;
+    atomic_bool exiting;
+    atomic_uint main_waiting;   /* Main thread wants 'mutex': threads
+                                 * yield it. */
+    struct latch main_wake;     /* A thread queued work for the main
+                                 * thread (a packet-in to send). */
+
     struct hmap ports;          /* Of struct dp_port_node. */
     struct dp_cache cache;
     const struct dp_upcall_ops *ops;
@@ -65,6 +93,10 @@ datapath_create(const char *name, const struct dp_upcall_ops *ops, void *aux)
     dp_cache_init(&dp->cache);
     dp->ops = ops;
     dp->aux = aux;
+    ovs_mutex_init(&dp->mutex);
+    atomic_init(&dp->exiting, false);
+    atomic_init(&dp->main_waiting, 0);
+    latch_init(&dp->main_wake);
     ofpbuf_init(&dp->upcall_actions, 64 * sizeof(struct dp_action));
     return dp;
 }
@@ -91,6 +123,9 @@ void
 datapath_destroy(struct datapath *dp)
 {
     if (dp) {
+        datapath_stop_threads(dp);
+        latch_destroy(&dp->main_wake);
+        ovs_mutex_destroy(&dp->mutex);
         dp_cache_uninit(&dp->cache, free_flow_cb, dp);
         struct dp_port_node *pn;
         HMAP_FOR_EACH_POP (pn, node, &dp->ports) {
@@ -144,6 +179,9 @@ datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
     struct dp_port_node *pn = xmalloc(sizeof *pn);
     pn->port = port;
     hmap_insert(&dp->ports, &pn->node, hash_int(port_no, 0));
+    for (int i = 0; i < dp->n_threads; i++) {
+        latch_set(&dp->threads[i].wake);
+    }
     /* Flows that flooded or dropped for lack of this port are stale. */
     datapath_flush(dp);
     return 0;
@@ -160,6 +198,9 @@ datapath_port_del(struct datapath *dp, uint32_t port_no)
     hmap_remove(&dp->ports, &pn->node);
     dp_port_close(pn->port);
     free(pn);
+    for (int i = 0; i < dp->n_threads; i++) {
+        latch_set(&dp->threads[i].wake);
+    }
     return 0;
 }
 
@@ -257,6 +298,11 @@ exec_userspace(void *ctx_, const struct dp_packet *pkt,
 {
     struct exec_ctx *ctx = ctx_;
     ctx->dp->ops->userspace(ctx->dp->aux, pkt, ctx->key, action);
+    if (ctx->dp->n_threads) {
+        /* The packet-in waits in a connection's queue that only the main
+         * thread drains. */
+        latch_set(&ctx->dp->main_wake);
+    }
 }
 
 static void
@@ -352,35 +398,152 @@ process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
     execute(dp, pkt, &key, flow->actions, flow->n_actions, depth);
 }
 
+/* Handles up to DP_RUN_BATCHES batches from 'port'; returns true if it
+ * received anything. */
+static bool
+run_port(struct datapath *dp, struct dp_port *port)
+{
+    bool busy = false;
+    for (int b = 0; b < DP_RUN_BATCHES; b++) {
+        int n = dp_port_recv(port);
+        for (int i = 0; i < n; i++) {
+            process_packet(dp, port->rx[i], port->port_no, 0,
+                           &port->rxmeta[i], 0);
+        }
+        if (n) {
+            flush_ports(dp);
+            busy = true;
+        }
+        if (n < DP_PORT_BATCH) {
+            break;
+        }
+    }
+    return busy;
+}
+
 void
 datapath_run(struct datapath *dp)
 {
+    if (dp->n_threads) {
+        latch_poll(&dp->main_wake);
+        return;
+    }
     struct dp_port_node *pn;
     HMAP_FOR_EACH (pn, node, &dp->ports) {
-        struct dp_port *port = pn->port;
-        for (int b = 0; b < DP_RUN_BATCHES; b++) {
-            int n = dp_port_recv(port);
-            for (int i = 0; i < n; i++) {
-                process_packet(dp, port->rx[i], port->port_no, 0,
-                               &port->rxmeta[i], 0);
-            }
-            if (n) {
-                flush_ports(dp);
-            }
-            if (n < DP_PORT_BATCH) {
-                break;
-            }
-        }
+        run_port(dp, pn->port);
     }
 }
 
 void
 datapath_wait(struct datapath *dp)
 {
+    if (dp->n_threads) {
+        latch_wait(&dp->main_wake);
+        return;
+    }
     struct dp_port_node *pn;
     HMAP_FOR_EACH (pn, node, &dp->ports) {
         dp_port_wait(pn->port);
     }
+}
+
+static void *
+forwarding_main(void *t_)
+{
+    struct dp_thread *t = t_;
+    struct datapath *dp = t->dp;
+
+    for (;;) {
+        bool exiting, busy = false;
+
+        ovs_mutex_lock(&dp->mutex);
+        atomic_read(&dp->exiting, &exiting);
+        if (exiting) {
+            ovs_mutex_unlock(&dp->mutex);
+            break;
+        }
+        struct dp_port_node *pn;
+        HMAP_FOR_EACH (pn, node, &dp->ports) {
+            if (pn->port->port_no % dp->n_threads == t->idx) {
+                busy |= run_port(dp, pn->port);
+                dp_port_wait(pn->port);
+            }
+        }
+        ovs_mutex_unlock(&dp->mutex);
+
+        latch_wait(&t->wake);
+        if (busy) {
+            poll_immediate_wake();
+        }
+        poll_block();
+        latch_poll(&t->wake);
+
+        /* Let the main thread in: a mutex does not hand itself over to a
+         * waiter, and a busy thread would otherwise take it straight
+         * back. */
+        unsigned int waiting;
+        for (;;) {
+            atomic_read(&dp->main_waiting, &waiting);
+            if (!waiting) {
+                break;
+            }
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
+void
+datapath_start_threads(struct datapath *dp, int n)
+{
+    ovs_assert(!dp->n_threads && n > 0);
+    dp->threads = xcalloc(n, sizeof *dp->threads);
+    for (int i = 0; i < n; i++) {
+        struct dp_thread *t = &dp->threads[i];
+        t->dp = dp;
+        t->idx = i;
+        latch_init(&t->wake);
+    }
+    /* Set before any thread runs: they divide the ports by it. */
+    dp->n_threads = n;
+    for (int i = 0; i < n; i++) {
+        dp->threads[i].thread = ovs_thread_create("forwarding",
+                                                  forwarding_main,
+                                                  &dp->threads[i]);
+    }
+}
+
+void
+datapath_stop_threads(struct datapath *dp)
+{
+    atomic_store(&dp->exiting, true);
+    for (int i = 0; i < dp->n_threads; i++) {
+        latch_set(&dp->threads[i].wake);
+    }
+    for (int i = 0; i < dp->n_threads; i++) {
+        xpthread_join(dp->threads[i].thread, NULL);
+        latch_destroy(&dp->threads[i].wake);
+    }
+    free(dp->threads);
+    dp->threads = NULL;
+    dp->n_threads = 0;
+    atomic_store(&dp->exiting, false);
+}
+
+void
+datapath_lock(struct datapath *dp)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    atomic_add(&dp->main_waiting, 1, &(unsigned int){0});
+    ovs_mutex_lock(&dp->mutex);
+    atomic_sub(&dp->main_waiting, 1, &(unsigned int){0});
+}
+
+void
+datapath_unlock(struct datapath *dp)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
+{
+    ovs_mutex_unlock(&dp->mutex);
 }
 
 int

@@ -22,8 +22,16 @@
  * Thread-safety
  * =============
  *
- * Not thread-safe: the main thread calls everything here.  The upcall
- * callbacks run in that thread, from inside datapath_run().
+ * Without forwarding threads, the main thread calls everything here and
+ * the upcall callbacks run in it, from inside datapath_run().
+ *
+ * With datapath_start_threads(), forwarding threads receive and process
+ * packets, and the upcall callbacks run in them.  One big lock makes that
+ * safe: a forwarding thread holds it for each batch, and the main thread
+ * must hold it (datapath_lock()) around everything it does to the datapath
+ * or to what the callbacks touch (the OpenFlow tables).  datapath_run()
+ * and datapath_wait() then only wake the main thread for work the threads
+ * queued for it.
  */
 #ifndef DATAPATH_DATAPATH_H
 #define DATAPATH_DATAPATH_H 1
@@ -102,6 +110,14 @@ void datapath_ports_refresh(struct datapath *, uint32_t **changed, size_t *n);
 /* Main loop. */
 void datapath_run(struct datapath *);
 void datapath_wait(struct datapath *);
+
+/* Starts 'n' forwarding threads (call once, with the lock not held). */
+void datapath_start_threads(struct datapath *, int n);
+/* Stops them (call without the lock): the main thread forwards again. */
+void datapath_stop_threads(struct datapath *);
+/* The big lock, for the main thread. */
+void datapath_lock(struct datapath *);
+void datapath_unlock(struct datapath *);
 
 /* Executes 'n' 'actions' on 'pkt' as if it had been received on 'in_port'
  * (packet-out).  'pkt' is modified in place and stays the caller's. */

@@ -12,6 +12,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/vlog.h"
+#include "fatal-signal.h"
 #include "timeval.h"
 
 VLOG_DEFINE_THIS_MODULE(offload);
@@ -20,6 +21,9 @@ VLOG_DEFINE_THIS_MODULE(offload);
  * often enough for idle timeouts of a few seconds, rarely enough that a
  * table of 100,000 flows (0.8 s to read) does not eat the main loop. */
 #define OFFLOAD_STATS_INTERVAL 5000
+
+/* Flows up to which a statistics request reads kernel counters first. */
+#define OFFLOAD_SYNC_STATS_MAX 4096
 
 struct offload {
     enum offload_mode mode;
@@ -44,6 +48,18 @@ offload_turn_off(struct ofproto *p, const char *why)
     o->off_reason = xstrdup(why);
     VLOG_WARN("%s: offload off: %s; the userspace datapath carries all "
               "traffic", p->name, why);
+}
+
+/* SIGTERM and friends exit() from the main loop without destroying the
+ * bridge: the kernel table must not outlive the switch that keeps it in
+ * step with OpenFlow. */
+static void
+offload_exit_hook(void *p_)
+{
+    struct ofproto *p = p_;
+    if (p->offload && p->offload->nftc) {
+        nftc_remove_table(p->offload->nftc);
+    }
 }
 
 int
@@ -72,6 +88,7 @@ offload_init(struct ofproto *p, enum offload_mode mode, char **why)
     }
     VLOG_INFO("%s: offloading table 0 into nf_tables table netdev %s",
               p->name, nftc_table_name(o->nftc));
+    fatal_signal_add_hook(offload_exit_hook, NULL, p, true);
     /* Userspace must then receive after nf ingress, so that it never also
      * handles what the kernel forwarded. */
     datapath_set_rx_split(p->dp, nftc_known_ethertypes,
@@ -252,6 +269,15 @@ offload_read_stats(struct ofproto *p)
                              p->name, ovs_strerror(error));
             }
         }
+    }
+}
+
+void
+offload_refresh_stats(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o && o->nftc && nftc_n_flows(o->nftc) <= OFFLOAD_SYNC_STATS_MAX) {
+        offload_read_stats(p);
     }
 }
 

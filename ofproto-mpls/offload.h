@@ -60,8 +60,12 @@ void offload_commit(struct ofproto *p);
 /* Drops what is queued (a bundle rolled back). */
 void offload_abort(struct ofproto *p);
 
-/* Reads kernel counters into the rules now / when it is time. */
+/* Reads kernel counters into the rules now / when it is time.
+ * offload_refresh_stats() reads them now only if that is cheap (a small
+ * table; reading 100,000 counters takes most of a second), else leaves
+ * them to the periodic read, at most OFFLOAD_STATS_INTERVAL old. */
 void offload_read_stats(struct ofproto *p);
+void offload_refresh_stats(struct ofproto *p);
 void offload_run(struct ofproto *p);
 
 /* offload/show: the state, then each table-0 flow offloaded with its

@@ -128,6 +128,8 @@ ofproto_destroy(struct ofproto *p)
         return;
     }
     shash_find_and_delete(&all_ofprotos, p->name);
+    /* Nothing may forward (and call back into us) while we go. */
+    datapath_stop_threads(p->dp);
     offload_destroy(p);
     connmgr_destroy(p->connmgr);
     datapath_destroy(p->dp);
@@ -1427,7 +1429,7 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
         return error;
     }
     datapath_push_stats(p->dp);
-    offload_read_stats(p);
+    offload_refresh_stats(p);
     if (aggregate) {
         struct ofputil_aggregate_stats stats = { 0, 0, 0 };
         error = for_each_requested_rule(p, &fsr, add_aggregate, &stats);
@@ -2073,6 +2075,26 @@ ofproto_run(struct ofproto *p)
         check_ports(p);
         p->next_port_check = now + PORT_CHECK_INTERVAL;
     }
+}
+
+void
+ofproto_start_threads(struct ofproto *p, int n)
+{
+    if (n > 0) {
+        datapath_start_threads(p->dp, n);
+    }
+}
+
+void
+ofproto_lock(struct ofproto *p)
+{
+    datapath_lock(p->dp);
+}
+
+void
+ofproto_unlock(struct ofproto *p)
+{
+    datapath_unlock(p->dp);
 }
 
 void

@@ -69,6 +69,14 @@ char *ofproto_load_flows(struct ofproto *, const char *file_name);
 void ofproto_run(struct ofproto *);
 void ofproto_wait(struct ofproto *);
 
+/* Forwarding threads (datapath/datapath.h): with 'n' > 0, packets are
+ * forwarded by 'n' threads of their own, and the caller must hold the lock
+ * (ofproto_lock()) around ofproto_run(), ofproto_wait() and anything else
+ * that touches the bridge, unixctl commands included. */
+void ofproto_start_threads(struct ofproto *, int n);
+void ofproto_lock(struct ofproto *);
+void ofproto_unlock(struct ofproto *);
+
 /* Registers this process's unixctl commands (ofproto/trace, dpctl/...,
  * port/...); call once. */
 void ofproto_unixctl_init(void);

@@ -49,6 +49,7 @@ struct mvsd_options {
     const char *unixctl;
     enum ofproto_fail_mode fail_mode;
     enum offload_mode offload;
+    int threads;
 };
 
 static bool exiting;
@@ -101,6 +102,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         OPT_FAIL_MODE,
         OPT_NO_CHDIR,
         OPT_OFFLOAD,
+        OPT_THREADS,
         SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -118,6 +120,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"fail-mode", required_argument, NULL, OPT_FAIL_MODE},
         {"offload", required_argument, NULL, OPT_OFFLOAD},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"verbose", optional_argument, NULL, 'v'},
@@ -132,6 +135,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
     o->rundir = "/run/mvs";
     o->fail_mode = OFPROTO_FAIL_SECURE;
     o->offload = OFFLOAD_AUTO;
+    o->threads = 1;
 
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
@@ -219,6 +223,14 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
                           optarg);
             }
             break;
+        case OPT_THREADS: {
+            unsigned int n;
+            if (!str_to_uint(optarg, 10, &n) || n > 16) {
+                ovs_fatal(0, "--threads %s: expected 0 to 16", optarg);
+            }
+            o->threads = n;
+            break;
+        }
         case 'h':
             usage();
         case 'V':
@@ -255,6 +267,9 @@ usage(void)
            "  --flows FILE            load flows (ovs-ofctl add-flows "
            "syntax)\n"
            "  --fail-mode MODE        secure (default) or standalone\n"
+           "  --threads N             forwarding threads (default 1; 0: "
+           "forward in the\n"
+           "                          main thread)\n"
            "  --offload MODE          nf_tables offload: auto (default), "
            "off, require\n"
            "\nOpenFlow:\n"
@@ -393,14 +408,18 @@ main(int argc, char *argv[])
     }
 
     daemonize_complete();
-    VLOG_INFO("bridge %s: %"PRIuSIZE" ports, ready", o.bridge, o.n_ports);
+    ofproto_start_threads(ofproto, o.threads);
+    VLOG_INFO("bridge %s: %"PRIuSIZE" ports, %d forwarding thread%s, ready",
+              o.bridge, o.n_ports, o.threads, o.threads == 1 ? "" : "s");
 
     while (!exiting) {
+        ofproto_lock(ofproto);
         ofproto_run(ofproto);
         unixctl_server_run(unixctl);
 
         ofproto_wait(ofproto);
         unixctl_server_wait(unixctl);
+        ofproto_unlock(ofproto);
         if (exiting) {
             poll_immediate_wake();
         }
