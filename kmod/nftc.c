@@ -159,6 +159,8 @@ struct nftc {
     struct ovs_list txn_list;
 
     struct nftc_counts counts;
+    uint32_t known_genid;         /* Generation after our last commit or
+                                   * check, see nftc_check(). */
     struct ofpbuf last_batch;
     void (*presend_hook)(void *aux);
     void *presend_aux;
@@ -449,6 +451,9 @@ commit_batch(struct nftc *nftc, struct nftc_batch *b, uint32_t genid,
         nftc->counts.n_failures++;
     } else {
         nftc->counts.n_commits++;
+        /* Remember the generation our commit made, so nftc_check() can
+         * tell at the cost of one message whether anyone came after. */
+        nl_get_genid(nftc, &nftc->known_genid);
     }
     return error;
 }
@@ -1798,6 +1803,59 @@ nftc_txn_commit(struct nftc *nftc)
 
 /* ------------------------------------------------------------------ */
 /* Queries. */
+
+static int
+count_rules_cb(const struct nlmsghdr *nlh, void *n_)
+{
+    size_t *n = n_;
+    if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE) {
+        (*n)++;
+    }
+    return MNL_CB_OK;
+}
+
+int
+nftc_check(struct nftc *nftc)
+{
+    uint32_t genid;
+
+    if (nftc->offline) {
+        return 0;
+    }
+    int error = nl_get_genid(nftc, &genid);
+    if (error) {
+        return error;
+    }
+    if (genid == nftc->known_genid) {
+        return 0;
+    }
+
+    /* Someone committed: is our table still there, with one lookup rule
+     * per group in chain "flows"? */
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nftnl_rule *r = nftnl_rule_alloc();
+    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
+    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "flows");
+    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
+                                                 NFPROTO_NETDEV, NLM_F_DUMP,
+                                                 nftc->seq++);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftnl_rule_free(r);
+
+    size_t n = 0;
+    error = nl_talk(nftc, nlh, count_rules_cb, &n);
+    if (error == ENOENT || (!error && n != hmap_count(&nftc->groups))) {
+        VLOG_WARN("table netdev %s was changed by someone else (%s)",
+                  nftc->table, error ? "deleted"
+                  : "its rules differ");
+        return ESTALE;
+    }
+    if (!error) {
+        nftc->known_genid = genid;
+    }
+    return error;
+}
 
 size_t
 nftc_n_flows(const struct nftc *nftc)

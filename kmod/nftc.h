@@ -184,6 +184,13 @@ int nftc_txn_flow_del(struct nftc *, uint8_t table_id, int priority,
 int nftc_txn_commit(struct nftc *);
 void nftc_txn_abort(struct nftc *);
 
+/* Checks that the kernel still holds our table as we left it.  Costs one
+ * netlink message when nobody else committed since our last commit or
+ * check, a dump of our lookup rules otherwise.  Returns 0, ESTALE if the
+ * table is gone or its rules were changed (the caller should rebuild with
+ * a new nftc_create()), or another errno value on a netlink failure. */
+int nftc_check(struct nftc *);
+
 /* Queries. */
 size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */
 size_t nftc_n_masks(const struct nftc *);     /* Lookup rules in "flows". */

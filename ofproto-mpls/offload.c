@@ -22,6 +22,10 @@ VLOG_DEFINE_THIS_MODULE(offload);
  * table of 100,000 flows (0.8 s to read) does not eat the main loop. */
 #define OFFLOAD_STATS_INTERVAL 5000
 
+/* How often (msec) offload checks that its table is still in the kernel
+ * as it left it: one netlink message when nothing changed. */
+#define OFFLOAD_CHECK_INTERVAL 1000
+
 /* Flows up to which a statistics request reads kernel counters first. */
 #define OFFLOAD_SYNC_STATS_MAX 4096
 
@@ -31,6 +35,9 @@ struct offload {
     bool pending;               /* An nftc transaction is open. */
     char *off_reason;           /* Why offload is off, if it is. */
     long long int next_stats;   /* msec. */
+    long long int next_check;   /* msec: next nftc_check(). */
+    uint64_t n_resyncs;         /* Tables rebuilt after someone else's
+                                 * change. */
     uint64_t n_commit_failures;
 };
 
@@ -281,6 +288,52 @@ offload_refresh_stats(struct ofproto *p)
     }
 }
 
+/* Rebuilds the kernel table from OpenFlow's table 0, after someone else
+ * deleted or changed it.  Until the rebuild, userspace receives (and
+ * forwards) everything: the per-ethertype sockets see all frames when no
+ * nf_tables rule takes them. */
+static void
+offload_resync(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    struct nftc *nftc;
+
+    nftc_destroy(o->nftc);
+    o->nftc = NULL;
+    o->pending = false;
+    int error = nftc_create(p->name, &nftc);
+    if (error) {
+        char *why = xasprintf("cannot recreate the table (%s)",
+                              ovs_strerror(error));
+        offload_turn_off(p, why);
+        free(why);
+        return;
+    }
+    o->nftc = nftc;
+    o->n_resyncs++;
+
+    struct ofport *port;
+    HMAP_FOR_EACH (port, node, &p->ports) {
+        offload_port_added(p, port);
+        if (!o->nftc) {
+            return;
+        }
+    }
+    struct rule *rule;
+    CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
+        offload_rule_changed(p, rule);
+    }
+    offload_commit(p);
+    if (o->nftc) {
+        /* The new elements count from zero. */
+        CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
+            rule->kernel_packets = rule->kernel_bytes = 0;
+        }
+        VLOG_INFO("%s: restored table netdev %s with %"PRIuSIZE" flows",
+                  p->name, nftc_table_name(o->nftc), nftc_n_flows(o->nftc));
+    }
+}
+
 void
 offload_run(struct ofproto *p)
 {
@@ -290,7 +343,13 @@ offload_run(struct ofproto *p)
     }
     offload_commit(p);
     long long int now = time_msec();
-    if (now >= o->next_stats) {
+    if (now >= o->next_check && o->nftc) {
+        o->next_check = now + OFFLOAD_CHECK_INTERVAL;
+        if (nftc_check(o->nftc) == ESTALE) {
+            offload_resync(p);
+        }
+    }
+    if (now >= o->next_stats && o->nftc) {
         offload_read_stats(p);
         o->next_stats = now + OFFLOAD_STATS_INTERVAL;
     }
@@ -312,9 +371,11 @@ offload_show(struct ofproto *p, struct ds *s)
         struct nftc_counts c;
         nftc_get_counts(o->nftc, &c);
         ds_put_format(s, " (table netdev %s, %"PRIuSIZE" flows, %"PRIuSIZE
-                      " masks, %"PRIu64" commits, %"PRIu64" restarts)\n",
+                      " masks, %"PRIu64" commits, %"PRIu64" restarts, "
+                      "%"PRIu64" restores)\n",
                       nftc_table_name(o->nftc), nftc_n_flows(o->nftc),
-                      nftc_n_masks(o->nftc), c.n_commits, c.n_restarts);
+                      nftc_n_masks(o->nftc), c.n_commits, c.n_restarts,
+                      o->n_resyncs);
         offload_read_stats(p);
     } else {
         ds_put_format(s, ": %s\n", o && o->off_reason ? o->off_reason : "");
