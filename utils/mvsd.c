@@ -1,8 +1,12 @@
 /* utils/mvsd.c: the mvs switch daemon, one bridge per process. */
 #include <config.h>
 
+#include <cap-ng.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -50,6 +54,7 @@ struct mvsd_options {
     enum ofproto_fail_mode fail_mode;
     enum offload_mode offload;
     int threads;
+    const char *user;           /* --user USER[:GROUP], or NULL. */
 };
 
 static bool exiting;
@@ -103,6 +108,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         OPT_NO_CHDIR,
         OPT_OFFLOAD,
         OPT_THREADS,
+        OPT_USER,
         SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -121,6 +127,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         {"fail-mode", required_argument, NULL, OPT_FAIL_MODE},
         {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"user", required_argument, NULL, OPT_USER},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"verbose", optional_argument, NULL, 'v'},
@@ -231,6 +238,9 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
             o->threads = n;
             break;
         }
+        case OPT_USER:
+            o->user = optarg;
+            break;
         case 'h':
             usage();
         case 'V':
@@ -253,6 +263,68 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
     if (optind != argc) {
         ovs_fatal(0, "unexpected argument \"%s\" (try --help)", argv[optind]);
     }
+}
+
+/* --user: the ids to run as. */
+static void
+parse_user(const char *spec, uid_t *uid, gid_t *gid)
+{
+    char *user = xstrdup(spec);
+    char *group = strchr(user, ':');
+    if (group) {
+        *group++ = '\0';
+    }
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        ovs_fatal(0, "--user %s: no such user", spec);
+    }
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    if (group) {
+        struct group *gr = getgrnam(group);
+        if (!gr) {
+            ovs_fatal(0, "--user %s: no such group", spec);
+        }
+        *gid = gr->gr_gid;
+    }
+    free(user);
+}
+
+static void
+chown_path(const char *path, uid_t uid, gid_t gid)
+{
+    if (path && chown(path, uid, gid) && errno != ENOENT) {
+        VLOG_WARN("%s: cannot change owner (%s)", path, ovs_strerror(errno));
+    }
+}
+
+/* Drops to 'uid':'gid' keeping only CAP_NET_ADMIN (nf_tables, interface
+ * flags) and CAP_NET_RAW (packet sockets), after handing the run directory,
+ * the log and the pidfile to that user so it can rotate and clean up, and
+ * the control sockets to that group: the sockets are mode 0770, so only
+ * root and the switch's group may connect. */
+static void
+drop_privileges(uid_t uid, gid_t gid, const struct mvsd_options *o,
+                char **sockets, size_t n_sockets)
+{
+    chown_path(o->rundir, uid, gid);
+    for (size_t i = 0; i < n_sockets; i++) {
+        chown_path(sockets[i], 0, gid);
+        if (chmod(sockets[i], 0770) && errno != ENOENT) {
+            VLOG_WARN("%s: cannot change mode (%s)", sockets[i],
+                      ovs_strerror(errno));
+        }
+    }
+    capng_clear(CAPNG_SELECT_BOTH);
+    capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+                  CAP_NET_ADMIN, CAP_NET_RAW, -1);
+    if (capng_change_id(uid, gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING)) {
+        ovs_fatal(0, "--user: cannot switch to uid %u gid %u with "
+                  "CAP_NET_ADMIN and CAP_NET_RAW", (unsigned int) uid,
+                  (unsigned int) gid);
+    }
+    VLOG_INFO("running as uid %u gid %u with CAP_NET_ADMIN and CAP_NET_RAW",
+              (unsigned int) uid, (unsigned int) gid);
 }
 
 static void
@@ -284,6 +356,9 @@ usage(void)
            "by\n"
            "\nDaemon:\n"
            "  --rundir DIR            run directory (default: /run/mvs)\n"
+           "  --user USER[:GROUP]     run as USER once set up, keeping only "
+           "CAP_NET_ADMIN\n"
+           "                          and CAP_NET_RAW\n"
            "  --unixctl PATH          control socket (default: "
            "RUNDIR/NAME.ctl)\n"
            "  --pidfile[=FILE]        write a pidfile (default: "
@@ -337,19 +412,26 @@ main(int argc, char *argv[])
         ovs_fatal(errno, "--rundir %s: cannot create", o.rundir);
     }
 
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (o.user) {
+        parse_user(o.user, &uid, &gid);
+    }
+    char *pidfile_name = NULL, *log_name = NULL;
+
     if (o.pidfile) {
         char *name = (o.pidfile[0]
                       ? xstrdup(o.pidfile)
                       : xasprintf("%s/%s.pid", o.rundir, o.bridge));
         set_pidfile(name);
-        free(name);
+        pidfile_name = name;
     }
     if (o.log_file) {
         char *name = (o.log_file[0]
                       ? xstrdup(o.log_file)
                       : xasprintf("%s/%s.log", o.rundir, o.bridge));
         vlog_set_log_file(name);
-        free(name);
+        log_name = name;
     }
 
     daemonize_start(false);
@@ -360,7 +442,6 @@ main(int argc, char *argv[])
     if (error) {
         ovs_fatal(error, "%s: cannot create control socket", ctl);
     }
-    free(ctl);
     unixctl_command_register("exit", "", 0, 0, unixctl_exit, NULL);
     ofproto_unixctl_init();
 
@@ -406,6 +487,28 @@ main(int argc, char *argv[])
     for (size_t i = 0; i < o.n_controllers; i++) {
         ofproto_add_controller(ofproto, o.controllers[i]);
     }
+
+    if (o.user) {
+        char *sockets[64];
+        size_t n = 0;
+        sockets[n++] = ctl;
+        sockets[n++] = xasprintf("%s/%s.mgmt", o.rundir, o.bridge);
+        for (size_t i = 0; i < o.n_listeners && n < ARRAY_SIZE(sockets);
+             i++) {
+            if (!strncmp(o.listeners[i], "punix:", 6)) {
+                sockets[n++] = xstrdup(o.listeners[i] + 6);
+            }
+        }
+        chown_path(pidfile_name, uid, gid);
+        chown_path(log_name, uid, gid);
+        drop_privileges(uid, gid, &o, sockets, n);
+        for (size_t i = 1; i < n; i++) {
+            free(sockets[i]);
+        }
+    }
+    free(ctl);
+    free(pidfile_name);
+    free(log_name);
 
     daemonize_complete();
     ofproto_start_threads(ofproto, o.threads);
