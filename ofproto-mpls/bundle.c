@@ -13,9 +13,11 @@
 
 VLOG_DEFINE_THIS_MODULE(of_bundle);
 
-/* Open bundles per connection, and messages per bundle. */
+/* Open bundles per connection, and messages and bytes per bundle: a
+ * client cannot make the switch hold more than BUNDLE_MAX_BYTES for it. */
 #define BUNDLE_MAX 16
 #define BUNDLE_MAX_MSGS 1000000
+#define BUNDLE_MAX_BYTES (256 * 1024 * 1024)
 
 enum bundle_state {
     BS_OPEN,
@@ -30,6 +32,7 @@ struct bundle {
     struct ovs_list msgs;       /* Of struct ofpbuf (copies of the inner
                                  * messages). */
     size_t n_msgs;
+    size_t n_bytes;
 };
 
 static struct bundle *
@@ -205,7 +208,8 @@ bundle_handle_add(struct ofproto *p OVS_UNUSED, struct ofconn *ofconn,
         bundle_free(bundles, b);
         return OFPERR_OFPBFC_BAD_FLAGS;
     }
-    if (b->n_msgs >= BUNDLE_MAX_MSGS) {
+    if (b->n_msgs >= BUNDLE_MAX_MSGS
+        || b->n_bytes + ntohs(badd.msg->length) > BUNDLE_MAX_BYTES) {
         return OFPERR_OFPBFC_MSG_TOO_MANY;
     }
     if (badd.msg->version != oh->version) {
@@ -214,5 +218,6 @@ bundle_handle_add(struct ofproto *p OVS_UNUSED, struct ofconn *ofconn,
     struct ofpbuf *copy = ofpbuf_clone_data(badd.msg, ntohs(badd.msg->length));
     ovs_list_push_back(&b->msgs, &copy->list_node);
     b->n_msgs++;
+    b->n_bytes += copy->size;
     return 0;
 }

@@ -33,6 +33,11 @@ VLOG_DEFINE_THIS_MODULE(connmgr);
 /* Packet-ins queued to one connection before new ones are dropped. */
 #define MAX_PIN_QUEUE 100
 
+/* Replies queued to one connection before the switch stops reading its
+ * requests: a client that sends and never reads gets back-pressure (its
+ * socket fills), not a switch whose memory grows without bound. */
+#define MAX_REPLY_QUEUE 100
+
 enum ofconn_type {
     OFCONN_PRIMARY,             /* To a configured controller. */
     OFCONN_SERVICE,             /* Accepted on a passive listener. */
@@ -47,6 +52,7 @@ struct ofconn {
     bool async_set;             /* 'async' set by the controller. */
     struct ofputil_async_cfg async;
     struct rconn_packet_counter *pin_counter;
+    struct rconn_packet_counter *reply_counter;
     struct hmap bundles;        /* Open bundles (bundle.c). */
     unsigned int seqno;         /* rconn connection seqno seen. */
     uint64_t n_pin_dropped;
@@ -84,6 +90,7 @@ ofconn_destroy(struct ofconn *ofconn)
     hmap_destroy(&ofconn->bundles);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
+    rconn_packet_counter_destroy(ofconn->reply_counter);
     free(ofconn);
 }
 
@@ -115,6 +122,7 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn,
     ofconn->type = type;
     ofconn->role = OFPCR12_ROLE_EQUAL;
     ofconn->pin_counter = rconn_packet_counter_create();
+    ofconn->reply_counter = rconn_packet_counter_create();
     hmap_init(&ofconn->bundles);
     ovs_list_push_back(&mgr->conns, &ofconn->node);
     return ofconn;
@@ -199,6 +207,10 @@ connmgr_run(struct connmgr *mgr)
         }
 
         for (int i = 0; i < MSGS_PER_RUN; i++) {
+            if (rconn_packet_counter_n_packets(ofconn->reply_counter)
+                >= MAX_REPLY_QUEUE) {
+                break;
+            }
             struct ofpbuf *msg = rconn_recv(ofconn->rconn);
             if (!msg) {
                 break;
@@ -224,7 +236,10 @@ connmgr_wait(struct connmgr *mgr)
     struct ofconn *ofconn;
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
         rconn_run_wait(ofconn->rconn);
-        rconn_recv_wait(ofconn->rconn);
+        if (rconn_packet_counter_n_packets(ofconn->reply_counter)
+            < MAX_REPLY_QUEUE) {
+            rconn_recv_wait(ofconn->rconn);
+        }
     }
 }
 
@@ -298,7 +313,7 @@ void
 ofconn_send_reply(struct ofconn *ofconn, struct ofpbuf *msg)
 {
     ofpmsg_update_length(msg);
-    rconn_send(ofconn->rconn, msg, NULL);
+    rconn_send(ofconn->rconn, msg, ofconn->reply_counter);
 }
 
 void
@@ -322,7 +337,7 @@ ofconn_send_error(struct ofconn *ofconn, const struct ofp_header *request,
                      rconn_get_name(ofconn->rconn), ofperr_to_string(error),
                      ofptype_decode(&type, request)
                      ? "an undecodable" : ofptype_get_name(type));
-        rconn_send(ofconn->rconn, reply, NULL);
+        rconn_send(ofconn->rconn, reply, ofconn->reply_counter);
     }
 }
 
