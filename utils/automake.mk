@@ -23,3 +23,29 @@ EXTRA_DIST += tests/sys-mvs-ofctl.sh
 dist_man_MANS += utils/mvsd.8 utils/mvs-appctl.8
 EXTRA_DIST += utils/setup.sh utils/demo.sh utils/ovs-lib.sh \
 	utils/demo-flows/br-a.flows utils/demo-flows/br-b.flows
+
+# Lab integration.  The systemd unit (instance = bridge name) goes to
+# $(systemdunitdir), by default under the prefix, which systemd searches
+# (/usr/local/lib/systemd/system, /usr/lib/systemd/system); override with
+# `make install systemdunitdir=DIR`.  The installed copy has its
+# /usr/local/{s,}bin paths rewritten to the configured ones.  The config
+# example and the Mininet switch class go to $(pkgdatadir).
+systemdunitdir = $(prefix)/lib/systemd/system
+nodist_systemdunit_DATA = utils/systemd/mvsd@.service
+CLEANFILES += utils/systemd/mvsd@.service
+# Remade on every make (a sed, kept only when it changes), so that a
+# `make install prefix=...` different from configure's is honoured.
+utils/systemd/mvsd@.service: utils-systemd-force
+	@$(MKDIR_P) utils/systemd && \
+	sed -e 's|/usr/local/sbin/|$(sbindir)/|g' \
+	    -e 's|/usr/local/bin/|$(bindir)/|g' \
+	    $(srcdir)/utils/mvsd@.service >$@.tmp && \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; \
+	else echo "  GEN      $@"; mv $@.tmp $@; fi
+.PHONY: utils-systemd-force
+utils-systemd-force:
+mvsconfexampledir = $(pkgdatadir)
+dist_mvsconfexample_DATA = utils/mvs-br0.conf.example
+mvsmininetdir = $(pkgdatadir)/mininet
+dist_mvsmininet_DATA = utils/mininet/mvs.py
+EXTRA_DIST += utils/mvsd@.service tests/sys-mininet.sh

@@ -34,7 +34,8 @@ packages="build-essential autoconf automake libtool pkg-config
     openvswitch-source libssl-dev libmnl-dev libnftnl-dev libcap-ng-dev
     libcmocka-dev python3
     openvswitch-switch openvswitch-common python3-os-ken python3-scapy
-    tcpdump nftables iproute2 iputils-ping netsniff-ng procps"
+    tcpdump nftables iproute2 iputils-ping netsniff-ng procps
+    mininet"
 
 installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" \
