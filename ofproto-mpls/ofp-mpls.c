@@ -8,6 +8,8 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "packets.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
@@ -16,6 +18,15 @@
 #define OFPAT_COPY_TTL_IN_ 12
 #define OFPAT_SET_FIELD_ 25
 #define OXM_MPLS_BOS_HEADER 0x80004801u /* OXM_OF_MPLS_BOS, 1 byte. */
+#define OXM_ETH_TYPE_HEADER 0x80000a02u /* OXM_OF_ETH_TYPE. */
+#define OXM_IPV6_EXTHDR 0x80004e02u     /* OXM_OF_IPV6_EXTHDR. */
+#define OXM_IPV6_EXTHDR_W 0x80004f04u   /* ...with a mask. */
+#define NXM_REG14_HEADER 0x00011c04u    /* NXM_NX_REG14. */
+#define NXM_REG14_W 0x00011d08u         /* ...with a mask. */
+#define OFPT11_FLOW_REMOVED_ 11
+#define OFPT13_MULTIPART_REQUEST_ 18
+#define OFPMP_FLOW_ 1
+#define OFPMP_AGGREGATE_ 2
 #define NXM_REG15_HEADER 0x00011e04u    /* NXM_NX_REG15, 4 bytes. */
 #define OFPIT_WRITE_ACTIONS_ 3
 #define OFPIT_APPLY_ACTIONS_ 4
@@ -210,6 +221,91 @@ match_len(const uint8_t *p, size_t len)
     return (type <= 1 && mlen >= 4 && padded <= len) ? padded : 0;
 }
 
+/* OXM_OF_IPV6_EXTHDR, which libopenvswitch does not know, travels inside
+ * mvs as the Nicira register reg14 (the datapath key's ipv6_exthdr is put
+ * there for lookups).  Rewrites the OXM match at 'p' ('ml' bytes with its
+ * padding) into 'out' (NULL: only look), one way or the other.  Returns an
+ * OpenFlow error for an ipv6_exthdr match without eth_type=0x86dd (the
+ * field's prerequisite), else 0; sets '*changed' if there is anything to
+ * rewrite. */
+static enum ofperr
+rewrite_match(const uint8_t *p, size_t ml, struct ofpbuf *out, bool to_reg,
+              bool *changed)
+{
+    uint16_t mlen = get16(p + 2);
+    bool found = false, ipv6 = false;
+
+    if (get16(p) != 1 || mlen < 4 || mlen > ml) {
+        if (out) {
+            ofpbuf_put(out, p, ml);
+        }
+        return 0;
+    }
+    for (size_t ofs = 4; ofs + 4 <= mlen; ) {
+        uint32_t h = get32(p + ofs);
+        size_t flen = h & 0xff;
+        if (ofs + 4 + flen > mlen) {
+            break;
+        }
+        if (to_reg ? h == OXM_IPV6_EXTHDR || h == OXM_IPV6_EXTHDR_W
+                   : h == NXM_REG14_HEADER || h == NXM_REG14_W) {
+            found = true;
+        } else if (h == OXM_ETH_TYPE_HEADER
+                   && get16(p + ofs + 4) == ETH_TYPE_IPV6) {
+            ipv6 = true;
+        }
+        ofs += 4 + flen;
+    }
+    if (!found) {
+        if (out) {
+            ofpbuf_put(out, p, ml);
+        }
+        return 0;
+    }
+    if (to_reg && !ipv6) {
+        return OFPERR_OFPBMC_BAD_PREREQ;
+    }
+    *changed = true;
+    if (!out) {
+        return 0;
+    }
+
+    size_t start = out->size;
+    ofpbuf_put(out, p, 4);
+    for (size_t ofs = 4; ofs + 4 <= mlen; ) {
+        uint32_t h = get32(p + ofs);
+        size_t flen = h & 0xff;
+        const uint8_t *v = p + ofs + 4;
+        if (ofs + 4 + flen > mlen) {
+            break;
+        }
+        if (to_reg && (h == OXM_IPV6_EXTHDR || h == OXM_IPV6_EXTHDR_W)) {
+            uint8_t *q = ofpbuf_put_zeros(out, h == OXM_IPV6_EXTHDR ? 8 : 12);
+            put_be32(q, h == OXM_IPV6_EXTHDR ? NXM_REG14_HEADER
+                                             : NXM_REG14_W);
+            memcpy(q + 6, v, 2);
+            if (h == OXM_IPV6_EXTHDR_W) {
+                memcpy(q + 10, v + 2, 2);
+            }
+        } else if (!to_reg && (h == NXM_REG14_HEADER || h == NXM_REG14_W)) {
+            uint8_t *q = ofpbuf_put_zeros(out, h == NXM_REG14_HEADER ? 6 : 8);
+            put_be32(q, h == NXM_REG14_HEADER ? OXM_IPV6_EXTHDR
+                                              : OXM_IPV6_EXTHDR_W);
+            memcpy(q + 4, v + 2, 2);
+            if (h == NXM_REG14_W) {
+                memcpy(q + 6, v + 6, 2);
+            }
+        } else {
+            ofpbuf_put(out, p + ofs, 4 + flen);
+        }
+        ofs += 4 + flen;
+    }
+    size_t new_len = out->size - start;
+    put16_at(out, start + 2, new_len);
+    ofpbuf_put_zeros(out, ROUND_UP(new_len, 8) - new_len);
+    return 0;
+}
+
 static bool
 finish(struct ofpbuf *out)
 {
@@ -220,37 +316,57 @@ finish(struct ofpbuf *out)
     return true;
 }
 
-struct ofpbuf *
-ofp_mpls_decode_rewrite(const struct ofp_header *oh)
+enum ofperr
+ofp_mpls_decode_rewrite(const struct ofp_header *oh, struct ofpbuf **outp)
 {
     const uint8_t *p = (const uint8_t *) oh;
     size_t len = ntohs(oh->length);
     bool changed = false;
     struct ofpbuf *out;
+    enum ofperr error;
 
+    *outp = NULL;
     if (oh->version < OFP11_VERSION) {
-        return NULL;
+        return 0;
     }
-    if (oh->type == OFPT11_FLOW_MOD_ && len >= FLOW_MOD_FIXED) {
+    bool flow_mod = oh->type == OFPT11_FLOW_MOD_;
+    bool stats_req = (oh->type == OFPT13_MULTIPART_REQUEST_
+                      && oh->version >= OFP13_VERSION
+                      && len >= FLOW_MOD_FIXED
+                      && (get16(p + 8) == OFPMP_FLOW_
+                          || get16(p + 8) == OFPMP_AGGREGATE_));
+    if ((flow_mod || stats_req) && len >= FLOW_MOD_FIXED) {
+        /* A flow-mod and a flow stats request both have their match at
+         * byte 48. */
         size_t ml = match_len(p + FLOW_MOD_FIXED, len - FLOW_MOD_FIXED);
         if (!ml) {
-            return NULL;
+            return 0;
         }
         size_t head = FLOW_MOD_FIXED + ml;
-        /* Most flow-mods have none of these actions: look before
-         * copying. */
-        rewrite_instructions(p + head, len - head, NULL, true, &changed);
+        /* Most messages have none of this: look before copying. */
+        error = rewrite_match(p + FLOW_MOD_FIXED, ml, NULL, true, &changed);
+        if (error) {
+            return error;
+        }
+        if (flow_mod) {
+            rewrite_instructions(p + head, len - head, NULL, true, &changed);
+        }
         if (!changed) {
-            return NULL;
+            return 0;
         }
         changed = false;
         out = ofpbuf_new(len + 64);
-        ofpbuf_put(out, p, head);
-        rewrite_instructions(p + head, len - head, out, true, &changed);
+        ofpbuf_put(out, p, FLOW_MOD_FIXED);
+        rewrite_match(p + FLOW_MOD_FIXED, ml, out, true, &changed);
+        if (flow_mod) {
+            rewrite_instructions(p + head, len - head, out, true, &changed);
+        } else {
+            ofpbuf_put(out, p + head, len - head);
+        }
     } else if (oh->type == OFPT11_PACKET_OUT_ && len >= PACKET_OUT_FIXED) {
         size_t alen = get16(p + PACKET_OUT_ACTIONS_LEN);
         if (alen > len - PACKET_OUT_FIXED) {
-            return NULL;
+            return 0;
         }
         out = ofpbuf_new(len + 64);
         ofpbuf_put(out, p, PACKET_OUT_FIXED);
@@ -258,20 +374,21 @@ ofp_mpls_decode_rewrite(const struct ofp_header *oh)
         size_t new_alen = out->size - PACKET_OUT_FIXED;
         if (new_alen > UINT16_MAX) {
             ofpbuf_delete(out);
-            return NULL;
+            return 0;
         }
         put16_at(out, PACKET_OUT_ACTIONS_LEN, new_alen);
         ofpbuf_put(out, p + PACKET_OUT_FIXED + alen,
                    len - PACKET_OUT_FIXED - alen);
     } else {
-        return NULL;
+        return 0;
     }
 
     if (!changed || !finish(out)) {
         ofpbuf_delete(out);
-        return NULL;
+        return 0;
     }
-    return out;
+    *outp = out;
+    return 0;
 }
 
 void
@@ -285,13 +402,34 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
     if (len < MP_REPLY_FIXED || oh->version < OFP11_VERSION) {
         return;
     }
-    /* A marker's OXM header and magic, as they sit on the wire: replies
-     * without them (almost all) are left alone without a copy. */
+    /* A marker's OXM header and magic, and reg14 (ipv6_exthdr), as they
+     * sit on the wire: replies without them (almost all) are left alone
+     * without a copy. */
     static const uint8_t sig[7] = { 0x00, 0x01, 0x1e, 0x04, 'm', 'v', 's' };
-    if (!memmem(p, len, sig, sizeof sig)) {
+    static const uint8_t reg14[3] = { 0x00, 0x01, 0x1c };
+    static const uint8_t reg14w[3] = { 0x00, 0x01, 0x1d };
+    if (!memmem(p, len, sig, sizeof sig) && !memmem(p, len, reg14, 3)
+        && !memmem(p, len, reg14w, 3)) {
         return;
     }
     struct ofpbuf *out = ofpbuf_new(len);
+    if (oh->type == OFPT11_FLOW_REMOVED_) {
+        size_t ml = match_len(p + FLOW_MOD_FIXED, len - FLOW_MOD_FIXED);
+        if (len >= FLOW_MOD_FIXED && ml) {
+            ofpbuf_put(out, p, FLOW_MOD_FIXED);
+            rewrite_match(p + FLOW_MOD_FIXED, ml, out, false, &changed);
+            ofpbuf_put(out, p + FLOW_MOD_FIXED + ml,
+                       len - FLOW_MOD_FIXED - ml);
+        }
+        if (changed && finish(out)) {
+            ofpbuf_clear(msg);
+            ofpbuf_put(msg, out->data, out->size);
+            msg->header = msg->data;
+            msg->msg = (uint8_t *) msg->data + sizeof(struct ofp_header);
+        }
+        ofpbuf_delete(out);
+        return;
+    }
     ofpbuf_put(out, p, MP_REPLY_FIXED);
     size_t ofs = MP_REPLY_FIXED;
     while (ofs + FLOW_STATS_FIXED <= len) {
@@ -306,7 +444,8 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
         }
         size_t start = out->size;
         size_t head = FLOW_STATS_FIXED + ml;
-        ofpbuf_put(out, p + ofs, head);
+        ofpbuf_put(out, p + ofs, FLOW_STATS_FIXED);
+        rewrite_match(p + ofs + FLOW_STATS_FIXED, ml, out, false, &changed);
         rewrite_instructions(p + ofs + head, elen - head, out, false,
                              &changed);
         put16_at(out, start, out->size - start);

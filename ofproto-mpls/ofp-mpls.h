@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "openflow/openflow.h"
+#include "openvswitch/ofp-errors.h"
 
 struct ofpact;
 struct ds;
@@ -55,13 +56,19 @@ enum ofp_mpls_ext {
     OFP_MPLS_SET_BOS = 3,       /* Value: the BOS bit. */
 };
 
-/* If 'oh' (a flow-mod or packet-out, OpenFlow 1.1 or later) contains any
- * of the three actions, returns a rewritten copy in which they are markers
- * (the caller frees it with ofpbuf_delete()); else returns NULL. */
-struct ofpbuf *ofp_mpls_decode_rewrite(const struct ofp_header *oh);
+/* If 'oh' (a flow-mod, packet-out or flow/aggregate stats request, OpenFlow
+ * 1.1 or later) contains any of the three actions or an OXM_OF_IPV6_EXTHDR
+ * match (which libopenvswitch does not know either: it travels inside mvs
+ * as NXM_NX_REG14), stores in '*out' a rewritten copy the library can
+ * decode (the caller frees it with ofpbuf_delete()); else stores NULL.
+ * Returns OFPERR_OFPBMC_BAD_PREREQ for an ipv6_exthdr match without
+ * eth_type=0x86dd, else 0. */
+enum ofperr ofp_mpls_decode_rewrite(const struct ofp_header *oh,
+                                    struct ofpbuf **out);
 
-/* Turns markers in 'msg' (a flow stats reply, OpenFlow 1.1 or later) back
- * into the real actions, in place. */
+/* The reverse, in place, for a flow stats reply or a flow-removed message
+ * (OpenFlow 1.1 or later): markers become the real actions, reg14 matches
+ * ipv6_exthdr ones. */
 void ofp_mpls_encode_rewrite(struct ofpbuf *msg);
 
 /* If 'a' is a marker, stores its kind and value and returns true. */

@@ -333,8 +333,12 @@ frozen_equal(const struct frozen *a, const struct frozen *b)
             && a->metadata == b->metadata && a->cookie == b->cookie
             && a->ofpacts_len == b->ofpacts_len
             && a->action_set_len == b->action_set_len
-            && !memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len)
-            && !memcmp(a->action_set, b->action_set, a->action_set_len));
+            /* An empty list may be NULL, which memcmp() must not get. */
+            && (!a->ofpacts_len
+                || !memcmp(a->ofpacts, b->ofpacts, a->ofpacts_len))
+            && (!a->action_set_len
+                || !memcmp(a->action_set, b->action_set,
+                           a->action_set_len)));
 }
 
 uint32_t
@@ -1032,7 +1036,9 @@ delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
 static struct ofpbuf *
 encode_flow_removed(const void *fr_, enum ofputil_protocol protocol)
 {
-    return ofputil_encode_flow_removed(fr_, protocol);
+    struct ofpbuf *msg = ofputil_encode_flow_removed(fr_, protocol);
+    ofp_mpls_encode_rewrite(msg);
+    return msg;
 }
 
 /* Tells controllers that asked that 'rule' is gone, and frees it once no
@@ -1281,9 +1287,11 @@ enum ofperr
 ofproto_handle_flow_mod_msg(struct ofproto *p, struct ofconn *ofconn,
                             const struct ofp_header *oh)
 {
-    struct ofpbuf *rewritten = ofp_mpls_decode_rewrite(oh);
-    enum ofperr error = handle_flow_mod(p, ofconn,
-                                        rewritten ? rewritten->data : oh);
+    struct ofpbuf *rewritten;
+    enum ofperr error = ofp_mpls_decode_rewrite(oh, &rewritten);
+    if (!error) {
+        error = handle_flow_mod(p, ofconn, rewritten ? rewritten->data : oh);
+    }
     ofpbuf_delete(rewritten);
     return error;
 }
@@ -1826,8 +1834,10 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
 
     /* Actions libopenvswitch cannot decode become markers it can. */
     struct ofpbuf *rewritten = NULL;
-    if (!error && (type == OFPTYPE_FLOW_MOD || type == OFPTYPE_PACKET_OUT)) {
-        rewritten = ofp_mpls_decode_rewrite(oh);
+    if (!error && (type == OFPTYPE_FLOW_MOD || type == OFPTYPE_PACKET_OUT
+                   || type == OFPTYPE_FLOW_STATS_REQUEST
+                   || type == OFPTYPE_AGGREGATE_STATS_REQUEST)) {
+        error = ofp_mpls_decode_rewrite(oh, &rewritten);
         if (rewritten) {
             oh = rewritten->data;
         }

@@ -166,6 +166,8 @@ xlate_key_to_flow(const struct dp_key *key, struct flow *flow)
     flow->arp_sha = key->arp_sha;
     flow->arp_tha = key->arp_tha;
     flow->nd_target = key->nd_target;
+    /* OXM_OF_IPV6_EXTHDR's stand-in (ofp-mpls.h). */
+    flow->regs[14] = key->ipv6_exthdr;
 }
 
 /* Builds the datapath mask from what the classifier and the actions looked
@@ -212,6 +214,7 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     mask->arp_sha = m->arp_sha;
     mask->arp_tha = m->arp_tha;
     mask->nd_target = m->nd_target;
+    mask->ipv6_exthdr = m->regs[14];
 }
 
 /* Keeps ctx->flow's three MPLS entries in step with ctx->mpls. */
