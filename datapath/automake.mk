@@ -15,11 +15,13 @@ datapath_libdatapath_a_SOURCES = \
 
 # Unit tests (tests/automake.mk runs UNIT_TESTS under `make check`).
 UNIT_TESTS += tests/test-dp-parse
-tests_test_dp_parse_SOURCES = tests/test-dp-parse.c
+tests_test_dp_parse_SOURCES = tests/test-dp-parse.c tests/frame-builder.c \
+	tests/frame-builder.h
 tests_test_dp_parse_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
 tests_test_dp_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS += tests/test-dp-actions
-tests_test_dp_actions_SOURCES = tests/test-dp-actions.c
+tests_test_dp_actions_SOURCES = tests/test-dp-actions.c tests/frame-builder.c \
+	tests/frame-builder.h
 tests_test_dp_actions_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
 tests_test_dp_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

@@ -2127,61 +2127,59 @@ find_bridge(struct unixctl_conn *conn, const char *name)
     return p;
 }
 
+/* Replies to 'conn' with what 'cb' writes for each bridge, or only for the
+ * one named in the optional argv[1]. */
 static void
-unixctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
-                   void *aux OVS_UNUSED)
+reply_for_bridges(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void (*cb)(struct ofproto *, struct ds *))
 {
     struct shash_node *node;
     struct ds s = DS_EMPTY_INITIALIZER;
 
     SHASH_FOR_EACH (node, &all_ofprotos) {
         struct ofproto *p = node->data;
-        if (argc > 1 && strcmp(argv[1], p->name)) {
-            continue;
+        if (argc < 2 || !strcmp(argv[1], p->name)) {
+            cb(p, &s);
         }
-        datapath_dump_flows(p->dp, &s);
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
+}
+
+static void
+dump_flows_cb(struct ofproto *p, struct ds *s)
+{
+    datapath_dump_flows(p->dp, s);
+}
+
+static void
+unixctl_dump_flows(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux OVS_UNUSED)
+{
+    reply_for_bridges(conn, argc, argv, dump_flows_cb);
+}
+
+static void
+dp_show_cb(struct ofproto *p, struct ds *s)
+{
+    datapath_show(p->dp, s);
+    ds_put_format(s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64"\n",
+                  p->n_packet_ins, p->n_invalid_ttl);
+    connmgr_show(p->connmgr, s);
 }
 
 static void
 unixctl_dp_show(struct unixctl_conn *conn, int argc, const char *argv[],
                 void *aux OVS_UNUSED)
 {
-    struct shash_node *node;
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    SHASH_FOR_EACH (node, &all_ofprotos) {
-        struct ofproto *p = node->data;
-        if (argc > 1 && strcmp(argv[1], p->name)) {
-            continue;
-        }
-        datapath_show(p->dp, &s);
-        ds_put_format(&s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64
-                      "\n", p->n_packet_ins, p->n_invalid_ttl);
-        connmgr_show(p->connmgr, &s);
-    }
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    reply_for_bridges(conn, argc, argv, dp_show_cb);
 }
 
 static void
 unixctl_offload_show(struct unixctl_conn *conn, int argc, const char *argv[],
                      void *aux OVS_UNUSED)
 {
-    struct shash_node *node;
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    SHASH_FOR_EACH (node, &all_ofprotos) {
-        struct ofproto *p = node->data;
-        if (argc > 1 && strcmp(argv[1], p->name)) {
-            continue;
-        }
-        offload_show(p, &s);
-    }
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    reply_for_bridges(conn, argc, argv, offload_show);
 }
 
 static void
