@@ -406,7 +406,9 @@ exec_pop_mpls(struct dp_packet *pkt, ovs_be16 eth_type)
     memmove(frame + MPLS_HLEN, frame, at);
     frame = dp_packet_resize_l2_5(pkt, -MPLS_HLEN);
     wr16(frame + at - 2, eth_type);
-    if (bos) {
+    /* The stack also ends where the L3 header pushed under it starts, even
+     * if a set_mpls_bos cleared the BOS bit: never pop into that header. */
+    if (bos || pkt->l2_5_ofs == pkt->l3_ofs) {
         pkt->l2_5_ofs = UINT16_MAX;
     }
     return 0;

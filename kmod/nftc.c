@@ -237,7 +237,9 @@ nlmsg_err(const struct nlmsghdr *nlh)
         return -1;
     }
     e = mnl_nlmsg_get_payload(nlh);
-    return e->error < 0 ? -e->error : e->error;
+    /* The kernel sends 0 or -errno; anything else (INT_MIN would overflow
+     * the negation) is a protocol error. */
+    return e->error <= 0 && e->error >= -4095 ? -e->error : EPROTO;
 }
 
 static int

@@ -38,6 +38,9 @@ struct offload {
     long long int next_check;   /* msec: next nftc_check(). */
     uint64_t n_resyncs;         /* Tables rebuilt after someone else's
                                  * change. */
+    struct ofproto **exit_cell; /* The exit hook's bridge, NULL once
+                                 * destroyed (OVS cannot remove a hook, so
+                                 * the cell outlives the bridge). */
     uint64_t n_commit_failures;
 };
 
@@ -61,10 +64,11 @@ offload_turn_off(struct ofproto *p, const char *why)
  * bridge: the kernel table must not outlive the switch that keeps it in
  * step with OpenFlow. */
 static void
-offload_exit_hook(void *p_)
+offload_exit_hook(void *cell_)
 {
-    struct ofproto *p = p_;
-    if (p->offload && p->offload->nftc) {
+    struct ofproto **cell = cell_;
+    struct ofproto *p = *cell;
+    if (p && p->offload && p->offload->nftc) {
         nftc_remove_table(p->offload->nftc);
     }
 }
@@ -95,7 +99,9 @@ offload_init(struct ofproto *p, enum offload_mode mode, char **why)
     }
     VLOG_INFO("%s: offloading table 0 into nf_tables table netdev %s",
               p->name, nftc_table_name(o->nftc));
-    fatal_signal_add_hook(offload_exit_hook, NULL, p, true);
+    o->exit_cell = xmalloc(sizeof *o->exit_cell);
+    *o->exit_cell = p;
+    fatal_signal_add_hook(offload_exit_hook, NULL, o->exit_cell, true);
     /* Userspace must then receive after nf ingress, so that it never also
      * handles what the kernel forwarded. */
     datapath_set_rx_split(p->dp, nftc_known_ethertypes,
@@ -111,6 +117,9 @@ offload_destroy(struct ofproto *p)
         if (o->nftc) {
             nftc_remove_table(o->nftc);
             nftc_destroy(o->nftc);
+        }
+        if (o->exit_cell) {
+            *o->exit_cell = NULL;
         }
         free(o->off_reason);
         free(o);

@@ -414,8 +414,11 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
     }
     struct ofpbuf *out = ofpbuf_new(len);
     if (oh->type == OFPT11_FLOW_REMOVED_) {
-        size_t ml = match_len(p + FLOW_MOD_FIXED, len - FLOW_MOD_FIXED);
-        if (len >= FLOW_MOD_FIXED && ml) {
+        /* Check the length before subtracting from it. */
+        size_t ml = (len >= FLOW_MOD_FIXED
+                     ? match_len(p + FLOW_MOD_FIXED, len - FLOW_MOD_FIXED)
+                     : 0);
+        if (ml) {
             ofpbuf_put(out, p, FLOW_MOD_FIXED);
             rewrite_match(p + FLOW_MOD_FIXED, ml, out, false, &changed);
             ofpbuf_put(out, p + FLOW_MOD_FIXED + ml,

@@ -518,8 +518,13 @@ encode_packet_in(const void *aux_, enum ofputil_protocol protocol)
     size_t len = aux->pin.packet_len;
     if (aux->max_len < len) {
         msg->size -= len - aux->max_len;
-        ofpmsg_update_length(msg);
     }
+    /* Nor more than an OpenFlow message holds: a 16-bit length that
+     * wrapped would desynchronise the controller's stream. */
+    if (msg->size > UINT16_MAX) {
+        msg->size = UINT16_MAX;
+    }
+    ofpmsg_update_length(msg);
     return msg;
 }
 
@@ -1755,7 +1760,9 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     if (error) {
         goto exit;
     }
-    if (po.packet_len < ETH_HEADER_LEN) {
+    if (po.packet_len < ETH_HEADER_LEN
+        || po.packet_len > UINT16_MAX - DP_PORT_HEADROOM) {
+        /* A dp_packet holds at most 64 kB, headroom included. */
         error = OFPERR_OFPBRC_BAD_LEN;
         goto exit;
     }
@@ -2262,7 +2269,8 @@ unixctl_trace(struct unixctl_conn *conn, int argc, const char *argv[],
         struct ofpbuf frame;
         ofpbuf_init(&frame, 0);
         if (ofpbuf_put_hex(&frame, argv[3], NULL)[0] != '\0'
-            || frame.size < ETH_HEADER_LEN) {
+            || frame.size < ETH_HEADER_LEN
+            || frame.size > UINT16_MAX - DP_PORT_HEADROOM) {
             unixctl_command_reply_error(conn, "bad hex frame");
             ofpbuf_uninit(&frame);
             return;

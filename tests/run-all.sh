@@ -10,12 +10,22 @@
 #     those whose name matches the extended regex PATTERN; each runs under
 #     a timeout with its output in tests/logs/NAME.log, shown on failure.
 #     Exit 0 is a pass, 77 a skip, anything else a failure.
+#  4. hostile input (issue 7): tests/fuzz/run.sh, the libFuzzer targets
+#     for a bounded time each (MVS_FUZZ_SECONDS, default 60), and
+#     tests/run-sanitized.sh, a second build under ASan+UBSan running
+#     `make check`, valgrind on the unit tests and a subset of the system
+#     tests; each counts as one item, with its log in tests/logs/fuzz.log
+#     and tests/logs/sanitized.log, shown on failure.  Both run only when
+#     no PATTERN is given and MVS_SWITCH is not ovs.
 # Ends with the line "N passed, N failed, N skipped", counting unit test
-# programs and system tests, and exits nonzero if anything failed.
+# programs, system tests and the two steps of 4, and exits nonzero if
+# anything failed.
 #
 # Environment: MVS_SWITCH=ovs runs the system tests against Open vSwitch
 # instead of mvsd (see tests/lib.sh); MVS_SKIP_SETUP=1 skips step 1;
-# MVS_TEST_TIMEOUT is each system test's limit in seconds (default 120).
+# MVS_TEST_TIMEOUT is each system test's limit in seconds (default 120);
+# MVS_SKIP_FUZZ=1 and MVS_SKIP_SAN=1 skip the steps of 4 (counted as
+# skipped).
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 : "${top_builddir:=$top_srcdir}"
@@ -105,6 +115,36 @@ for t in "$top_srcdir"/tests/sys-*.sh; do
 done
 if [ -n "$filter" ] && [ "$found" = 0 ]; then
     echo "no system test matches '$filter'"
+fi
+
+# 4. Hostile input: fuzzing and sanitizers.  run_step NAME SKIPVAR CMD...
+# runs CMD with its output in tests/logs/NAME.log as one counted item.
+run_step() {
+    local name=$1 skipvar=$2 log=$logdir/$1.log start rc secs
+    shift 2
+    if [ -n "${!skipvar:-}" ]; then
+        skipped=$((skipped + 1))
+        echo "SKIP: $name ($skipvar is set)"
+        return
+    fi
+    start=$(date +%s)
+    "$@" >"$log" 2>&1 </dev/null
+    rc=$?
+    secs=$(( $(date +%s) - start ))
+    if [ "$rc" = 0 ]; then
+        passed=$((passed + 1))
+        echo "PASS: $name (${secs}s)"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "FAIL: $name (exit $rc, ${secs}s); log $log:"
+        sed 's/^/    /' "$log"
+    fi
+}
+if [ -z "$filter" ] && [ "${MVS_SWITCH:-mvs}" = mvs ]; then
+    echo "=== hostile input (fuzzing, sanitizers)"
+    run_step fuzz MVS_SKIP_FUZZ bash "$top_srcdir/tests/fuzz/run.sh"
+    run_step sanitized MVS_SKIP_SAN bash "$top_srcdir/tests/run-sanitized.sh"
 fi
 
 summary

@@ -29,13 +29,17 @@ die() {
     exit 1
 }
 
-# Build dependencies, then what the daemon, the demo and the tests run.
+# Build dependencies, then what the daemon, the demo and the tests run
+# (clang with libclang-rt-dev, the libFuzzer and sanitizer runtimes of
+# Debian's default clang, and valgrind: tests/fuzz/ and
+# tests/run-sanitized.sh).
 packages="build-essential autoconf automake libtool pkg-config
     openvswitch-source libssl-dev libmnl-dev libnftnl-dev libcap-ng-dev
     libcmocka-dev python3
     openvswitch-switch openvswitch-common python3-os-ken python3-scapy
     tcpdump nftables iproute2 iputils-ping netsniff-ng procps
-    mininet"
+    mininet
+    clang libclang-rt-dev valgrind"
 
 installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" \
