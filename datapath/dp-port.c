@@ -208,12 +208,20 @@ dp_port_io_destroy(struct dp_port_io *io)
 static int
 filter_out_ethertypes(int fd, const ovs_be16 *types, size_t n)
 {
-    struct sock_filter code[DP_PORT_MAX_RX + 3];
+    struct sock_filter code[DP_PORT_MAX_RX + 6];
     size_t k = 0;
 
     if (n > DP_PORT_MAX_RX) {
         return EINVAL;
     }
+    /* A frame with a VLAN tag (stripped into metadata) is ours whatever its
+     * protocol: nf_tables drops such frames at ingress (kmod/nftc.c), and
+     * the per-ethertype sockets would see them without the tag. */
+    code[k++] = (struct sock_filter) BPF_STMT(
+        BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT);
+    code[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
+                                              1, 0);
+    code[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, UINT16_MAX);
     /* A = ntohs(skb->protocol). */
     code[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
                                               SKF_AD_OFF + SKF_AD_PROTOCOL);

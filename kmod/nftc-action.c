@@ -5,7 +5,9 @@
  * Each offloadable ofpact type is a "struct nftc_action_ops" in
  * nftc_action_registry[], indexed by enum ofpact_type; a NULL slot is an
  * action that stays in userspace (goto_table, controller, group, meter,
- * MPLS push/pop, ...).  Set-field flavours all reduce to one payload
+ * ...).  MPLS push/pop/set/dec_mpls_ttl have no slot: they are lowered
+ * to the "mpls" expression of kmod/module only when the kernel has it
+ * (see mpls_action()), and stay in userspace otherwise.  Set-field flavours all reduce to one payload
  * rewrite ("struct nftc_rewrite") with the checksum fix-up the kernel does
  * itself; outputs become "dup" (all but the last) and "fwd" (the last).
  *
@@ -29,6 +31,7 @@
 #include <libnftnl/rule.h>
 
 #include "kmod/nftc-private.h"
+#include "kmod/nftc-mpls.h"
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/meta-flow.h"
@@ -123,10 +126,15 @@ rw_tos(struct nftc_rewrite *rw, const struct nftc_l3ctx *l3, uint8_t tos,
        uint8_t tos_mask, struct ds *reason)
 {
     if (is_ipv4(l3)) {
-        uint8_t v = tos & tos_mask;
+        /* The 16-bit word of version/IHL and TOS, not the TOS byte alone:
+         * the kernel sums a rewritten range as if it began on an even
+         * byte, so a 1-byte write at odd offset 1 would fix the header
+         * checksum by 256 times the real difference. */
+        uint8_t v[2] = { 0, tos & tos_mask };
 
-        rw_full(rw, NFT_PAYLOAD_NETWORK_HEADER, 1, &v, 1);
-        rw->keep[0] = ~tos_mask;
+        rw_full(rw, NFT_PAYLOAD_NETWORK_HEADER, 0, v, 2);
+        rw->keep[0] = 0xff;
+        rw->keep[1] = ~tos_mask;
         rw->csum_type = NFT_PAYLOAD_CSUM_INET;
         rw->csum_offset = 10;
     } else if (is_ipv6(l3)) {
@@ -164,27 +172,28 @@ static int
 rw_l4_port(struct nftc_rewrite *rw, const struct nftc_l3ctx *l3,
            ovs_be16 port, bool src, struct ds *reason)
 {
-    uint32_t csum_offset;
-
     if (!is_ipv4(l3) && !is_ipv6(l3)) {
         ds_put_cstr(reason, "L4 rewrite without IP match; ");
         return EOPNOTSUPP;
     }
     switch (l3->nw_proto) {
     case IPPROTO_TCP:
-        csum_offset = 16;
-        break;
+        rw_full(rw, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, &port, 2);
+        rw->csum_type = NFT_PAYLOAD_CSUM_INET;
+        rw->csum_offset = 16;
+        return 0;
     case IPPROTO_UDP:
-        csum_offset = 6;
-        break;
+        /* Not NFT_PAYLOAD_CSUM_INET at offset 6: that would also "fix" a
+         * zero (absent) UDP checksum into a wrong nonzero one.  The L4
+         * checksum update of the kernel (the flag) applies the same
+         * difference but leaves a zero UDP checksum alone, as OVS does. */
+        rw_full(rw, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, &port, 2);
+        rw->csum_flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+        return 0;
     default:
         ds_put_cstr(reason, "L4 port rewrite other than TCP/UDP; ");
         return EOPNOTSUPP;
     }
-    rw_full(rw, NFT_PAYLOAD_TRANSPORT_HEADER, src ? 0 : 2, &port, 2);
-    rw->csum_type = NFT_PAYLOAD_CSUM_INET;
-    rw->csum_offset = csum_offset;
-    return 0;
 }
 
 static int
@@ -353,6 +362,82 @@ nftc_l3ctx_from_match(const struct match *match, struct nftc_l3ctx *l3)
                     ? match->flow.nw_proto : 0);
 }
 
+/* MPLS, through the kernel's "mpls" expression (kmod/module), only when
+ * nftc_has_mpls_expr(): without it these actions have no registry slot
+ * and stay in userspace, exactly as before.  Each one becomes a rule of
+ * its own holding one "mpls" expression (nftc-mpls.c encodes it, since
+ * libnftnl does not know it).
+ *
+ * Fills 'm' and returns true if 'a' is an MPLS action the expression
+ * carries: push/pop, set of label/TC/TTL (and exact set_field of them and
+ * of BOS), dec_mpls_ttl. */
+static bool
+mpls_action(const struct ofpact *a, struct nftc_mpls *m)
+{
+    memset(m, 0, sizeof *m);
+    switch ((int) a->type) {
+    case OFPACT_PUSH_MPLS:
+        m->op = NFT_MPLS_OP_PUSH;
+        m->ethertype = ntohs(ofpact_get_PUSH_MPLS(a)->ethertype);
+        break;
+    case OFPACT_POP_MPLS:
+        m->op = NFT_MPLS_OP_POP;
+        m->ethertype = ntohs(ofpact_get_POP_MPLS(a)->ethertype);
+        break;
+    case OFPACT_SET_MPLS_LABEL:
+        m->op = NFT_MPLS_OP_SET;
+        m->fields = NFTC_MPLS_F_LABEL;
+        m->label = ntohl(ofpact_get_SET_MPLS_LABEL(a)->label);
+        break;
+    case OFPACT_SET_MPLS_TC:
+        m->op = NFT_MPLS_OP_SET;
+        m->fields = NFTC_MPLS_F_TC;
+        m->tc = ofpact_get_SET_MPLS_TC(a)->tc;
+        break;
+    case OFPACT_SET_MPLS_TTL:
+        m->op = NFT_MPLS_OP_SET;
+        m->fields = NFTC_MPLS_F_TTL;
+        m->ttl = ofpact_get_SET_MPLS_TTL(a)->ttl;
+        break;
+    case OFPACT_DEC_MPLS_TTL:
+        m->op = NFT_MPLS_OP_DEC_TTL;
+        break;
+    case OFPACT_SET_FIELD: {
+        const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+        const struct mf_field *mf = sf->field;
+
+        if (!is_all_ones(ofpact_set_field_mask(sf), mf->n_bytes)) {
+            return false;
+        }
+        m->op = NFT_MPLS_OP_SET;
+        switch ((int) mf->id) {
+        case MFF_MPLS_LABEL:
+            m->fields = NFTC_MPLS_F_LABEL;
+            m->label = ntohl(sf->value->be32);
+            break;
+        case MFF_MPLS_TC:
+            m->fields = NFTC_MPLS_F_TC;
+            m->tc = sf->value->u8;
+            break;
+        case MFF_MPLS_BOS:
+            m->fields = NFTC_MPLS_F_BOS;
+            m->bos = sf->value->u8;
+            break;
+        case MFF_MPLS_TTL:
+            m->fields = NFTC_MPLS_F_TTL;
+            m->ttl = sf->value->u8;
+            break;
+        default:
+            return false;
+        }
+        break;
+    }
+    default:
+        return false;
+    }
+    return !nftc_mpls_check(m);
+}
+
 static const struct nftc_action_ops *
 action_ops(const struct ofpact *a)
 {
@@ -368,12 +453,34 @@ nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
     const struct ofpact *a;
     size_t n_rules = 1;
     int error = 0;
+    bool mpls = nftc_has_mpls_expr(nftc);
+    bool touched = false;         /* An earlier action changed or sent the
+                                   * frame. */
+    bool reframed = false;        /* An earlier push/pop moved the network
+                                   * header. */
 
     OFPACT_FOR_EACH (a, ofpacts, ofpacts_len) {
         const struct nftc_action_ops *ops = action_ops(a);
         struct nftc_rewrite rw;
+        struct nftc_mpls m;
         ofp_port_t port;
 
+        if (mpls && mpls_action(a, &m)) {
+            /* An expired TTL hands the frame to userspace, which runs the
+             * flow again: the frame must be as it came, and not sent. */
+            if (m.op == NFT_MPLS_OP_DEC_TTL && touched) {
+                ds_put_cstr(reason, "dec_mpls_ttl after an action that "
+                            "changes or outputs the frame; ");
+                error = EOPNOTSUPP;
+            }
+            if (m.op == NFT_MPLS_OP_PUSH || m.op == NFT_MPLS_OP_POP) {
+                reframed = true;
+            }
+            touched = true;
+            n_rules++;
+            continue;
+        }
+        touched = true;
         if (!ops) {
             ds_put_format(reason, "action %s; ", ofpact_name(a->type));
             error = EOPNOTSUPP;
@@ -392,6 +499,11 @@ nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
             break;
         case NFTC_ACT_REWRITE:
             if (ops->rewrite(a, l3, &rw, reason)) {
+                error = EOPNOTSUPP;
+            } else if (reframed && rw.base != NFT_PAYLOAD_LL_HEADER) {
+                /* Its offsets are those of the frame the match saw. */
+                ds_put_format(reason, "%s after push_mpls/pop_mpls; ",
+                              ofpact_name(a->type));
                 error = EOPNOTSUPP;
             }
             break;
@@ -443,9 +555,11 @@ size_t
 nftc_actions_lower(const struct nftc *nftc, const char *table,
                    const char *chain, const struct ofpact *ofpacts,
                    size_t ofpacts_len, const struct nftc_l3ctx *l3,
-                   struct nftnl_rule **rules, size_t max_rules)
+                   struct nftnl_rule **rules, struct nftc_mpls *mpls,
+                   size_t max_rules)
 {
     struct ds scratch = DS_EMPTY_INITIALIZER;
+    bool has_mpls = nftc_has_mpls_expr(nftc);
     const struct ofpact *a, *last_output = NULL;
     size_t n = 0;
 
@@ -460,8 +574,19 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
         const struct nftc_action_ops *ops = action_ops(a);
         struct nftc_rewrite rw;
         struct nftnl_rule *r;
+        struct nftc_mpls m;
 
-        if (!ops || n + 1 >= max_rules) {
+        if (n + 1 >= max_rules) {
+            break;
+        }
+        mpls[n].op = __NFT_MPLS_OP_MAX;
+        if (has_mpls && mpls_action(a, &m)) {
+            /* No libnftnl expression: the caller adds the "mpls" one. */
+            mpls[n] = m;
+            rules[n++] = rule_new(table, chain);
+            continue;
+        }
+        if (!ops) {
             break;
         }
         r = rule_new(table, chain);
@@ -491,5 +616,6 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
 
     rules[n] = rule_new(table, chain);
     nftc_expr_verdict(rules[n], NF_DROP, NULL);
+    mpls[n].op = __NFT_MPLS_OP_MAX;
     return n + 1;
 }

@@ -24,6 +24,7 @@
 #include "openvswitch/ofpbuf.h"
 
 struct ds;
+struct nftc_mpls;
 struct nftnl_rule;
 struct ofpact;
 
@@ -160,11 +161,14 @@ int nftc_actions_check(const struct nftc *, const struct ofpact *ofpacts,
 
 /* Builds the rules of action chain 'chain' for already-checked 'ofpacts'
  * and returns their number; rules go to 'rules' (caller frees with
- * nftnl_rule_free()). */
+ * nftnl_rule_free()).  'mpls' (as many entries as 'rules') says, for each
+ * rule, the "mpls" expression the caller must add to it (nftc-mpls.h), or
+ * has op __NFT_MPLS_OP_MAX: libnftnl cannot hold that expression. */
 size_t nftc_actions_lower(const struct nftc *, const char *table,
                           const char *chain, const struct ofpact *ofpacts,
                           size_t ofpacts_len, const struct nftc_l3ctx *,
-                          struct nftnl_rule **rules, size_t max_rules);
+                          struct nftnl_rule **rules, struct nftc_mpls *mpls,
+                          size_t max_rules);
 #define NFTC_ACT_RULES_MAX 64
 
 /* Expression builders (nftc-msg.c).  Each appends one expression to 'r';
@@ -228,5 +232,8 @@ const void *nftc_last_batch(const struct nftc *, size_t *len);
  * else in between to provoke ERESTART. */
 void nftc_set_presend_hook(struct nftc *, void (*hook)(void *aux),
                            void *aux);
+/* Overrides the probe of the kernel's "mpls" expression (nftc-mpls.h), so
+ * offline tests can lower MPLS actions. */
+void nftc_set_mpls_expr(struct nftc *, bool present);
 
 #endif /* nftc-private.h */

@@ -37,6 +37,7 @@
 #include <libnftnl/udata.h>
 
 #include "kmod/nftc-private.h"
+#include "kmod/nftc-mpls.h"
 #include "hash.h"
 #include "byte-order.h"
 #include "flow.h"
@@ -164,6 +165,7 @@ struct nftc {
     struct ofpbuf last_batch;
     void (*presend_hook)(void *aux);
     void *presend_aux;
+    bool mpls_expr;               /* Kernel has the "mpls" expression. */
 };
 
 /* ------------------------------------------------------------------ */
@@ -543,6 +545,55 @@ msg_rule_take(struct nftc_batch *b, struct nftnl_rule *r, uint16_t flags)
     nftnl_rule_free(r);
 }
 
+/* Frames 'r' (table, chain, comment: no libnftnl expressions) as NEWRULE
+ * appended to its chain, with the one "mpls" expression 'm' that libnftnl
+ * cannot hold; frees 'r'. */
+/* libopenvswitch leaves the padding after a set-field's value and mask
+ * uninitialised; zero it so equal action lists are equal bytes. */
+static void
+nftc_ofpacts_zero_padding(struct ofpact *ofpacts, size_t len)
+{
+    struct ofpact *a;
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (a->type == OFPACT_SET_FIELD) {
+            struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            size_t n = sf->field->n_bytes;
+            size_t pad = ROUND_UP(n, OFPACT_ALIGNTO) - n;
+            memset((uint8_t *) sf->value + n, 0, pad);
+            memset((uint8_t *) ofpact_set_field_mask(sf) + n, 0, pad);
+        }
+    }
+}
+
+static void
+msg_rule_take_mpls(struct nftc_batch *b, struct nftnl_rule *r,
+                   const struct nftc_mpls *m)
+{
+    struct nlmsghdr *nlh = nftc_batch_open(b, NFT_MSG_NEWRULE,
+                                           NLM_F_CREATE | NLM_F_APPEND);
+    struct nlattr *list;
+
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    /* libnftnl wrote an empty expression list: cut it out, ours replaces
+     * it (the kernel would keep only the last of two). */
+    struct nlattr *attr;
+    mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
+        if (mnl_attr_get_type(attr) == NFTA_RULE_EXPRESSIONS) {
+            char *tail = (char *) nlh + nlh->nlmsg_len;
+            char *next = (char *) attr + MNL_ALIGN(attr->nla_len);
+
+            memmove(attr, next, tail - next);
+            nlh->nlmsg_len -= next - (char *) attr;
+            break;
+        }
+    }
+    list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    nftc_mpls_put_expr(nlh, m);
+    mnl_attr_nest_end(nlh, list);
+    nftc_batch_close(b, nlh);
+    nftnl_rule_free(r);
+}
+
 static void
 rule_set_comment(struct nftnl_rule *r, const char *comment)
 {
@@ -665,6 +716,26 @@ msg_port_chain(struct nftc *nftc, struct nftc_batch *b,
     struct nftnl_rule *r;
 
     msg_chain(nftc, b, NFT_MSG_NEWCHAIN, name, port->ifname);
+
+    /* VLAN-tagged frames are userspace's: the ETH_P_ALL socket has taken
+     * them with their tag (it runs before nf ingress and accepts every
+     * tagged frame), whereas the per-ethertype sockets that see what this
+     * chain lets through would get them with the tag already gone.  So
+     * they are dropped here, never handled twice, and never offloaded.
+     * A payload read at LL offset 12 sees a tag the kernel stripped into
+     * metadata, as nft's "vlan" matches do. */
+    static const uint16_t tpids[] = { ETH_TYPE_VLAN_8021Q,
+                                      ETH_TYPE_VLAN_8021AD };
+    for (size_t i = 0; i < ARRAY_SIZE(tpids); i++) {
+        ovs_be16 tpid = htons(tpids[i]);
+        r = rule_new(nftc, name);
+        nftc_expr_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG32_00);
+        nftc_expr_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &tpid, sizeof tpid);
+        nftc_expr_verdict(r, NF_DROP, NULL);
+        rule_set_comment(r, "tagged frames are userspace's");
+        msg_rule_take(b, r, NLM_F_APPEND);
+    }
+
     r = rule_new(nftc, name);
     nftc_expr_meta(r, NFT_META_PROTOCOL, NFT_REG32_00);
     nftc_expr_lookup(r, NFT_REG32_00, UINT32_MAX, ETHERTYPES_SET, 0);
@@ -737,6 +808,16 @@ nftc_create__(const char *bridge, bool offline, struct nftc **nftcp)
     }
     if (!error) {
         error = table_recreate(nftc);
+    }
+    if (!error && !offline) {
+        /* A failed probe only means no MPLS offload, as before. */
+        int perr = nftc_mpls_probe(&nftc->mpls_expr);
+
+        VLOG_INFO("%s: nf_tables \"mpls\" expression %s%s%s", nftc->table,
+                  nftc->mpls_expr ? "present: MPLS actions offloaded"
+                  : "absent: MPLS actions stay in userspace",
+                  perr ? ", probe failed: " : "",
+                  perr ? ovs_strerror(perr) : "");
     }
     if (error) {
         VLOG_WARN("%s: cannot set up nf_tables table: %s", nftc->table,
@@ -1210,6 +1291,8 @@ nftc_txn_flow_add(struct nftc *nftc, const struct nftc_flow *flow)
     f = rflow_new(flow->table_id, flow->priority, flow->match);
     f->cookie = flow->cookie;
     f->ofpacts = xmemdup(flow->ofpacts, flow->ofpacts_len);
+    /* Action lists are hashed and compared as bytes to share chains. */
+    nftc_ofpacts_zero_padding(f->ofpacts, flow->ofpacts_len);
     f->ofpacts_len = flow->ofpacts_len;
     txn_queue(nftc, f, true);
     return 0;
@@ -1391,6 +1474,7 @@ msg_actchain(struct nftc *nftc, struct nftc_batch *b,
              const struct nftc_actchain *a)
 {
     struct nftnl_rule *rules[NFTC_ACT_RULES_MAX + 1];
+    struct nftc_mpls mpls[NFTC_ACT_RULES_MAX + 1];
     char name[16];
     struct ds comment = DS_EMPTY_INITIALIZER;
     size_t n;
@@ -1398,7 +1482,7 @@ msg_actchain(struct nftc *nftc, struct nftc_batch *b,
     snprintf(name, sizeof name, "a%"PRIu32, a->id);
     msg_chain(nftc, b, NFT_MSG_NEWCHAIN, name, NULL);
     n = nftc_actions_lower(nftc, nftc->table, name, a->ofpacts,
-                           a->ofpacts_len, &a->l3, rules,
+                           a->ofpacts_len, &a->l3, rules, mpls,
                            ARRAY_SIZE(rules));
     ds_put_cstr(&comment, "actions=");
     put_ofpacts(&comment, a->ofpacts, a->ofpacts_len);
@@ -1408,7 +1492,11 @@ msg_actchain(struct nftc *nftc, struct nftc_batch *b,
     rule_set_comment(rules[0], ds_cstr(&comment));
     ds_destroy(&comment);
     for (size_t i = 0; i < n; i++) {
-        msg_rule_take(b, rules[i], NLM_F_APPEND);
+        if (mpls[i].op != __NFT_MPLS_OP_MAX) {
+            msg_rule_take_mpls(b, rules[i], &mpls[i]);
+        } else {
+            msg_rule_take(b, rules[i], NLM_F_APPEND);
+        }
     }
     msg_actions_map_elem(nftc, b, a->id, true);
 }
@@ -1889,6 +1977,18 @@ nftc_set_presend_hook(struct nftc *nftc, void (*hook)(void *aux), void *aux)
 {
     nftc->presend_hook = hook;
     nftc->presend_aux = aux;
+}
+
+void
+nftc_set_mpls_expr(struct nftc *nftc, bool present)
+{
+    nftc->mpls_expr = present;
+}
+
+bool
+nftc_has_mpls_expr(const struct nftc *nftc)
+{
+    return nftc->mpls_expr;
 }
 
 /* ------------------------------------------------------------------ */

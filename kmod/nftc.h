@@ -191,6 +191,12 @@ void nftc_txn_abort(struct nftc *);
  * a new nftc_create()), or another errno value on a netlink failure. */
 int nftc_check(struct nftc *);
 
+/* Whether the kernel has the "mpls" expression of kmod/module (probed by
+ * nftc_create() with a batch the kernel aborts, see nftc-mpls.h).  Only
+ * then are MPLS push/pop/set/dec_mpls_ttl actions offloaded; without it
+ * they stay in userspace. */
+bool nftc_has_mpls_expr(const struct nftc *);
+
 /* Queries. */
 size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */
 size_t nftc_n_masks(const struct nftc *);     /* Lookup rules in "flows". */

@@ -73,6 +73,57 @@ offload_exit_hook(void *cell_)
     }
 }
 
+/* Rebuilds the kernel table from OpenFlow's table 0, after someone else
+ * deleted or changed it.  Until the rebuild, userspace receives (and
+ * forwards) everything: the per-ethertype sockets see all frames when no
+ * nf_tables rule takes them. */
+static void
+offload_resync(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    struct nftc *nftc;
+
+    nftc_destroy(o->nftc);
+    o->nftc = NULL;
+    o->pending = false;
+    int error = nftc_create(p->name, &nftc);
+    if (error) {
+        char *why = xasprintf("cannot recreate the table (%s)",
+                              ovs_strerror(error));
+        offload_turn_off(p, why);
+        free(why);
+        return;
+    }
+    o->nftc = nftc;
+    o->n_resyncs++;
+
+    struct ofport *port;
+    HMAP_FOR_EACH (port, node, &p->ports) {
+        error = nftc_port_add(o->nftc, port->ofp_port, port->dp_port->name,
+                              port->dp_port->ifindex);
+        if (error) {
+            char *why = xasprintf("port %s: %s", port->dp_port->name,
+                                  ovs_strerror(error));
+            offload_turn_off(p, why);
+            free(why);
+            return;
+        }
+    }
+    struct rule *rule;
+    CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
+        offload_rule_changed(p, rule);
+    }
+    offload_commit(p);
+    if (o->nftc) {
+        /* The new elements count from zero. */
+        CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
+            rule->kernel_packets = rule->kernel_bytes = 0;
+        }
+        VLOG_INFO("%s: restored table netdev %s with %"PRIuSIZE" flows",
+                  p->name, nftc_table_name(o->nftc), nftc_n_flows(o->nftc));
+    }
+}
+
 int
 offload_init(struct ofproto *p, enum offload_mode mode, char **why)
 {
@@ -140,6 +191,12 @@ offload_port_added(struct ofproto *p, const struct ofport *port)
         return;
     }
     offload_commit(p);
+    if (nftc_n_flows(p->offload->nftc)) {
+        /* Flows that name the port were lowered without it (as punts):
+         * lower everything again, now with it. */
+        offload_resync(p);
+        return;
+    }
     int error = nftc_port_add(p->offload->nftc, port->ofp_port,
                               port->dp_port->name, port->dp_port->ifindex);
     if (error) {
@@ -158,11 +215,13 @@ offload_port_deleted(struct ofproto *p, const struct ofport *port)
     }
     offload_commit(p);
     int error = nftc_port_del(p->offload->nftc, port->ofp_port);
-    if (error && error != ENOENT) {
-        /* Flows still name the port: the kernel copy would keep stale
-         * forwarding to it. */
-        char *why = xasprintf("port %s still used by offloaded flows (%s)",
-                              port->dp_port->name, ovs_strerror(error));
+    if (error == EBUSY) {
+        /* Flows still name the port (OpenFlow lets them): lower everything
+         * again without it, so they become punts. */
+        offload_resync(p);
+    } else if (error && error != ENOENT) {
+        char *why = xasprintf("removing port %s: %s", port->dp_port->name,
+                              ovs_strerror(error));
         offload_turn_off(p, why);
         free(why);
     }
@@ -297,52 +356,6 @@ offload_refresh_stats(struct ofproto *p)
     }
 }
 
-/* Rebuilds the kernel table from OpenFlow's table 0, after someone else
- * deleted or changed it.  Until the rebuild, userspace receives (and
- * forwards) everything: the per-ethertype sockets see all frames when no
- * nf_tables rule takes them. */
-static void
-offload_resync(struct ofproto *p)
-{
-    struct offload *o = p->offload;
-    struct nftc *nftc;
-
-    nftc_destroy(o->nftc);
-    o->nftc = NULL;
-    o->pending = false;
-    int error = nftc_create(p->name, &nftc);
-    if (error) {
-        char *why = xasprintf("cannot recreate the table (%s)",
-                              ovs_strerror(error));
-        offload_turn_off(p, why);
-        free(why);
-        return;
-    }
-    o->nftc = nftc;
-    o->n_resyncs++;
-
-    struct ofport *port;
-    HMAP_FOR_EACH (port, node, &p->ports) {
-        offload_port_added(p, port);
-        if (!o->nftc) {
-            return;
-        }
-    }
-    struct rule *rule;
-    CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
-        offload_rule_changed(p, rule);
-    }
-    offload_commit(p);
-    if (o->nftc) {
-        /* The new elements count from zero. */
-        CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
-            rule->kernel_packets = rule->kernel_bytes = 0;
-        }
-        VLOG_INFO("%s: restored table netdev %s with %"PRIuSIZE" flows",
-                  p->name, nftc_table_name(o->nftc), nftc_n_flows(o->nftc));
-    }
-}
-
 void
 offload_run(struct ofproto *p)
 {
@@ -381,10 +394,13 @@ offload_show(struct ofproto *p, struct ds *s)
         nftc_get_counts(o->nftc, &c);
         ds_put_format(s, " (table netdev %s, %"PRIuSIZE" flows, %"PRIuSIZE
                       " masks, %"PRIu64" commits, %"PRIu64" restarts, "
-                      "%"PRIu64" restores)\n",
+                      "%"PRIu64" restores; \"mpls\" expression %s)\n",
                       nftc_table_name(o->nftc), nftc_n_flows(o->nftc),
                       nftc_n_masks(o->nftc), c.n_commits, c.n_restarts,
-                      o->n_resyncs);
+                      o->n_resyncs,
+                      nftc_has_mpls_expr(o->nftc)
+                      ? "present: MPLS push/pop offloaded"
+                      : "absent: MPLS push/pop stay in userspace");
         offload_read_stats(p);
     } else {
         ds_put_format(s, ": %s\n", o && o->off_reason ? o->off_reason : "");

@@ -48,6 +48,8 @@ void offload_destroy(struct ofproto *p);
 
 bool offload_is_on(const struct ofproto *p);
 
+/* 'port' was added to / removed from the bridge's ports ('p->ports'
+ * already reflects the change). */
 void offload_port_added(struct ofproto *p, const struct ofport *port);
 void offload_port_deleted(struct ofproto *p, const struct ofport *port);
 

@@ -233,8 +233,8 @@ ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
     send_port_status(p, port, OFPPR_DELETE);
     VLOG_INFO("%s: removed port %"PRIu16" (%s)", p->name,
               ofp_to_u16(ofp_port), port->dp_port->name);
-    offload_port_deleted(p, port);
     hmap_remove(&p->ports, &port->node);
+    offload_port_deleted(p, port);
     datapath_port_del(p->dp, ofp_to_u16(ofp_port));
     free(port);
     return 0;

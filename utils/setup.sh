@@ -32,14 +32,16 @@ die() {
 # Build dependencies, then what the daemon, the demo and the tests run
 # (clang with libclang-rt-dev, the libFuzzer and sanitizer runtimes of
 # Debian's default clang, and valgrind: tests/fuzz/ and
-# tests/run-sanitized.sh).
+# tests/run-sanitized.sh; qemu, Debian's kernel image and headers,
+# busybox-static and cpio: the kernel module's VM test, tests/sys-kmod-vm.sh).
 packages="build-essential autoconf automake libtool pkg-config
     openvswitch-source libssl-dev libmnl-dev libnftnl-dev libcap-ng-dev
     libcmocka-dev python3
     openvswitch-switch openvswitch-common python3-os-ken python3-scapy
     tcpdump nftables iproute2 iputils-ping netsniff-ng procps
     mininet
-    clang libclang-rt-dev valgrind"
+    clang libclang-rt-dev valgrind
+    qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio"
 
 installed() {
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" \
