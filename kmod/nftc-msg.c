@@ -223,17 +223,25 @@ void
 nftc_batch_close(struct nftc_batch *b, struct nlmsghdr *nlh)
 {
     ovs_assert(nlh->nlmsg_len <= NFTC_MSG_ROOM);
+    b->last_ofs = (uint8_t *) nlh - (uint8_t *) b->buf.data;
     ofpbuf_put_uninit(&b->buf, NLMSG_ALIGN(nlh->nlmsg_len));
     b->n_msgs++;
 }
 
 /* END asks for an acknowledgement: the kernel sends it only if the whole
- * batch committed, which is how a commit knows it succeeded. */
+ * batch committed, which is how a commit knows it succeeded.  Kernels
+ * before 6.10 or so never acknowledge END; for them the last message
+ * asks too, and its acknowledgement (delivered only after the commit, with
+ * an error for the batch if the commit failed) does instead. */
 void
 nftc_batch_end(struct nftc_batch *b)
 {
     struct nlmsghdr *nlh;
 
+    if (b->n_msgs) {
+        nlh = ofpbuf_at_assert(&b->buf, b->last_ofs, sizeof *nlh);
+        nlh->nlmsg_flags |= NLM_F_ACK;
+    }
     b->end_seq = b->seq;
     nlh = batch_marker(b, NFNL_MSG_BATCH_END, NLM_F_ACK);
     ofpbuf_put_uninit(&b->buf, NLMSG_ALIGN(nlh->nlmsg_len));

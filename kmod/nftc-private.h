@@ -208,6 +208,8 @@ struct nftc_batch {
     uint32_t seq;                 /* Next sequence number. */
     uint32_t begin_seq, end_seq;
     size_t n_msgs;                /* Between BEGIN and END. */
+    size_t last_ofs;              /* Offset of the last message before END
+                                   * in 'buf', if 'n_msgs'. */
 };
 void nftc_batch_init(struct nftc_batch *, uint32_t first_seq, uint32_t genid);
 void nftc_batch_uninit(struct nftc_batch *);

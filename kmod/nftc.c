@@ -403,7 +403,11 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
                 }
                 if (err && !first_error) {
                     first_error = err;
-                } else if (!err && nlh->nlmsg_seq == b->end_seq) {
+                } else if (!err && (nlh->nlmsg_seq == b->end_seq
+                                    || (b->n_msgs
+                                        && nlh->nlmsg_seq == b->end_seq - 1))) {
+                    /* END's acknowledgement, or on kernels that do not
+                     * send one, the last message's (nftc_batch_end()). */
                     end_acked = true;
                 }
             } else if (nlh->nlmsg_type
