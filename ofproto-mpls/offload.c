@@ -13,6 +13,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/vlog.h"
 #include "fatal-signal.h"
+#include "packets.h"
 #include "timeval.h"
 
 VLOG_DEFINE_THIS_MODULE(offload);
@@ -317,6 +318,10 @@ stats_cb(const struct nftc_flow_stats *fs, void *p_)
                    ? fs->bytes - rule->kernel_bytes : fs->bytes);
     rule->kernel_packets = fs->packets;
     rule->kernel_bytes = fs->bytes;
+    /* At netdev ingress the skb starts at the network header: nf_tables
+     * counts frames without their Ethernet header, OpenFlow with it (and
+     * tagged frames are never offloaded). */
+    db += dp * ETH_HEADER_LEN;
     if (dp) {
         if (!(rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
             rule->packet_count += dp;
