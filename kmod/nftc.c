@@ -2058,6 +2058,43 @@ elems_cb(const struct nlmsghdr *nlh, void *ctx_)
 }
 
 int
+nftc_flow_counters(struct nftc *nftc, uint8_t table_id, int priority,
+                   const struct match *match, uint64_t *packets,
+                   uint64_t *bytes)
+{
+    struct nftc_rflow *key = rflow_new(table_id, priority, match);
+    struct nftc_rflow *f = flow_find(nftc, key);
+    rflow_free(key);
+
+    if (!f || !f->group || f->group->pending || !f->act) {
+        return ENOENT;
+    }
+    if (!nftc->offline) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct stats_ctx ctx = { .nftc = nftc, .group = f->group };
+        struct nftnl_set *s = nftnl_set_alloc();
+        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+        set_fill(nftc, s, f->group);
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, f->key,
+                           MAX(f->group->key_len, 1));
+        nftnl_set_elem_add(s, e);
+        struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
+            buf, NFT_MSG_GETSETELEM, NFPROTO_NETDEV, NLM_F_ACK,
+            nftc->seq++);
+        nftnl_set_elems_nlmsg_build_payload(nlh, s);
+        nftnl_set_free(s);
+        int error = nl_talk(nftc, nlh, elems_cb, &ctx);
+        if (error) {
+            return error;
+        }
+    }
+    *packets = f->packets;
+    *bytes = f->bytes;
+    return 0;
+}
+
+int
 nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 {
     struct nftc_group *g;

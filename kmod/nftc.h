@@ -206,6 +206,14 @@ void nftc_get_counts(const struct nftc *, struct nftc_counts *);
  * netlink round trip (one dump request per map, sent together) and calls
  * 'cb' once per lowered flow.  Returns 0 or an errno value; a malformed
  * reply is skipped and logged (rate limited), never trusted. */
+/* Reads the kernel counters of the one offloaded flow with this identity
+ * (one netlink round trip): for a flow about to be replaced or removed,
+ * whose counter would otherwise be lost.  Returns 0, ENOENT if the flow is
+ * not lowered, or another errno value. */
+int nftc_flow_counters(struct nftc *, uint8_t table_id, int priority,
+                       const struct match *, uint64_t *packets,
+                       uint64_t *bytes);
+
 typedef void nftc_stats_cb(const struct nftc_flow_stats *, void *aux);
 int nftc_stats_read(struct nftc *, nftc_stats_cb *cb, void *aux);
 

@@ -36,6 +36,7 @@ struct offload {
     bool pending;               /* An nftc transaction is open. */
     char *off_reason;           /* Why offload is off, if it is. */
     long long int next_stats;   /* msec. */
+    long long int stats_cost;   /* msec the last counter read took. */
     long long int next_check;   /* msec: next nftc_check(). */
     uint64_t n_resyncs;         /* Tables rebuilt after someone else's
                                  * change. */
@@ -298,6 +299,9 @@ offload_abort(struct ofproto *p)
     }
 }
 
+static void credit_rule(struct ofproto *, struct oftable *, struct rule *,
+                        uint64_t packets, uint64_t bytes);
+
 static void
 stats_cb(const struct nftc_flow_stats *fs, void *p_)
 {
@@ -311,13 +315,22 @@ stats_cb(const struct nftc_flow_stats *fs, void *p_)
     if (!rule) {
         return;
     }
+    credit_rule(p, table, rule, fs->packets, fs->bytes);
+}
+
+/* Credits 'rule' (in 'table') with what its kernel element counted since
+ * the last read: 'packets' and 'bytes' are the element's totals. */
+static void
+credit_rule(struct ofproto *p OVS_UNUSED, struct oftable *table,
+            struct rule *rule, uint64_t packets, uint64_t bytes)
+{
     /* A replaced element starts counting from zero again. */
-    uint64_t dp = (fs->packets >= rule->kernel_packets
-                   ? fs->packets - rule->kernel_packets : fs->packets);
-    uint64_t db = (fs->bytes >= rule->kernel_bytes
-                   ? fs->bytes - rule->kernel_bytes : fs->bytes);
-    rule->kernel_packets = fs->packets;
-    rule->kernel_bytes = fs->bytes;
+    uint64_t dp = (packets >= rule->kernel_packets
+                   ? packets - rule->kernel_packets : packets);
+    uint64_t db = (bytes >= rule->kernel_bytes
+                   ? bytes - rule->kernel_bytes : bytes);
+    rule->kernel_packets = packets;
+    rule->kernel_bytes = bytes;
     /* At netdev ingress the skb starts at the network header: nf_tables
      * counts frames without their Ethernet header, OpenFlow with it (and
      * tagged frames are never offloaded). */
@@ -342,13 +355,55 @@ offload_read_stats(struct ofproto *p)
     if (o && o->nftc && nftc_n_flows(o->nftc)) {
         offload_commit(p);
         if (o->nftc) {
+            long long int start = time_msec();
             int error = nftc_stats_read(o->nftc, stats_cb, p);
+            o->stats_cost = time_msec() - start;
             if (error) {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
                 VLOG_WARN_RL(&rl, "%s: reading kernel counters failed (%s)",
                              p->name, ovs_strerror(error));
             }
         }
+    }
+}
+
+/* Up to this many flows about to change are read one by one; more, and
+ * one full read is cheaper. */
+#define OFFLOAD_READ_EACH_MAX 64
+
+void
+offload_collect(struct ofproto *p, struct rule **rules, size_t n)
+{
+    struct offload *o = p->offload;
+    if (!o || !o->nftc || !n) {
+        return;
+    }
+    offload_commit(p);
+    if (!o->nftc) {
+        return;
+    }
+    if (n > OFFLOAD_READ_EACH_MAX) {
+        offload_read_stats(p);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct rule *rule = rules[i];
+            struct match match;
+            uint64_t packets, bytes;
+
+            if (rule->table_id != 0) {
+                continue;
+            }
+            minimatch_expand(&rule->cr.match, &match);
+            if (!nftc_flow_counters(o->nftc, 0, rule->cr.priority, &match,
+                                    &packets, &bytes)) {
+                credit_rule(p, &p->tables[0], rule, packets, bytes);
+            }
+        }
+    }
+    /* Their elements are about to be replaced or removed: whatever comes
+     * next counts from zero. */
+    for (size_t i = 0; i < n; i++) {
+        rules[i]->kernel_packets = rules[i]->kernel_bytes = 0;
     }
 }
 
@@ -378,7 +433,11 @@ offload_run(struct ofproto *p)
     }
     if (now >= o->next_stats && o->nftc) {
         offload_read_stats(p);
-        o->next_stats = now + OFFLOAD_STATS_INTERVAL;
+        /* Reading 100,000 counters takes seconds, with the big lock held:
+         * space reads so they take at most 1/20 of the time.  Statistics
+         * and idle timeouts of huge offloaded tables lag accordingly. */
+        o->next_stats = time_msec() + MAX(OFFLOAD_STATS_INTERVAL,
+                                          20 * o->stats_cost);
     }
 }
 

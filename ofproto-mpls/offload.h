@@ -26,6 +26,7 @@
 #define OFPROTO_MPLS_OFFLOAD_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ds;
 struct ofport;
@@ -56,6 +57,10 @@ void offload_port_deleted(struct ofproto *p, const struct ofport *port);
 /* A rule was added or changed / is being removed. */
 void offload_rule_changed(struct ofproto *p, const struct rule *rule);
 void offload_rule_removed(struct ofproto *p, const struct rule *rule);
+
+/* The 'n' 'rules' are about to be modified or removed: collects what their
+ * kernel elements counted, which would be lost with them. */
+void offload_collect(struct ofproto *p, struct rule **rules, size_t n);
 
 /* Commits what is queued (one netlink batch). */
 void offload_commit(struct ofproto *p);

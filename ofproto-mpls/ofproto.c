@@ -904,6 +904,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
         /* OpenFlow 1.3.5 6.4: an identical entry is replaced; its
          * counters are kept unless the new one says OFPFF_RESET_COUNTS. */
         cls_rule_destroy(&cr);
+        offload_collect(p, &old, 1);
         txn_save(p, old);
         rule_set_actions(old, fm->ofpacts, fm->ofpacts_len);
         old->cookie = fm->new_cookie;
@@ -1009,6 +1010,7 @@ modify_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     struct rule **rules;
     size_t n;
     collect_rules(p, fm, strict, false, &rules, &n);
+    offload_collect(p, rules, n);
     for (size_t i = 0; i < n; i++) {
         modify_rule(p, rules[i], fm);
     }
@@ -1031,6 +1033,7 @@ delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     struct rule **rules;
     size_t n;
     collect_rules(p, fm, strict, true, &rules, &n);
+    offload_collect(p, rules, n);
     for (size_t i = 0; i < n; i++) {
         rule_remove(p, rules[i], OFPRR_DELETE);
     }

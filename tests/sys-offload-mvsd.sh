@@ -57,6 +57,16 @@ echo "$show" | grep -q 'kernel .*cookie=0x1.*packets=[1-9]' \
     || fail "offload/show lacks kernel counters for cookie 0x1"
 log "offloaded: ping forwarded by the kernel, userspace saw nothing"
 
+# Modifying an offloaded flow replaces its kernel element: what the old
+# element counted must not be lost with it.
+ping_host h1 10.0.0.2 5 || fail "second ping failed"
+check of br0 mod-flows 'in_port=1,actions=output:2'
+ping_host h1 10.0.0.2 5 || fail "ping after mod-flows failed"
+line=$(of br0 dump-flows | grep 'cookie=0x1,')
+echo "$line" | grep -q 'n_packets=15, n_bytes=1470,' \
+    || fail "kernel counts lost across a modify: $line"
+log "counters survive modifying an offloaded flow"
+
 # A flow nf_tables cannot carry: punted, and it wins over priority 10.
 check of br0 add-flow 'priority=20,cookie=0x3,icmp,in_port=1,actions=dec_ttl,output:2'
 before=$(lookups)
