@@ -34,8 +34,17 @@ top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 san=$top_srcdir/_build-san
 logdir=$top_srcdir/tests/logs/san
 timeout=${MVS_TEST_TIMEOUT:-180}
-systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-malformed-of sys-groups
-    sys-meters sys-bundle sys-mpls-lsp"}
+# Every system test that runs mvsd, but those whose mvsd is meant to die
+# (sys-bad-port, sys-fault-sigkill, sys-offload-mvsd's SIGKILL: the leak
+# check needs a clean exit), sys-privileges (LeakSanitizer's stop-the-world
+# needs what --user drops) and sys-mininet (Mininet starts its own mvsd).
+systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-osken-ping sys-malformed-of
+    sys-groups sys-meters sys-bundle sys-fail-mode sys-tls
+    sys-packet-io sys-port-io sys-ipv6-exthdr sys-mvs-ofctl
+    sys-mpls-lsp sys-mpls-stack sys-mpls-ttl sys-mpls-eompls sys-mpls-bos
+    sys-mpls-push sys-offload-diff
+    sys-fault-controller sys-fault-flood sys-fault-pinstorm sys-fault-port
+    sys-fault-nftables"}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf "$logdir"
