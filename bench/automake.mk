@@ -5,4 +5,7 @@ EXTRA_DIST += \
 	bench/lib.sh \
 	bench/forwarding.sh \
 	bench/flowmod.sh \
+	bench/offload.sh \
+	bench/soak.sh \
+	bench/soak-churn.py \
 	bench/ofp-latency.py

@@ -155,3 +155,75 @@ bench_others_ticks() {
     done
     echo "$sum"
 }
+
+# bench_cpus_sample: per-CPU "cpuN BUSY IDLE SOFTIRQ" lines (clock ticks,
+# from /proc/stat; busy = user nice system irq softirq steal, idle
+# includes iowait), one line per CPU.  Save two samples and give them to
+# bench_cpus_delta.
+bench_cpus_sample() {
+    awk '$1 ~ /^cpu[0-9]+$/ { print $1, $2 + $3 + $4 + $7 + $8 + $9,
+                              $5 + $6, $8 }' /proc/stat
+}
+
+# bench_cpus_delta FILE0 FILE1 CPU: "BUSY% SOFTIRQ%" of CPU (a number)
+# between the two bench_cpus_sample outputs.
+bench_cpus_delta() {
+    awk -v c="cpu$3" 'FNR == NR { if ($1 == c) { b = $2; i = $3; s = $4 }
+                                  next }
+        $1 == c { db = $2 - b; di = $3 - i; ds = $4 - s; t = db + di;
+                  if (t <= 0) t = 1;
+                  printf "%d %d\n", db * 100 / t, ds * 100 / t }' "$1" "$2"
+}
+
+# bench_trafgen_start NS DEV CPU CFG: trafgen sending CFG (a trafgen
+# configuration file) on DEV in namespace NS as fast as it can, every
+# process on CPU.  trafgen pins its one worker itself (-P 1, to CPU 0), so
+# the worker is moved once it exists.  Sets TG_PARENT and TG_CHILD, and
+# returns once DEV's tx_packets moves.
+bench_trafgen_start() {
+    local ns=$1 dev=$2 cpu=$3 cfg=$4 tx0
+    start_daemon "trafgen-$dev" ip netns exec "$ns" \
+        taskset -c "$cpu" trafgen -o "$dev" -P 1 -Q -n 0 -c "$cfg"
+    TG_PARENT=$LAST_PID
+    wait_for "pgrep -P $TG_PARENT" 5 || fail "trafgen did not start"
+    TG_CHILD=$(pgrep -P "$TG_PARENT" | head -n 1)
+    TL_PIDS+=("$TG_CHILD")
+    bench_pin "$TG_CHILD" "$cpu"
+    tx0=$(bench_sent "$ns" "$dev")
+    wait_for "[ \$(bench_sent $ns $dev) -gt $((tx0 + 1000)) ]" 5 \
+        || fail "trafgen sends nothing on $dev"
+}
+
+# bench_sent NS DEV: frames sent on veth DEV in NS, tx_packets +
+# tx_dropped (a veth counts a frame its peer's backlog refused as
+# tx_dropped, not tx_packets).
+bench_sent() {
+    echo $(( $(bench_counter "$1" "$2" tx_packets) \
+             + $(bench_counter "$1" "$2" tx_dropped) ))
+}
+
+# bench_trafgen_stop: stops what bench_trafgen_start started.
+bench_trafgen_stop() {
+    stop_daemon "$TG_CHILD"
+    stop_daemon "$TG_PARENT"
+}
+
+# bench_mvs_kernel_packets BRIDGE: sum of the kernel counters of the mvs
+# bridge's offloaded flows (mvs-appctl offload/show, which reads them from
+# the kernel first).  0 when offload is off.
+bench_mvs_kernel_packets() {
+    on mvs appctl "$1" offload/show 2>/dev/null \
+        | awk '{ for (i = 1; i <= NF; i++)
+                     if ($i ~ /^packets=/) { sub(/^packets=/, "", $i);
+                                             s += $i } }
+               END { printf "%d\n", s }'
+}
+
+# bench_mvs_lookups BRIDGE: userspace datapath lookups of the mvs bridge
+# (emc hits + megaflow hits + misses, from dpctl/show).
+bench_mvs_lookups() {
+    on mvs appctl "$1" dpctl/show \
+        | awk '/lookups:/ { for (i = 2; i <= NF; i++) { split($i, f, ":");
+                                if (f[1] != "lost") s += f[2] } }
+               END { printf "%d\n", s }'
+}
