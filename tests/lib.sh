@@ -382,3 +382,24 @@ sw_start_ovs() {
 # how tests see that a controller has connected: the flows it installs on
 # the features handshake are there (switch-agnostic).
 sw_has_flow() { of "$1" dump-flows | grep -qF -- "$2"; }
+
+# ---------------------------------------------------------------------------
+# Captures on the wire.
+
+declare -A CAP_PID=()
+# capture NAME NS IFACE COUNT FILTER...: tcpdump into $TEST_DIR/NAME.pcap
+# of the frames IFACE receives until COUNT frames matched FILTER, or
+# capture_end stops it.
+capture() {
+    local name=$1 ns=$2 ifc=$3 count=$4
+    shift 4
+    start_daemon "tcpdump-$name" ip netns exec "$ns" tcpdump -Z root -U -nn \
+        -Q in -i "$ifc" -c "$count" -w "$TEST_DIR/$name.pcap" "$@"
+    CAP_PID[$name]=$LAST_PID
+    wait_for "grep -q 'listening on' '$TEST_DIR/tcpdump-$name.log'" 10 \
+        || fail "tcpdump on $ifc did not start"
+}
+# capture_end NAME [TIMEOUT]: waits for the capture's count, else stops it.
+capture_end() {
+    wait_for "! alive ${CAP_PID[$1]}" "${2:-5}" || stop_daemon "${CAP_PID[$1]}"
+}

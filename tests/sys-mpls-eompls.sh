@@ -30,23 +30,6 @@ command -v tcpdump >/dev/null 2>&1 || skip "missing tool: tcpdump"
 "$PYTHON" -c 'import scapy.all' 2>/dev/null \
     || skip "scapy not installed for $PYTHON (python3-scapy)"
 
-declare -A CAP_PID=()
-# capture NAME NS IFACE COUNT FILTER...: tcpdump into $TEST_DIR/NAME.pcap
-# of the frames IFACE receives until COUNT frames matched FILTER, or
-# capture_end stops it.
-capture() {
-    local name=$1 ns=$2 ifc=$3 count=$4
-    shift 4
-    start_daemon "tcpdump-$name" ip netns exec "$ns" tcpdump -Z root -U -nn \
-        -Q in -i "$ifc" -c "$count" -w "$TEST_DIR/$name.pcap" "$@"
-    CAP_PID[$name]=$LAST_PID
-    wait_for "grep -q 'listening on' '$TEST_DIR/tcpdump-$name.log'" 10 \
-        || fail "tcpdump on $ifc did not start"
-}
-# capture_end NAME [TIMEOUT]: waits for the capture's count, else stops it.
-capture_end() {
-    wait_for "! alive ${CAP_PID[$1]}" "${2:-5}" || stop_daemon "${CAP_PID[$1]}"
-}
 decode() { "$PYTHON" "$top_srcdir/tests/ofclient.py" decode "$TEST_DIR/$1.pcap"; }
 
 add_ns sw-A

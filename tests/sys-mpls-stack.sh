@@ -30,20 +30,6 @@ command -v tcpdump >/dev/null 2>&1 || skip "missing tool: tcpdump"
 # of the frames IFACE receives (-Q in: what a switch transmits is captured
 # at the other end of the link, which does not depend on how the switch
 # sends) until COUNT frames matched FILTER, or capture_end stops it.
-declare -A CAP_PID=()
-capture() {
-    local name=$1 ns=$2 ifc=$3 count=$4
-    shift 4
-    start_daemon "tcpdump-$name" ip netns exec "$ns" tcpdump -Z root -U -nn \
-        -Q in -i "$ifc" -c "$count" -w "$TEST_DIR/$name.pcap" "$@"
-    CAP_PID[$name]=$LAST_PID
-    wait_for "grep -q 'listening on' '$TEST_DIR/tcpdump-$name.log'" 10 \
-        || fail "tcpdump on $ifc did not start"
-}
-# capture_end NAME [TIMEOUT]: waits for the capture's count, else stops it.
-capture_end() {
-    wait_for "! alive ${CAP_PID[$1]}" "${2:-5}" || stop_daemon "${CAP_PID[$1]}"
-}
 # decode NAME...: the frames of the captures, one JSON line each.
 decode() {
     local n

@@ -59,24 +59,6 @@ command -v tcpdump >/dev/null 2>&1 || skip "missing tool: tcpdump"
     || skip "scapy and os-ken needed for $PYTHON (python3-scapy, python3-os-ken)"
 OFCLIENT=$top_srcdir/tests/ofclient.py
 
-declare -A CAP_PID=()
-# capture NAME NS IFACE COUNT FILTER...: tcpdump into $TEST_DIR/NAME.pcap
-# of the frames IFACE receives until COUNT frames matched FILTER, or
-# capture_end stops it.
-capture() {
-    local name=$1 ns=$2 ifc=$3 count=$4
-    shift 4
-    start_daemon "tcpdump-$name" ip netns exec "$ns" tcpdump -Z root -U -nn \
-        -Q in -i "$ifc" -c "$count" -w "$TEST_DIR/$name.pcap" "$@"
-    CAP_PID[$name]=$LAST_PID
-    wait_for "grep -q 'listening on' '$TEST_DIR/tcpdump-$name.log'" 10 \
-        || fail "tcpdump on $ifc did not start"
-}
-# capture_end NAME [TIMEOUT]: waits for the capture's count, else stops it.
-capture_end() {
-    wait_for "! alive ${CAP_PID[$1]}" "${2:-5}" || stop_daemon "${CAP_PID[$1]}"
-}
-
 add_ns sw-br0
 ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
