@@ -265,6 +265,72 @@ exec_ipv6_set_tc(struct ovs_16aligned_ip6_hdr *ip6, uint8_t tc)
 
 /* VLAN. */
 
+/* Returns the offset of the I-TAG's ethertype (0x88e7) in 'pkt', after any
+ * backbone VLAN tags, or SIZE_MAX if it has none. */
+static size_t
+exec_itag_ofs(const struct dp_packet *pkt)
+{
+    const uint8_t *frame = dp_packet_data(pkt);
+    size_t size = dp_packet_size(pkt);
+    size_t ofs = 2 * ETH_ADDR_LEN;
+
+    while (ofs + 2 <= size) {
+        uint16_t type = (frame[ofs] << 8) | frame[ofs + 1];
+        if (type == DP_ETH_TYPE_PBB) {
+            return ofs + 6 <= size ? ofs : SIZE_MAX;
+        } else if (type == ETH_TYPE_VLAN_8021Q
+                   || type == ETH_TYPE_VLAN_8021AD) {
+            ofs += VLAN_HEADER_LEN;
+        } else {
+            break;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* push_pbb: | C-DA C-SA ... |  ->  | C-DA C-SA 88e7 I-TAG | C-DA C-SA ... |
+ * (OpenFlow 1.3.5 5.12: the backbone addresses start as the customer's;
+ * set-field changes them.) */
+static int
+exec_push_pbb(struct dp_packet *pkt, ovs_be16 eth_type)
+{
+    if (dp_packet_size(pkt) < ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+    dp_packet_reset_offsets(pkt);
+    uint8_t *frame = dp_packet_push_uninit(pkt, 2 * ETH_ADDR_LEN + 6);
+    memcpy(frame, frame + 2 * ETH_ADDR_LEN + 6, 2 * ETH_ADDR_LEN);
+    wr16(frame + 2 * ETH_ADDR_LEN, eth_type);
+    memset(frame + 2 * ETH_ADDR_LEN + 2, 0, 4);
+    return 0;
+}
+
+static int
+exec_pop_pbb(struct dp_packet *pkt)
+{
+    size_t ofs = exec_itag_ofs(pkt);
+    if (ofs == SIZE_MAX || dp_packet_size(pkt) < ofs + 6 + ETH_HEADER_LEN) {
+        return EINVAL;
+    }
+    dp_packet_reset_offsets(pkt);
+    dp_packet_pull(pkt, ofs + 6);
+    return 0;
+}
+
+static int
+exec_set_pbb_isid(struct dp_packet *pkt, uint32_t isid)
+{
+    size_t ofs = exec_itag_ofs(pkt);
+    if (ofs == SIZE_MAX) {
+        return EINVAL;
+    }
+    uint8_t *itag = (uint8_t *) dp_packet_data(pkt) + ofs + 2;
+    itag[1] = isid >> 16;
+    itag[2] = isid >> 8;
+    itag[3] = isid;
+    return 0;
+}
+
 static int
 exec_push_vlan(struct dp_packet *pkt, ovs_be16 tpid, uint32_t tci)
 {
@@ -914,6 +980,15 @@ dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
         case DPA_SET_ARP_THA:
             error = exec_set_arp_ha(pkt, false, a->mac);
             break;
+        case DPA_PUSH_PBB:
+            error = exec_push_pbb(pkt, a->be16);
+            break;
+        case DPA_POP_PBB:
+            error = exec_pop_pbb(pkt);
+            break;
+        case DPA_SET_PBB_ISID:
+            error = exec_set_pbb_isid(pkt, a->u32 & 0xffffff);
+            break;
 
         case DPA__MAX:
             OVS_NOT_REACHED();
@@ -973,6 +1048,9 @@ dp_action_type_name(enum dp_action_type type)
     case DPA_SET_ARP_TPA: return "set_arp_tpa";
     case DPA_SET_ARP_SHA: return "set_arp_sha";
     case DPA_SET_ARP_THA: return "set_arp_tha";
+    case DPA_PUSH_PBB: return "push_pbb";
+    case DPA_POP_PBB: return "pop_pbb";
+    case DPA_SET_PBB_ISID: return "set_pbb_isid";
     case DPA__MAX:
         break;
     }
@@ -1013,6 +1091,7 @@ format_action(const struct dp_action *a, struct ds *s)
         ds_put_format(s, "(%"PRIu32")", a->u32);
         break;
     case DPA_SET_IPV6_LABEL:
+    case DPA_SET_PBB_ISID:
         ds_put_format(s, "(%#"PRIx32")", a->u32);
         break;
     case DPA_SET_VLAN_PCP:
@@ -1028,6 +1107,7 @@ format_action(const struct dp_action *a, struct ds *s)
         break;
     case DPA_PUSH_MPLS:
     case DPA_POP_MPLS:
+    case DPA_PUSH_PBB:
         ds_put_format(s, "(eth_type=%#"PRIx16")", ntohs(a->be16));
         break;
     case DPA_COPY_TTL_OUT:
@@ -1062,6 +1142,7 @@ format_action(const struct dp_action *a, struct ds *s)
     case DPA_POP_VLAN:
     case DPA_DEC_MPLS_TTL:
     case DPA_DEC_NW_TTL:
+    case DPA_POP_PBB:
         break;
     case DPA__MAX:
         OVS_NOT_REACHED();

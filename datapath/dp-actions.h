@@ -117,6 +117,12 @@ enum dp_action_type {
     DPA_SET_ARP_TPA,        /* ip4. */
     DPA_SET_ARP_SHA,        /* mac. */
     DPA_SET_ARP_THA,        /* mac. */
+    DPA_PUSH_PBB,           /* be16: ethertype (0x88e7).  A new backbone
+                             * header: the customer addresses copied, the
+                             * ethertype, an I-TAG of zeros. */
+    DPA_POP_PBB,            /* Removes everything up to the end of the
+                             * I-TAG: the customer frame is the packet. */
+    DPA_SET_PBB_ISID,       /* u32: I-SID (24 bits) of the I-TAG. */
 
     DPA__MAX
 };

@@ -120,7 +120,23 @@ OVS_ALIGNED_STRUCT(8, dp_key) {
     struct eth_addr arp_sha;
     struct eth_addr arp_tha;
     struct in6_addr nd_target;  /* IPv6 ND target address. */
+
+    /* 802.1ah (PBB): the I-TAG's 32 bits after ethertype 0x88e7 (PCP, DEI,
+     * UCA, reserved, 24-bit I-SID), as on the wire; what follows (the
+     * customer frame) is parsed only after a pop_pbb and a
+     * recirculation. */
+    ovs_be32 pbb_itag;
+    uint32_t pad2;
 };
+
+/* Ethertype of an 802.1ah I-TAG. */
+#define DP_ETH_TYPE_PBB 0x88e7
+
+static inline uint32_t
+dp_itag_isid(ovs_be32 itag)
+{
+    return ntohl(itag) & 0xffffff;
+}
 
 #define DP_KEY_U64S (sizeof(struct dp_key) / sizeof(uint64_t))
 BUILD_ASSERT_DECL(sizeof(struct dp_key) % sizeof(uint64_t) == 0);

@@ -537,5 +537,7 @@ dp_parse(struct dp_packet *pkt, uint32_t in_port, uint32_t recirc_id,
         parse_mpls(frame + ofs, size - ofs, key);
     } else if (type == htons(ETH_TYPE_ARP) || type == htons(ETH_TYPE_RARP)) {
         parse_arp(pkt, frame + ofs, size - ofs, key);
+    } else if (type == htons(DP_ETH_TYPE_PBB) && size - ofs >= 4) {
+        memcpy(&key->pbb_itag, frame + ofs, 4);
     }
 }

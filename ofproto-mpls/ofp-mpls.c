@@ -10,6 +10,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
 #include "packets.h"
+#include "datapath/dp-key.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/util.h"
@@ -22,6 +23,12 @@
 #define OXM_IPV6_EXTHDR 0x80004e02u     /* OXM_OF_IPV6_EXTHDR. */
 #define OXM_IPV6_EXTHDR_W 0x80004f04u   /* ...with a mask. */
 #define NXM_REG14_HEADER 0x00011c04u    /* NXM_NX_REG14. */
+#define OXM_PBB_ISID 0x80004a03u        /* OXM_OF_PBB_ISID, 3 bytes. */
+#define OXM_PBB_ISID_W 0x80004b06u
+#define NXM_REG13_HEADER 0x00011a04u    /* NXM_NX_REG13: I-SID inside mvs. */
+#define NXM_REG13_W 0x00011b08u
+#define OFPAT_PUSH_PBB_ 26
+#define OFPAT_POP_PBB_ 27
 #define NXM_REG14_W 0x00011d08u         /* ...with a mask. */
 #define OFPT11_FLOW_REMOVED_ 11
 #define OFPT13_MULTIPART_REQUEST_ 18
@@ -90,7 +97,7 @@ is_marker(const uint8_t *p, size_t len, enum ofp_mpls_ext *kind,
         && get32(p + 4) == NXM_REG15_HEADER
         && !memcmp(p + 8, marker_magic, 3)
         && (p[11] >> 4) >= OFP_MPLS_COPY_TTL_OUT
-        && (p[11] >> 4) <= OFP_MPLS_SET_BOS) {
+        && (p[11] >> 4) <= OFP_MPLS_EXT_MAX) {
         *kind = p[11] >> 4;
         *value = p[11] & 0xf;
         return true;
@@ -117,9 +124,11 @@ rewrite_actions(const uint8_t *p, size_t len, struct ofpbuf *out,
             }
             if ((to_marker && alen == 8
                  && (type == OFPAT_COPY_TTL_OUT_
-                     || type == OFPAT_COPY_TTL_IN_))
+                     || type == OFPAT_COPY_TTL_IN_
+                     || type == OFPAT_PUSH_PBB_ || type == OFPAT_POP_PBB_))
                 || (to_marker && type == OFPAT_SET_FIELD_ && alen == 16
-                    && get32(p + 4) == OXM_MPLS_BOS_HEADER)
+                    && (get32(p + 4) == OXM_MPLS_BOS_HEADER
+                        || get32(p + 4) == OXM_PBB_ISID))
                 || (!to_marker && is_marker(p, alen, &kind, &value))) {
                 *changed = true;
                 return;
@@ -147,8 +156,39 @@ rewrite_actions(const uint8_t *p, size_t len, struct ofpbuf *out,
                    && get32(p + 4) == OXM_MPLS_BOS_HEADER) {
             put_marker(out, OFP_MPLS_SET_BOS, p[8]);
             *changed = true;
+        } else if (to_marker && alen == 8 && (type == OFPAT_PUSH_PBB_
+                                              || type == OFPAT_POP_PBB_)) {
+            put_marker(out, type == OFPAT_PUSH_PBB_
+                       ? OFP_MPLS_PUSH_PBB : OFP_MPLS_POP_PBB, 0);
+            *changed = true;
+        } else if (to_marker && type == OFPAT_SET_FIELD_ && alen == 16
+                   && get32(p + 4) == OXM_PBB_ISID) {
+            /* set_field pbb_isid travels as set_field reg13. */
+            uint8_t *a = ofpbuf_put_zeros(out, 16);
+            a[1] = OFPAT_SET_FIELD_;
+            a[3] = 16;
+            put_be32(a + 4, NXM_REG13_HEADER);
+            memcpy(a + 9, p + 8, 3);
+            *changed = true;
+        } else if (!to_marker && type == OFPAT_SET_FIELD_ && alen == 16
+                   && get32(p + 4) == NXM_REG13_HEADER) {
+            uint8_t *a = ofpbuf_put_zeros(out, 16);
+            a[1] = OFPAT_SET_FIELD_;
+            a[3] = 16;
+            put_be32(a + 4, OXM_PBB_ISID);
+            memcpy(a + 8, p + 9, 3);
+            *changed = true;
         } else if (!to_marker && is_marker(p, alen, &kind, &value)) {
-            if (kind == OFP_MPLS_SET_BOS) {
+            if (kind == OFP_MPLS_PUSH_PBB || kind == OFP_MPLS_POP_PBB) {
+                uint8_t *a = ofpbuf_put_zeros(out, 8);
+                a[1] = (kind == OFP_MPLS_PUSH_PBB
+                        ? OFPAT_PUSH_PBB_ : OFPAT_POP_PBB_);
+                a[3] = 8;
+                if (kind == OFP_MPLS_PUSH_PBB) {
+                    a[4] = DP_ETH_TYPE_PBB >> 8;
+                    a[5] = DP_ETH_TYPE_PBB & 0xff;
+                }
+            } else if (kind == OFP_MPLS_SET_BOS) {
                 uint8_t *a = ofpbuf_put_zeros(out, 16);
                 a[1] = OFPAT_SET_FIELD_;
                 a[3] = 16;
@@ -228,12 +268,50 @@ match_len(const uint8_t *p, size_t len)
  * OpenFlow error for an ipv6_exthdr match without eth_type=0x86dd (the
  * field's prerequisite), else 0; sets '*changed' if there is anything to
  * rewrite. */
+/* OXM fields libopenvswitch does not know travel inside mvs as Nicira
+ * registers: ipv6_exthdr as reg14, pbb_isid as reg13 (the datapath key's
+ * fields are put there for lookups).  Each needs its ethertype. */
+struct oxm_alias {
+    uint32_t oxm, oxm_w;        /* OXM headers, without and with mask. */
+    uint32_t nxm, nxm_w;        /* Register headers. */
+    size_t n;                   /* Bytes of the OXM value. */
+    uint16_t eth_type;          /* Prerequisite. */
+};
+
+static const struct oxm_alias oxm_aliases[] = {
+    { OXM_IPV6_EXTHDR, OXM_IPV6_EXTHDR_W, NXM_REG14_HEADER, NXM_REG14_W,
+      2, ETH_TYPE_IPV6 },
+    { OXM_PBB_ISID, OXM_PBB_ISID_W, NXM_REG13_HEADER, NXM_REG13_W,
+      3, DP_ETH_TYPE_PBB },
+};
+
+static const struct oxm_alias *
+find_alias(uint32_t h, bool to_reg, bool *masked)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(oxm_aliases); i++) {
+        const struct oxm_alias *al = &oxm_aliases[i];
+        uint32_t plain = to_reg ? al->oxm : al->nxm;
+        uint32_t w = to_reg ? al->oxm_w : al->nxm_w;
+        if (h == plain || h == w) {
+            *masked = h == w;
+            return al;
+        }
+    }
+    return NULL;
+}
+
+/* Rewrites the OXM match at 'p' ('ml' bytes with its padding) into 'out'
+ * (NULL: only look), OXM to register or back.  Returns an OpenFlow error
+ * for an aliased field without its eth_type prerequisite, else 0; sets
+ * '*changed' if there is anything to rewrite. */
 static enum ofperr
 rewrite_match(const uint8_t *p, size_t ml, struct ofpbuf *out, bool to_reg,
               bool *changed)
 {
     uint16_t mlen = get16(p + 2);
-    bool found = false, ipv6 = false;
+    bool found = false;
+    uint16_t eth_type = 0;
+    bool masked;
 
     if (get16(p) != 1 || mlen < 4 || mlen > ml) {
         if (out) {
@@ -247,12 +325,23 @@ rewrite_match(const uint8_t *p, size_t ml, struct ofpbuf *out, bool to_reg,
         if (ofs + 4 + flen > mlen) {
             break;
         }
-        if (to_reg ? h == OXM_IPV6_EXTHDR || h == OXM_IPV6_EXTHDR_W
-                   : h == NXM_REG14_HEADER || h == NXM_REG14_W) {
+        if (h == OXM_ETH_TYPE_HEADER) {
+            eth_type = get16(p + ofs + 4);
+        }
+        ofs += 4 + flen;
+    }
+    for (size_t ofs = 4; ofs + 4 <= mlen; ) {
+        uint32_t h = get32(p + ofs);
+        size_t flen = h & 0xff;
+        if (ofs + 4 + flen > mlen) {
+            break;
+        }
+        const struct oxm_alias *al = find_alias(h, to_reg, &masked);
+        if (al) {
+            if (to_reg && eth_type != al->eth_type) {
+                return OFPERR_OFPBMC_BAD_PREREQ;
+            }
             found = true;
-        } else if (h == OXM_ETH_TYPE_HEADER
-                   && get16(p + ofs + 4) == ETH_TYPE_IPV6) {
-            ipv6 = true;
         }
         ofs += 4 + flen;
     }
@@ -261,9 +350,6 @@ rewrite_match(const uint8_t *p, size_t ml, struct ofpbuf *out, bool to_reg,
             ofpbuf_put(out, p, ml);
         }
         return 0;
-    }
-    if (to_reg && !ipv6) {
-        return OFPERR_OFPBMC_BAD_PREREQ;
     }
     *changed = true;
     if (!out) {
@@ -279,21 +365,22 @@ rewrite_match(const uint8_t *p, size_t ml, struct ofpbuf *out, bool to_reg,
         if (ofs + 4 + flen > mlen) {
             break;
         }
-        if (to_reg && (h == OXM_IPV6_EXTHDR || h == OXM_IPV6_EXTHDR_W)) {
-            uint8_t *q = ofpbuf_put_zeros(out, h == OXM_IPV6_EXTHDR ? 8 : 12);
-            put_be32(q, h == OXM_IPV6_EXTHDR ? NXM_REG14_HEADER
-                                             : NXM_REG14_W);
-            memcpy(q + 6, v, 2);
-            if (h == OXM_IPV6_EXTHDR_W) {
-                memcpy(q + 10, v + 2, 2);
+        const struct oxm_alias *al = find_alias(h, to_reg, &masked);
+        if (al && to_reg) {
+            /* OXM value (and mask) of 'n' bytes -> 4-byte register ones,
+             * zero-extended. */
+            uint8_t *q = ofpbuf_put_zeros(out, masked ? 12 : 8);
+            put_be32(q, masked ? al->nxm_w : al->nxm);
+            memcpy(q + 8 - al->n, v, al->n);
+            if (masked) {
+                memcpy(q + 12 - al->n, v + al->n, al->n);
             }
-        } else if (!to_reg && (h == NXM_REG14_HEADER || h == NXM_REG14_W)) {
-            uint8_t *q = ofpbuf_put_zeros(out, h == NXM_REG14_HEADER ? 6 : 8);
-            put_be32(q, h == NXM_REG14_HEADER ? OXM_IPV6_EXTHDR
-                                              : OXM_IPV6_EXTHDR_W);
-            memcpy(q + 4, v + 2, 2);
-            if (h == NXM_REG14_W) {
-                memcpy(q + 6, v + 6, 2);
+        } else if (al) {
+            uint8_t *q = ofpbuf_put_zeros(out, 4 + (masked ? 2 : 1) * al->n);
+            put_be32(q, masked ? al->oxm_w : al->oxm);
+            memcpy(q + 4, v + 4 - al->n, al->n);
+            if (masked) {
+                memcpy(q + 4 + al->n, v + 8 - al->n, al->n);
             }
         } else {
             ofpbuf_put(out, p + ofs, 4 + flen);
@@ -408,8 +495,11 @@ ofp_mpls_encode_rewrite(struct ofpbuf *msg)
     static const uint8_t sig[7] = { 0x00, 0x01, 0x1e, 0x04, 'm', 'v', 's' };
     static const uint8_t reg14[3] = { 0x00, 0x01, 0x1c };
     static const uint8_t reg14w[3] = { 0x00, 0x01, 0x1d };
+    static const uint8_t reg13[3] = { 0x00, 0x01, 0x1a };
+    static const uint8_t reg13w[3] = { 0x00, 0x01, 0x1b };
     if (!memmem(p, len, sig, sizeof sig) && !memmem(p, len, reg14, 3)
-        && !memmem(p, len, reg14w, 3)) {
+        && !memmem(p, len, reg14w, 3) && !memmem(p, len, reg13, 3)
+        && !memmem(p, len, reg13w, 3)) {
         return;
     }
     struct ofpbuf *out = ofpbuf_new(len);
@@ -479,7 +569,7 @@ ofp_mpls_marker_parse(const struct ofpact *a, enum ofp_mpls_ext *kind,
     uint32_t v = ntohl(sf->value->be32);
     uint8_t k = (v >> 4) & 0xf;
     if ((v >> 8) != 0x6d7673 || k < OFP_MPLS_COPY_TTL_OUT
-        || k > OFP_MPLS_SET_BOS) {
+        || k > OFP_MPLS_EXT_MAX) {
         return false;
     }
     *kind = k;
@@ -506,9 +596,16 @@ ofp_mpls_format_ofpacts(const struct ofpact *ofpacts, size_t len,
             if (kind == OFP_MPLS_SET_BOS) {
                 ds_put_format(s, "set_field:%d->mpls_bos", value & 1);
             } else {
-                ds_put_cstr(s, kind == OFP_MPLS_COPY_TTL_IN
-                            ? "copy_ttl_in" : "copy_ttl_out");
+                ds_put_cstr(s, (kind == OFP_MPLS_COPY_TTL_IN ? "copy_ttl_in"
+                                : kind == OFP_MPLS_COPY_TTL_OUT
+                                ? "copy_ttl_out"
+                                : kind == OFP_MPLS_PUSH_PBB
+                                ? "push_pbb:0x88e7" : "pop_pbb"));
             }
+        } else if (a->type == OFPACT_SET_FIELD
+                   && ofpact_get_SET_FIELD(a)->field->id == MFF_REG13) {
+            ds_put_format(s, "set_field:%#"PRIx32"->pbb_isid",
+                          ntohl(ofpact_get_SET_FIELD(a)->value->be32));
         } else if (a->type == OFPACT_WRITE_ACTIONS) {
             const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
             ds_put_cstr(s, "write_actions(");

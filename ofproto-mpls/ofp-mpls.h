@@ -54,7 +54,10 @@ enum ofp_mpls_ext {
     OFP_MPLS_COPY_TTL_OUT = 1,
     OFP_MPLS_COPY_TTL_IN = 2,
     OFP_MPLS_SET_BOS = 3,       /* Value: the BOS bit. */
+    OFP_MPLS_PUSH_PBB = 4,      /* OFPAT_PUSH_PBB (ethertype 0x88e7). */
+    OFP_MPLS_POP_PBB = 5,       /* OFPAT_POP_PBB. */
 };
+#define OFP_MPLS_EXT_MAX OFP_MPLS_POP_PBB
 
 /* If 'oh' (a flow-mod, packet-out or flow/aggregate stats request, OpenFlow
  * 1.1 or later) contains any of the three actions or an OXM_OF_IPV6_EXTHDR

@@ -170,6 +170,14 @@ xlate_key_to_flow(const struct dp_key *key, struct flow *flow)
     flow->regs[14] = key->ipv6_exthdr;
 }
 
+/* OXM_OF_PBB_ISID's stand-in (ofp-mpls.h); the I-TAG is parsed whatever
+ * else the key has. */
+static void
+key_to_flow_pbb(const struct dp_key *key, struct flow *flow)
+{
+    flow->regs[13] = dp_itag_isid(key->pbb_itag);
+}
+
 /* Builds the datapath mask from what the classifier and the actions looked
  * at. */
 static void
@@ -215,6 +223,12 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     mask->arp_tha = m->arp_tha;
     mask->nd_target = m->nd_target;
     mask->ipv6_exthdr = m->regs[14];
+}
+
+static void
+wc_to_mask_pbb(const struct xlate_ctx *ctx, struct dp_key *mask)
+{
+    mask->pbb_itag = htonl(ctx->wc.masks.regs[13] & 0xffffff);
 }
 
 /* Keeps ctx->flow's three MPLS entries in step with ctx->mpls. */
@@ -544,6 +558,8 @@ static const struct set_field_xlate {
     { MFF_ARP_TPA, DPA_SET_ARP_TPA, OP_IP4, 0 },
     { MFF_ARP_SHA, DPA_SET_ARP_SHA, OP_MAC, 0 },
     { MFF_ARP_THA, DPA_SET_ARP_THA, OP_MAC, 0 },
+    /* OXM_OF_PBB_ISID's stand-in (ofp-mpls.h). */
+    { MFF_REG13, DPA_SET_PBB_ISID, OP_U32_FROM_BE32, 0xffffff },
 };
 
 static void
@@ -558,7 +574,9 @@ xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
                                  &ctx->flow);
         return;
     }
-    if (!mf_are_prereqs_ok(mf, &ctx->flow, NULL)) {
+    if (!mf_are_prereqs_ok(mf, &ctx->flow, NULL)
+        || (mf->id == MFF_REG13
+            && ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB))) {
         trace(ctx, "set_field:%s: prerequisites not met, skipped", mf->name);
         return;
     }
@@ -646,6 +664,24 @@ xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
     if (!ofp_mpls_marker_parse(a, &kind, &value)) {
         return false;
     }
+    if (kind == OFP_MPLS_PUSH_PBB) {
+        d = put_action(ctx, DPA_PUSH_PBB);
+        d->be16 = htons(DP_ETH_TYPE_PBB);
+        ctx->flow.dl_type = htons(DP_ETH_TYPE_PBB);
+        ctx->flow.regs[13] = 0;
+        trace(ctx, "push_pbb:0x88e7");
+        return true;
+    } else if (kind == OFP_MPLS_POP_PBB) {
+        if (ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB)) {
+            trace(ctx, "pop_pbb: packet has no I-TAG, skipped");
+            return true;
+        }
+        put_action(ctx, DPA_POP_PBB);
+        /* The customer frame is known only by re-parsing it. */
+        ctx->l3_unknown = true;
+        trace(ctx, "pop_pbb");
+        return true;
+    }
     if (!eth_type_mpls(ctx->flow.dl_type)) {
         trace(ctx, "%s: packet has no MPLS, skipped",
               kind == OFP_MPLS_SET_BOS ? "set_field:mpls_bos"
@@ -679,6 +715,9 @@ xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
                     | htonl((value & 1) << MPLS_BOS_SHIFT));
         trace(ctx, "set_field:%d->mpls_bos", value & 1);
         break;
+    case OFP_MPLS_PUSH_PBB:
+    case OFP_MPLS_POP_PBB:
+        OVS_NOT_REACHED();
     }
     return true;
 }
@@ -1125,6 +1164,8 @@ set_slot(const struct ofpact *a)
     if (ofp_mpls_marker_parse(a, &kind, &value)) {
         return (kind == OFP_MPLS_COPY_TTL_IN ? SLOT_COPY_TTL_IN
                 : kind == OFP_MPLS_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
+                : kind == OFP_MPLS_PUSH_PBB ? SLOT_PUSH_PBB
+                : kind == OFP_MPLS_POP_PBB ? SLOT_POP
                 : SLOT_SET);
     } else if (t == OFPACT_STRIP_VLAN || t == OFPACT_POP_MPLS) {
         return SLOT_POP;
@@ -1155,7 +1196,7 @@ execute_action_set(struct xlate_ctx *ctx)
 {
     struct ofpbuf set = ctx->action_set;   /* Steal. */
     struct ofpbuf ordered;
-    const struct ofpact *slots[SLOT_INVALID][2];
+    const struct ofpact *slots[SLOT_INVALID][3];
     const struct ofpact *a;
 
     ofpbuf_init(&ctx->action_set, 0);
@@ -1170,8 +1211,15 @@ execute_action_set(struct xlate_ctx *ctx)
         if (slot == SLOT_SET || slot == SLOT_INVALID) {
             continue;
         }
-        /* Two kinds share the pop and dec-TTL slots. */
+        /* Kinds that share the pop and dec-TTL slots each keep their own
+         * place (pop_vlan, pop_mpls, pop_pbb). */
+        enum ofp_mpls_ext kind;
+        uint8_t value;
         int i = (a->type == OFPACT_POP_MPLS || a->type == OFPACT_DEC_MPLS_TTL);
+        if (ofp_mpls_marker_parse(a, &kind, &value)
+            && kind == OFP_MPLS_POP_PBB) {
+            i = 2;
+        }
         slots[slot][i] = a;
     }
     for (int slot = 0; slot < SLOT_INVALID; slot++) {
@@ -1186,7 +1234,7 @@ execute_action_set(struct xlate_ctx *ctx)
         if (slot == SLOT_OUTPUT && slots[SLOT_GROUP][0]) {
             continue;
         }
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             if (slots[slot][i]) {
                 ofpbuf_put(&ordered, slots[slot][i],
                            OFPACT_ALIGN(slots[slot][i]->len));
@@ -1306,6 +1354,7 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
     ctx.xout = xout;
     ctx.ofproto = xin->ofproto;
     xlate_key_to_flow(key, &ctx.flow);
+    key_to_flow_pbb(key, &ctx.flow);
     flow_wildcards_init_catchall(&ctx.wc);
     ofpbuf_init(&ctx.action_set, 0);
 
@@ -1341,6 +1390,7 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
     }
 
     wc_to_mask(&ctx, &xout->mask);
+    wc_to_mask_pbb(&ctx, &xout->mask);
     ofpbuf_uninit(&ctx.action_set);
     return 0;
 }
