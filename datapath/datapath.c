@@ -65,6 +65,7 @@ struct datapath {
     uint64_t n_upcalls;         /* Misses handed up. */
     uint64_t n_lost;            /* Misses the handler failed. */
     uint64_t n_recirc_loops;    /* Packets dropped at DP_MAX_RECIRC. */
+    long long int now;          /* time_msec() of the batch in hand. */
     uint64_t n_exec_errors;     /* Actions that did not apply. */
 
     struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
@@ -393,7 +394,7 @@ process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
 
     flow->stats.packets++;
     flow->stats.bytes += dp_packet_size(pkt);
-    flow->stats.used = time_msec();
+    flow->stats.used = dp->now;
     flow->stats.tcp_flags |= ntohs(key.tcp_flags);
     execute(dp, pkt, &key, flow->actions, flow->n_actions, depth);
 }
@@ -406,6 +407,9 @@ run_port(struct datapath *dp, struct dp_port *port)
     bool busy = false;
     for (int b = 0; b < DP_RUN_BATCHES; b++) {
         int n = dp_port_recv(port);
+        if (n) {
+            dp->now = time_msec();  /* Once a batch, not once a packet. */
+        }
         for (int i = 0; i < n; i++) {
             process_packet(dp, port->rx[i], port->port_no, 0,
                            &port->rxmeta[i], 0);

@@ -75,7 +75,6 @@ dp_cache_lookup(struct dp_cache *cache, const struct dp_key *key,
 
         HMAP_FOR_EACH_WITH_HASH (flow, node, mhash, &st->flows) {
             if (!memcmp(&flow->key, &masked, sizeof masked)) {
-                st->hits++;
                 cache->megaflow_hits++;
                 e->flow = flow;
                 e->key = *key;

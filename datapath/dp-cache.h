@@ -65,7 +65,6 @@ struct dp_subtable {
     struct ovs_list node;       /* In 'subtables' of struct dp_cache. */
     struct dp_key mask;
     struct hmap flows;          /* Of struct dp_flow, by masked-key hash. */
-    uint64_t hits;              /* For ordering: busiest first. */
 };
 
 #define DP_EMC_SIZE 8192        /* Power of 2. */

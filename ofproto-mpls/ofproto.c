@@ -583,30 +583,19 @@ static const struct dp_upcall_ops upcall_ops = {
 
 /* Flow table changes. */
 
-static long long int
-now_msec(void)
-{
-    return time_msec();
-}
-
 /* Checks instructions or actions against what this switch supports,
  * beyond what libopenvswitch's decoder checked. */
 static enum ofperr
 check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
-              size_t len, uint8_t table_id, bool in_set)
+              size_t len, uint8_t table_id)
 {
     const struct ofpact *a;
     OFPACT_FOR_EACH (a, ofpacts, len) {
         switch (a->type) {
-        case OFPACT_OUTPUT: {
-            ofp_port_t port = ofpact_get_OUTPUT(a)->port;
-            if (ofp_to_u16(port) < ofp_to_u16(OFPP_MAX)
-                && !ofproto_get_port(p, port)) {
-                /* OpenFlow lets flows name ports that don't exist yet;
-                 * packets to them are dropped. */
-            }
+        case OFPACT_OUTPUT:
+            /* OpenFlow lets flows name ports that don't exist yet: packets
+             * to them are dropped (xlate.c). */
             break;
-        }
         case OFPACT_GOTO_TABLE:
             if (ofpact_get_GOTO_TABLE(a)->table_id <= table_id) {
                 /* OpenFlow 1.3.5 5.1: goto-table only goes forward. */
@@ -630,7 +619,7 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
             const struct ofpact_nest *on = ofpact_get_WRITE_ACTIONS(a);
             enum ofperr error = check_ofpacts(p, on->actions,
                                               ofpact_nest_get_action_len(on),
-                                              table_id, true);
+                                              table_id);
             if (error) {
                 return error;
             }
@@ -693,7 +682,6 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
         case OFPACT_DEBUG_SLOW:
             return OFPERR_OFPBAC_BAD_TYPE;
         }
-        (void) in_set;
     }
     return 0;
 }
@@ -702,7 +690,7 @@ enum ofperr
 ofproto_check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
                       size_t len, uint8_t table_id)
 {
-    return check_ofpacts(p, ofpacts, len, table_id, false);
+    return check_ofpacts(p, ofpacts, len, table_id);
 }
 
 static bool
@@ -897,7 +885,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
         return OFPERR_OFPFMFC_OVERLAP;
     }
 
-    long long int now = now_msec();
+    long long int now = time_msec();
     struct rule *old = rule_from_cls_rule(
         classifier_find_rule_exactly(&table->cls, &cr, p->version));
     if (old) {
@@ -951,7 +939,7 @@ modify_rule(struct ofproto *p, struct rule *rule,
     if (fm->modify_cookie && fm->new_cookie != OVS_BE64_MAX) {
         rule->cookie = fm->new_cookie;
     }
-    rule->modified = now_msec();
+    rule->modified = time_msec();
     if (fm->flags & OFPUTIL_FF_RESET_COUNTS) {
         rule->packet_count = rule->byte_count = 0;
     }
@@ -1057,7 +1045,7 @@ rule_finish_removal(struct ofproto *p, struct rule *rule,
 {
     if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
         struct ofputil_flow_removed fr;
-        long long int age = now_msec() - rule->created;
+        long long int age = time_msec() - rule->created;
 
         memset(&fr, 0, sizeof fr);
         minimatch_expand(&rule->cr.match, &fr.match);
@@ -1127,8 +1115,7 @@ ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
     if (fm->command == OFPFC_ADD || fm->command == OFPFC_MODIFY
         || fm->command == OFPFC_MODIFY_STRICT) {
         uint8_t table_id = fm->table_id == OFPTT_ALL ? 0 : fm->table_id;
-        error = check_ofpacts(p, fm->ofpacts, fm->ofpacts_len, table_id,
-                              false);
+        error = check_ofpacts(p, fm->ofpacts, fm->ofpacts_len, table_id);
         if (error) {
             return error;
         }
@@ -1198,7 +1185,7 @@ ofproto_load_flows(struct ofproto *p, const char *file_name)
 static void
 expire_rules(struct ofproto *p)
 {
-    long long int now = now_msec();
+    long long int now = time_msec();
     struct rule *rule;
     bool pushed = false;
 
@@ -1457,7 +1444,7 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
         return error;
     }
 
-    struct flow_stats_aux aux = { .now = now_msec() };
+    struct flow_stats_aux aux = { .now = time_msec() };
     ofpmp_init(&aux.replies, oh);
     error = for_each_requested_rule(p, &fsr, append_flow_stats, &aux);
     if (error) {
@@ -1613,7 +1600,7 @@ append_port_stats(const struct ofport *port, struct ovs_list *replies)
 {
     const struct dp_port_stats *st = &port->dp_port->stats;
     struct ofputil_port_stats ops;
-    long long int age = now_msec() - port->created;
+    long long int age = time_msec() - port->created;
 
     memset(&ops, 0, sizeof ops);
     ops.port_no = port->ofp_port;
@@ -1758,7 +1745,7 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     error = ofpacts_check_consistency(po.ofpacts, po.ofpacts_len,
                                       ofconn_get_protocol(ofconn), &cp);
     if (!error) {
-        error = check_ofpacts(p, po.ofpacts, po.ofpacts_len, 0, false);
+        error = check_ofpacts(p, po.ofpacts, po.ofpacts_len, 0);
     }
     if (error) {
         goto exit;

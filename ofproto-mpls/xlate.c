@@ -104,31 +104,26 @@ xlate_out_uninit(struct xlate_out *xout)
 }
 
 static void
-add_hit(struct xlate_ctx *ctx, struct rule *rule, uint8_t table_id)
+put_hit(struct xlate_ctx *ctx, const struct xlate_hit *hit)
 {
     struct xlate_out *xout = ctx->xout;
     if (xout->n_hits >= xout->allocated_hits) {
         xout->hits = x2nrealloc(xout->hits, &xout->allocated_hits,
                                 sizeof *xout->hits);
     }
-    xout->hits[xout->n_hits++] = (struct xlate_hit) {
-        .rule = rule,
-        .table_id = table_id,
-    };
+    xout->hits[xout->n_hits++] = *hit;
+}
+
+static void
+add_hit(struct xlate_ctx *ctx, struct rule *rule, uint8_t table_id)
+{
+    put_hit(ctx, &(struct xlate_hit) { .rule = rule, .table_id = table_id });
 }
 
 static void
 add_group_hit(struct xlate_ctx *ctx, struct group *group, uint32_t bucket)
 {
-    struct xlate_out *xout = ctx->xout;
-    if (xout->n_hits >= xout->allocated_hits) {
-        xout->hits = x2nrealloc(xout->hits, &xout->allocated_hits,
-                                sizeof *xout->hits);
-    }
-    xout->hits[xout->n_hits++] = (struct xlate_hit) {
-        .group = group,
-        .bucket = bucket,
-    };
+    put_hit(ctx, &(struct xlate_hit) { .group = group, .bucket = bucket });
 }
 
 void
@@ -387,8 +382,7 @@ output_normal(struct xlate_ctx *ctx)
 }
 
 static void
-xlate_output(struct xlate_ctx *ctx, ofp_port_t port, uint16_t max_len,
-             const struct ofpact *rest, size_t rest_len)
+xlate_output(struct xlate_ctx *ctx, ofp_port_t port, uint16_t max_len)
 {
     switch (port) {
     case OFPP_IN_PORT: {
@@ -402,8 +396,6 @@ xlate_output(struct xlate_ctx *ctx, ofp_port_t port, uint16_t max_len,
         ctx->table_id = 0;
         freeze(ctx, NULL, 0, true);
         ctx->exit = false;      /* Later actions still apply. */
-        (void) rest;
-        (void) rest_len;
         break;
     case OFPP_NORMAL:
         output_normal(ctx);
@@ -857,6 +849,26 @@ xlate_group(struct xlate_ctx *ctx, uint32_t group_id, bool last)
     ctx->group_depth--;
 }
 
+/* OpenFlow 1.0's set_vlan_vid/pcp on an untagged packet push a tag first
+ * when 'push_if_needed'.  Returns true if the packet now has a tag to set
+ * (it had one, or got one). */
+static bool
+vlan_for_set(struct xlate_ctx *ctx, bool push_if_needed)
+{
+    if (ctx->flow.vlans[0].tci & htons(VLAN_CFI)) {
+        return true;
+    }
+    if (!push_if_needed) {
+        return false;
+    }
+    struct dp_action *d = put_action(ctx, DPA_PUSH_VLAN);
+    d->be16 = htons(ETH_TYPE_VLAN_8021Q);
+    flow_push_vlan_uninit(&ctx->flow, NULL);
+    ctx->flow.vlans[0].tpid = htons(ETH_TYPE_VLAN_8021Q);
+    ctx->flow.vlans[0].tci = htons(VLAN_CFI);
+    return true;
+}
+
 static bool
 flow_is_ip(const struct flow *flow)
 {
@@ -886,7 +898,7 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
         switch (a->type) {
         case OFPACT_OUTPUT: {
             const struct ofpact_output *o = ofpact_get_OUTPUT(a);
-            xlate_output(ctx, o->port, o->max_len, NULL, 0);
+            xlate_output(ctx, o->port, o->max_len);
             break;
         }
         case OFPACT_CONTROLLER: {
@@ -910,15 +922,9 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             }
             break;
         case OFPACT_SET_VLAN_VID:
-            if (!(ctx->flow.vlans[0].tci & htons(VLAN_CFI))) {
-                if (!ofpact_get_SET_VLAN_VID(a)->push_vlan_if_needed) {
-                    break;
-                }
-                d = put_action(ctx, DPA_PUSH_VLAN);
-                d->be16 = htons(ETH_TYPE_VLAN_8021Q);
-                flow_push_vlan_uninit(&ctx->flow, NULL);
-                ctx->flow.vlans[0].tpid = htons(ETH_TYPE_VLAN_8021Q);
-                ctx->flow.vlans[0].tci = htons(VLAN_CFI);
+            if (!vlan_for_set(ctx,
+                              ofpact_get_SET_VLAN_VID(a)->push_vlan_if_needed)) {
+                break;
             }
             d = put_action(ctx, DPA_SET_VLAN_VID);
             d->u32 = ofpact_get_SET_VLAN_VID(a)->vlan_vid;
@@ -926,15 +932,9 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             ctx->flow.vlans[0].tci |= htons(d->u32);
             break;
         case OFPACT_SET_VLAN_PCP:
-            if (!(ctx->flow.vlans[0].tci & htons(VLAN_CFI))) {
-                if (!ofpact_get_SET_VLAN_PCP(a)->push_vlan_if_needed) {
-                    break;
-                }
-                d = put_action(ctx, DPA_PUSH_VLAN);
-                d->be16 = htons(ETH_TYPE_VLAN_8021Q);
-                flow_push_vlan_uninit(&ctx->flow, NULL);
-                ctx->flow.vlans[0].tpid = htons(ETH_TYPE_VLAN_8021Q);
-                ctx->flow.vlans[0].tci = htons(VLAN_CFI);
+            if (!vlan_for_set(ctx,
+                              ofpact_get_SET_VLAN_PCP(a)->push_vlan_if_needed)) {
+                break;
             }
             d = put_action(ctx, DPA_SET_VLAN_PCP);
             d->u8 = ofpact_get_SET_VLAN_PCP(a)->vlan_pcp;
