@@ -29,6 +29,8 @@
 #                    window (costs some throughput) and keep the top
 #                    symbols in BENCH_OUT
 #   BENCH_OUT=DIR    keep logs, cache statistics and profiles in DIR
+#   BENCH_RATE       trafgen -b RATE (e.g. 800kpps); default: as fast as
+#                    it can
 #   BENCH_MVS_OFFLOAD  mvsd --offload MODE (default off: issue 3 compares
 #                    the userspace datapaths; "auto" lets mvsd lower
 #                    table 0 into nf_tables, whose forwarding then runs in
@@ -148,6 +150,9 @@ SND=$(ns_name snd)
 RCV=$(ns_name rcv)
 bench_no_ipv6 "$SND"
 bench_no_ipv6 "$RCV"
+# The generator's own ceiling: the same trafgen into a veth whose peer has
+# nothing attached (no switch, the frames are dropped as not ours).
+add_veth "$(if_name gens)" "$SND" "$(if_name genr)" "$RCV"
 for sw in $SWITCHES; do
     add_ns "sw-$sw"
     bench_no_ipv6 "$(sw_ns "$sw")"
@@ -155,9 +160,12 @@ for sw in $SWITCHES; do
     add_veth "$(if_name "${sw}r")" "$RCV" "$(if_name "${sw}2")" "$(sw_ns "$sw")"
 done
 
+RATE=${BENCH_RATE:-}
+
 bench_header "forwarding: 64-byte frames, switch on CPU $SW_CPU," \
     "trafgen on CPU $GEN_CPU, warm-up ${WARMUP}s, window ${WINDOW}s," \
-    "mvsd --offload $MVS_OFFLOAD"
+    "mvsd --offload $MVS_OFFLOAD," \
+    "trafgen rate ${RATE:-max}"
 for sw in $SWITCHES; do
     on "$sw" sw_start "$sw" "$(if_name "${sw}1")=1" "$(if_name "${sw}2")=2"
     [ "$sw" = ovs ] && bench_ovs_single "$sw"
@@ -167,31 +175,11 @@ done
 # ---------------------------------------------------------------------------
 # One measurement.
 
-TG_PARENT=""
-TG_CHILD=""
-
 # trafgen_start SWITCH CFG: trafgen in the sender namespace on the veth
-# into SWITCH, every process on GEN_CPU.  trafgen pins its worker to CPU 0
-# itself (-P 1), so the worker is moved once it exists.
+# into SWITCH, every process on GEN_CPU.
 trafgen_start() {
-    local sw=$1 cfg=$2 dev
-    dev=$(if_name "${sw}s")
-    start_daemon "trafgen-$sw" ip netns exec "$SND" \
-        taskset -c "$GEN_CPU" trafgen -o "$dev" -P 1 -Q -n 0 -c "$cfg"
-    TG_PARENT=$LAST_PID
-    wait_for "pgrep -P $TG_PARENT" 5 || fail "trafgen did not start"
-    TG_CHILD=$(pgrep -P "$TG_PARENT" | head -n 1)
-    TL_PIDS+=("$TG_CHILD")
-    bench_pin "$TG_CHILD" "$GEN_CPU"
-    local tx0
-    tx0=$(bench_counter "$SND" "$dev" tx_packets)
-    wait_for "[ \$(bench_counter $SND $dev tx_packets) -gt $((tx0 + 1000)) ]" 5 \
-        || fail "trafgen sends nothing on $dev"
-}
-
-trafgen_stop() {
-    stop_daemon "$TG_CHILD"
-    stop_daemon "$TG_PARENT"
+    bench_trafgen_start "$SND" "$(if_name "${1}s")" "$GEN_CPU" "$2" \
+        ${RATE:+-b "$RATE"}
 }
 
 # sample SCENARIO SWITCH: captures SAMPLE frames on the receiver and
@@ -244,7 +232,7 @@ measure() {
     trafgen_start "$sw" "$cfg"
     sample "$sc" "$sw"
     sleep "$WARMUP"             # Fixed warm-up: the cache fills.
-    tx0=$(bench_counter "$SND" "$s" tx_packets)
+    tx0=$(bench_sent "$SND" "$s")
     rx0=$(bench_counter "$RCV" "$r" rx_packets)
     mine="$pid $TG_PARENT $TG_CHILD $$"
     o0=$(bench_others_ticks $mine)
@@ -258,12 +246,12 @@ measure() {
         sleep "$WINDOW"         # The measurement window.
     fi
     t1=$(bench_now)
-    tx1=$(bench_counter "$SND" "$s" tx_packets)
+    tx1=$(bench_sent "$SND" "$s")
     rx1=$(bench_counter "$RCV" "$r" rx_packets)
     c1=$(bench_cpu_ticks "$pid")
     s1=($(bench_cpu_sample))
     o1=$(bench_others_ticks $mine)
-    trafgen_stop
+    bench_trafgen_stop
     dt=$((t1 - t0))
     OFFERED=$(( (tx1 - tx0) * 1000000000 / dt ))
     DELIVERED=$(( (rx1 - rx0) * 1000000000 / dt ))
@@ -287,13 +275,34 @@ measure() {
     fi
 }
 
+# ceiling SCENARIO: sets CEILING, the rate (pps) at which trafgen, alone
+# on GEN_CPU, puts SCENARIO's frame on a veth with nobody behind it: no
+# switch can be shown to deliver more than that.
+ceiling() {
+    local s r0 r1 t0 t1
+    s=$(if_name gens)
+    bench_trafgen_start "$SND" "$s" "$GEN_CPU" "$OUT/$1.trafgen" \
+        ${RATE:+-b "$RATE"}
+    sleep "$WARMUP"
+    r0=$(bench_counter "$RCV" "$(if_name genr)" rx_packets)
+    t0=$(bench_now)
+    sleep "$WINDOW"
+    t1=$(bench_now)
+    r1=$(bench_counter "$RCV" "$(if_name genr)" rx_packets)
+    bench_trafgen_stop
+    CEILING=$(( (r1 - r0) * 1000000000 / (t1 - t0) ))
+}
+
 # ---------------------------------------------------------------------------
 # The run.
 
-declare -A RES_OFF=() RES_DEL=() RES_NS=() RES_KERN=()
+declare -A RES_OFF=() RES_DEL=() RES_NS=() RES_KERN=() RES_CEIL=()
 for sc in $SCENARIOS; do
     scenario_flows "$sc" >"$OUT/$sc.flows"
     scenario_frame "$sc" >"$OUT/$sc.trafgen"
+    ceiling "$sc"
+    RES_CEIL[$sc]=$CEILING
+    printf '   %-10s trafgen alone (no switch) %7d pps\n' "$sc" "$CEILING"
     for sw in $SWITCHES; do
         on "$sw" of "$sw" del-flows || fail "del-flows on $sw"
         on "$sw" of "$sw" add-flows "$OUT/$sc.flows" \
@@ -335,20 +344,24 @@ done
 
 echo
 echo "== results (pps; share = delivered / offered; ns/pkt = CPU 0 time per delivered packet)"
-printf '%-11s %9s %9s %5s %6s %9s %9s %5s %6s %7s\n' scenario "mvs offer" \
-    "mvs deliv" share ns/pkt "ovs offer" "ovs deliv" share ns/pkt "mvs/ovs"
+printf '%-11s %8s %9s %9s %5s %6s %9s %9s %5s %6s %7s %7s\n' scenario \
+    "gen max" "mvs offer" "mvs deliv" share ns/pkt "ovs offer" "ovs deliv" \
+    share ns/pkt "mvs/ovs" "max/ovs"
 for sc in $SCENARIOS; do
-    printf '%-11s %9s %9s %5s %6s %9s %9s %5s %6s %7s\n' "$sc${RES_KERN[$sc]:-}" \
-        "${RES_OFF[$sc/mvs]:--}" "${RES_DEL[$sc/mvs]:--}" \
+    printf '%-11s %8s %9s %9s %5s %6s %9s %9s %5s %6s %7s %7s\n' \
+        "$sc${RES_KERN[$sc]:-}" "${RES_CEIL[$sc]}" "${RES_OFF[$sc/mvs]:--}" "${RES_DEL[$sc/mvs]:--}" \
         "$(bench_div "${RES_DEL[$sc/mvs]:--}" "${RES_OFF[$sc/mvs]:--}")" \
         "${RES_NS[$sc/mvs]:--}" \
         "${RES_OFF[$sc/ovs]:--}" "${RES_DEL[$sc/ovs]:--}" \
         "$(bench_div "${RES_DEL[$sc/ovs]:--}" "${RES_OFF[$sc/ovs]:--}")" \
         "${RES_NS[$sc/ovs]:--}" \
-        "$(bench_div "${RES_DEL[$sc/mvs]:--}" "${RES_DEL[$sc/ovs]:--}")"
+        "$(bench_div "${RES_DEL[$sc/mvs]:--}" "${RES_DEL[$sc/ovs]:--}")" \
+        "$(bench_div "${RES_CEIL[$sc]}" "${RES_DEL[$sc/ovs]:--}")"
 done
 echo "A share near 1.00 means the switch kept up with trafgen: its rate is then"
 echo "the offered rate, and mvs/ovs understates the gap (compare ns/pkt)."
+echo "gen max: trafgen alone into a veth with no switch behind it; max/ovs is"
+echo "the highest mvs/ovs ratio this generator can show on this machine."
 [ ${#RES_KERN[@]} -gt 0 ] && echo "* mvs forwarded in the kernel (nf_tables offload): its ns/pkt misses that work."
 
 [ -n "${BENCH_OUT:-}" ] && echo "(logs and samples in $OUT)"

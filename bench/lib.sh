@@ -175,15 +175,16 @@ bench_cpus_delta() {
                   printf "%d %d\n", db * 100 / t, ds * 100 / t }' "$1" "$2"
 }
 
-# bench_trafgen_start NS DEV CPU CFG: trafgen sending CFG (a trafgen
-# configuration file) on DEV in namespace NS as fast as it can, every
-# process on CPU.  trafgen pins its one worker itself (-P 1, to CPU 0), so
+# bench_trafgen_start NS DEV CPU CFG [ARG...]: trafgen sending CFG (a
+# trafgen configuration file) on DEV in namespace NS as fast as it can (or
+# as ARGs, e.g. "-b 500000pps", say), every process on CPU.  trafgen pins its one worker itself (-P 1, to CPU 0), so
 # the worker is moved once it exists.  Sets TG_PARENT and TG_CHILD, and
 # returns once DEV's tx_packets moves.
 bench_trafgen_start() {
     local ns=$1 dev=$2 cpu=$3 cfg=$4 tx0
+    shift 4
     start_daemon "trafgen-$dev" ip netns exec "$ns" \
-        taskset -c "$cpu" trafgen -o "$dev" -P 1 -Q -n 0 -c "$cfg"
+        taskset -c "$cpu" trafgen -o "$dev" -P 1 -Q -n 0 -c "$cfg" "$@"
     TG_PARENT=$LAST_PID
     wait_for "pgrep -P $TG_PARENT" 5 || fail "trafgen did not start"
     TG_CHILD=$(pgrep -P "$TG_PARENT" | head -n 1)
