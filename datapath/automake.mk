@@ -25,3 +25,8 @@ tests_test_dp_actions_SOURCES = tests/test-dp-actions.c tests/frame-builder.c \
 	tests/frame-builder.h
 tests_test_dp_actions_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
 tests_test_dp_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+UNIT_TESTS += tests/test-dp-cache
+tests_test_dp_cache_SOURCES = tests/test-dp-cache.c
+tests_test_dp_cache_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_dp_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

@@ -389,6 +389,8 @@ process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
                                dp->upcall_actions.data, n, xcache, &unused);
         if (unused && xcache) {
             dp->ops->free_xcache(dp->aux, xcache);
+        } else if (xcache && dp->ops->installed) {
+            dp->ops->installed(dp->aux, xcache, flow);
         }
     }
 
@@ -568,6 +570,20 @@ datapath_flush(struct datapath *dp)
     dp_cache_flush(&dp->cache, free_flow_cb, dp);
 }
 
+void
+datapath_flow_del(struct datapath *dp, struct dp_flow *flow)
+{
+    free_flow_cb(dp, flow);
+    flow->xcache = NULL;
+    dp_cache_remove(&dp->cache, flow);
+}
+
+void
+datapath_reap(struct datapath *dp)
+{
+    dp_cache_reap(&dp->cache);
+}
+
 static void
 push_stats_cb(void *dp_, struct dp_flow *flow)
 {
@@ -634,6 +650,7 @@ datapath_show(struct datapath *dp, struct ds *s)
                       100.0 * (c->emc_hits + c->megaflow_hits) / lookups);
     }
     ds_put_format(s, "  flows: %"PRIuSIZE"\n", c->n_flows);
+    ds_put_format(s, "  flows revalidated away: %"PRIu64"\n", c->n_removed);
     ds_put_format(s, "  recirc loops dropped: %"PRIu64
                   ", action errors: %"PRIu64"\n",
                   dp->n_recirc_loops, dp->n_exec_errors);

@@ -76,6 +76,11 @@ struct dp_upcall_ops {
     /* 'xcache' is no longer referenced by the datapath. */
     void (*free_xcache)(void *aux, void *xcache);
 
+    /* The flow 'miss' made is in the cache as 'flow', until
+     * 'free_xcache' (may be NULL).  The handler may remove it with
+     * datapath_flow_del(). */
+    void (*installed)(void *aux, void *xcache, struct dp_flow *flow);
+
     /* DPA_METER (may be NULL: no metering); may remark 'pkt''s DSCP. */
     bool (*meter)(void *aux, struct dp_packet *pkt, uint32_t meter_id);
 };
@@ -125,9 +130,16 @@ int datapath_execute(struct datapath *, struct dp_packet *pkt,
                      uint32_t in_port, const struct dp_action *actions,
                      size_t n);
 
-/* Removes every cached flow (after pushing their statistics): the OpenFlow
- * tables changed.  After this returns no packet takes a stale path. */
+/* Removes every cached flow (after pushing their statistics): what the
+ * OpenFlow layer decides changed as a whole (ports, groups...).  After
+ * this returns no packet takes a stale path. */
 void datapath_flush(struct datapath *);
+
+/* Removes one cached flow (after pushing its statistics and freeing its
+ * xcache): what it does is no longer what the OpenFlow tables say.  Call
+ * datapath_reap() once done removing, before the lock is released. */
+void datapath_flow_del(struct datapath *, struct dp_flow *);
+void datapath_reap(struct datapath *);
 
 /* Pushes every flow's counters to the upcall handler. */
 void datapath_push_stats(struct datapath *);

@@ -62,7 +62,7 @@ dp_cache_lookup(struct dp_cache *cache, const struct dp_key *key,
                 uint32_t hash)
 {
     struct dp_emc_entry *e = &cache->emc[hash & (DP_EMC_SIZE - 1)];
-    if (e->flow && !memcmp(&e->key, key, sizeof *key)) {
+    if (e->flow && !e->flow->dead && !memcmp(&e->key, key, sizeof *key)) {
         cache->emc_hits++;
         return e->flow;
     }
@@ -134,11 +134,51 @@ dp_cache_insert(struct dp_cache *cache, const struct dp_key *key,
 }
 
 void
+dp_cache_remove(struct dp_cache *cache, struct dp_flow *flow)
+{
+    ovs_assert(!flow->dead);
+    hmap_remove(&flow->subtable->flows, &flow->node);
+    cache->n_flows--;
+    cache->n_removed++;
+    flow->dead = true;
+    flow->next_dead = cache->dead;
+    cache->dead = flow;
+}
+
+void
+dp_cache_reap(struct dp_cache *cache)
+{
+    if (!cache->dead) {
+        return;
+    }
+    for (size_t i = 0; i < DP_EMC_SIZE; i++) {
+        struct dp_emc_entry *e = &cache->emc[i];
+        if (e->flow && e->flow->dead) {
+            e->flow = NULL;
+        }
+    }
+    while (cache->dead) {
+        struct dp_flow *flow = cache->dead;
+        cache->dead = flow->next_dead;
+        free(flow);
+    }
+    struct dp_subtable *st;
+    LIST_FOR_EACH_SAFE (st, node, &cache->subtables) {
+        if (hmap_is_empty(&st->flows)) {
+            ovs_list_remove(&st->node);
+            hmap_destroy(&st->flows);
+            free(st);
+        }
+    }
+}
+
+void
 dp_cache_flush(struct dp_cache *cache,
                void (*free_cb)(void *aux, struct dp_flow *), void *aux)
 {
     struct dp_subtable *st;
 
+    dp_cache_reap(cache);
     if (!cache->n_flows && ovs_list_is_empty(&cache->subtables)) {
         /* Already empty, and the EMC was cleared when it got so: a burst
          * of flow-mods costs nothing here. */

@@ -55,6 +55,9 @@ struct dp_flow {
     struct dp_flow_stats stats;
     struct dp_flow_stats pushed;/* Part of 'stats' already reported. */
     long long int created;      /* msec. */
+    bool dead;                  /* Removed (dp_cache_remove()), memory
+                                 * kept until dp_cache_reap(). */
+    struct dp_flow *next_dead;  /* In the cache's 'dead' list. */
     void *xcache;               /* Inserter's, see above. */
     size_t n_actions;
     struct dp_action actions[]; /* 'n_actions' of them. */
@@ -77,6 +80,8 @@ struct dp_emc_entry {
 struct dp_cache {
     struct ovs_list subtables;  /* Of struct dp_subtable. */
     size_t n_flows;
+    struct dp_flow *dead;       /* Removed, not yet reaped. */
+    uint64_t n_removed;         /* Flows removed one by one, ever. */
     uint64_t emc_hits, megaflow_hits, misses;
     struct dp_emc_entry *emc;   /* DP_EMC_SIZE entries. */
 };
@@ -101,6 +106,16 @@ struct dp_flow *dp_cache_insert(struct dp_cache *, const struct dp_key *key,
                                 const struct dp_key *mask,
                                 const struct dp_action *actions, size_t n,
                                 void *xcache, bool *xcache_unused);
+
+/* Removes 'flow' from the cache: no lookup or insert finds it from now on
+ * (an EMC slot that still points to it misses).  Its memory stays valid
+ * until dp_cache_reap(), so a caller may remove flows while holding
+ * pointers to others. */
+void dp_cache_remove(struct dp_cache *, struct dp_flow *);
+
+/* Frees the flows dp_cache_remove() removed (clearing EMC slots that
+ * point to them) and subtables left empty. */
+void dp_cache_reap(struct dp_cache *);
 
 /* Removes every flow, calling 'free_cb' first for each. */
 void dp_cache_flush(struct dp_cache *,
