@@ -52,6 +52,8 @@ struct rule {
 
     struct ovs_list expirable;  /* In ofproto's 'expirable' if it has a
                                  * timeout, else empty. */
+    struct ovs_list megaflows;  /* struct xcache_ref's 'rule_node': the
+                                 * datapath flows that hit this rule. */
 };
 
 static inline struct rule *
@@ -62,6 +64,8 @@ rule_from_cls_rule(const struct cls_rule *cr)
 
 struct oftable {
     struct classifier cls;
+    struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
+                                 * datapath flows that looked here. */
     uint64_t lookup_count;
     uint64_t matched_count;
 };

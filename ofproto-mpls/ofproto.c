@@ -83,6 +83,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
     p->connmgr = connmgr_create(p);
     for (int i = 0; i < MVS_N_TABLES; i++) {
         classifier_init(&p->tables[i].cls, flow_segment_u64s);
+        ovs_list_init(&p->tables[i].megaflows);
     }
     p->version = OVS_VERSION_MIN;
     ovs_list_init(&p->expirable);
@@ -160,9 +161,11 @@ ofproto_destroy(struct ofproto *p)
     free(p);
 }
 
-/* Every OpenFlow state change goes through here before it takes effect:
- * cached datapath flows may embody the old state, and their counters
- * belong to rules that may be about to go. */
+/* An OpenFlow state change other than a flow table's (ports, groups,
+ * meters, configuration) goes through here before it takes effect: cached
+ * datapath flows may embody the old state, and their counters belong to
+ * rules that may be about to go.  Flow table changes remove only the
+ * datapath flows they may change (see "Revalidation" below). */
 void
 ofproto_invalidate(struct ofproto *p)
 {
@@ -429,10 +432,125 @@ ofproto_mac_lookup(const struct ofproto *p, const struct eth_addr mac,
 
 /* Upcalls from the datapath. */
 
+/* Revalidation.
+ *
+ * A flow-mod must not leave a datapath flow that does what the tables no
+ * longer say (issue 3: no packet takes a stale path after the barrier
+ * reply), and should not throw away the ones it cannot change.  Each
+ * datapath flow's xcache records its table lookups ('hits', in order),
+ * each linked into the table's and the hit rule's 'megaflows' lists, and
+ * the region of packets it holds for (xlate_out's 'region').  Then:
+ *
+ *   - modifying or removing rule R removes the flows that hit R (their
+ *     counters go to R first); a flow that looked at R and took a
+ *     lower-priority rule still takes it, with a mask that is still
+ *     sufficient;
+ *
+ *   - adding rule N to table T removes the flows that looked up T, took a
+ *     rule of priority <= N's (or missed), and may contain a packet N
+ *     matches: unless the lookup was 'pristine' (no action had changed the
+ *     packet before it), any flow; if it was, a flow whose region fixes a
+ *     field N matches to another value is safe.
+ *
+ * Ports, groups, meters and configuration still flush everything
+ * (ofproto_invalidate()). */
+
+/* One table lookup of a datapath flow. */
+struct xcache_ref {
+    struct ovs_list table_node; /* In the table's 'megaflows'. */
+    struct ovs_list rule_node;  /* In the hit rule's, or empty on a miss. */
+    struct xcache *xc;          /* NULL for a group hit (not linked). */
+    const struct xlate_hit *hit;
+};
+
 struct xcache {
+    struct dp_flow *flow;       /* The datapath's flow, once installed. */
+    struct minimatch region;    /* Valid if 'has_region'. */
+    bool has_region;
+    struct xcache_ref *refs;    /* One per hit. */
     size_t n_hits;
     struct xlate_hit hits[];
 };
+
+/* Frozen states are kept across flow-mods (datapath flows that survive
+ * refer to them by id); past this many, a flow-mod flushes everything and
+ * starts over. */
+#define FROZEN_MAX 65536
+
+static void
+xcache_unlink(struct xcache *xc)
+{
+    for (size_t i = 0; i < xc->n_hits; i++) {
+        struct xcache_ref *ref = &xc->refs[i];
+        if (ref->xc) {
+            ovs_list_remove(&ref->table_node);
+            ovs_list_remove(&ref->rule_node);
+            ovs_list_init(&ref->table_node);
+            ovs_list_init(&ref->rule_node);
+            ref->xc = NULL;
+        }
+    }
+}
+
+/* Removes the datapath flow of 'xc' (which frees 'xc'). */
+static void
+megaflow_kill(struct ofproto *p, struct xcache *xc)
+{
+    if (xc->flow) {
+        datapath_flow_del(p->dp, xc->flow);
+    } else {
+        xcache_unlink(xc);      /* Not installed: nothing to remove. */
+    }
+}
+
+/* Before 'rule' changes or goes: removes the datapath flows that hit it,
+ * pushing their counters into it. */
+static void
+rule_kill_megaflows(struct ofproto *p, struct rule *rule)
+{
+    while (!ovs_list_is_empty(&rule->megaflows)) {
+        struct xcache_ref *ref = CONTAINER_OF(ovs_list_front(&rule->megaflows),
+                                              struct xcache_ref, rule_node);
+        megaflow_kill(p, ref->xc);
+    }
+}
+
+/* May a packet that 'region' describes match 'm'?  False only if the
+ * region fixes a bit that 'm' matches to the other value. */
+static bool
+region_may_match(const struct minimatch *region, const struct minimatch *m)
+{
+    const uint64_t *value = miniflow_get_values(m->flow);
+    const uint64_t *mask = miniflow_get_values(&m->mask->masks);
+    size_t idx;
+
+    FLOWMAP_FOR_EACH_INDEX (idx, m->mask->masks.map) {
+        uint64_t fixed = miniflow_get(&region->mask->masks, idx);
+        if ((*value++ ^ miniflow_get(region->flow, idx)) & *mask++ & fixed) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* After 'rule' was added to its table: removes the datapath flows whose
+ * lookup there it may now win. */
+static void
+rule_added_kill_megaflows(struct ofproto *p, const struct rule *rule)
+{
+    struct ovs_list *list = &p->tables[rule->table_id].megaflows;
+    struct xcache_ref *ref;
+
+    LIST_FOR_EACH_SAFE (ref, table_node, list) {
+        const struct xlate_hit *hit = ref->hit;
+        int priority = hit->rule ? hit->rule->cr.priority : INT_MIN;
+        if (rule->cr.priority >= priority
+            && (!hit->pristine || !ref->xc->has_region
+                || region_may_match(&ref->xc->region, &rule->cr.match))) {
+            megaflow_kill(p, ref->xc);
+        }
+    }
+}
 
 static int
 upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
@@ -449,10 +567,34 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
         ofpbuf_put(actions, xout.actions.data, xout.actions.size);
         *mask = xout.mask;
         if (xout.n_hits) {
-            struct xcache *xc = xmalloc(sizeof *xc
-                                        + xout.n_hits * sizeof *xc->hits);
-            xc->n_hits = xout.n_hits;
-            memcpy(xc->hits, xout.hits, xout.n_hits * sizeof *xc->hits);
+            size_t n = xout.n_hits;
+            struct xcache *xc = xmalloc(sizeof *xc + n * sizeof *xc->hits);
+            xc->flow = NULL;
+            xc->has_region = xout.has_region;
+            if (xout.has_region) {
+                minimatch_move(&xc->region, &xout.region);
+                xout.has_region = false;
+            }
+            xc->n_hits = n;
+            memcpy(xc->hits, xout.hits, n * sizeof *xc->hits);
+            xc->refs = xcalloc(n, sizeof *xc->refs);
+            for (size_t i = 0; i < n; i++) {
+                struct xcache_ref *ref = &xc->refs[i];
+                const struct xlate_hit *hit = &xc->hits[i];
+                if (hit->group) {
+                    continue;
+                }
+                ref->xc = xc;
+                ref->hit = hit;
+                ovs_list_push_back(&p->tables[hit->table_id].megaflows,
+                                   &ref->table_node);
+                if (hit->rule) {
+                    ovs_list_push_back(&hit->rule->megaflows,
+                                       &ref->rule_node);
+                } else {
+                    ovs_list_init(&ref->rule_node);
+                }
+            }
             *xcachep = xc;
         }
     }
@@ -495,9 +637,22 @@ upcall_push_stats(void *p_, void *xc_, const struct dp_flow_stats *delta)
 }
 
 static void
-upcall_free_xcache(void *p OVS_UNUSED, void *xc)
+upcall_free_xcache(void *p OVS_UNUSED, void *xc_)
 {
+    struct xcache *xc = xc_;
+    xcache_unlink(xc);
+    if (xc->has_region) {
+        minimatch_destroy(&xc->region);
+    }
+    free(xc->refs);
     free(xc);
+}
+
+static void
+upcall_installed(void *p OVS_UNUSED, void *xc_, struct dp_flow *flow)
+{
+    struct xcache *xc = xc_;
+    xc->flow = flow;
 }
 
 struct packet_in_aux {
@@ -579,6 +734,7 @@ static const struct dp_upcall_ops upcall_ops = {
     .userspace = upcall_userspace,
     .push_stats = upcall_push_stats,
     .free_xcache = upcall_free_xcache,
+    .installed = upcall_installed,
 };
 
 /* Flow table changes. */
@@ -834,6 +990,8 @@ ofproto_txn_abort(struct ofproto *p)
             memcpy(rule, &u->saved, sizeof *rule);
             memcpy(&rule->cr, &cr, sizeof cr);
             memcpy(&rule->expirable, &expirable, sizeof expirable);
+            /* ofproto_invalidate() above removed every datapath flow. */
+            ovs_list_init(&rule->megaflows);
             rule_update_expirable(p, rule);
             break;
         }
@@ -893,6 +1051,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
          * counters are kept unless the new one says OFPFF_RESET_COUNTS. */
         cls_rule_destroy(&cr);
         offload_collect(p, &old, 1);
+        rule_kill_megaflows(p, old);
         txn_save(p, old);
         rule_set_actions(old, fm->ofpacts, fm->ofpacts_len);
         old->cookie = fm->new_cookie;
@@ -920,8 +1079,10 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     rule->created = rule->modified = rule->used = now;
     rule_set_actions(rule, fm->ofpacts, fm->ofpacts_len);
     ovs_list_init(&rule->expirable);
+    ovs_list_init(&rule->megaflows);
     rule_update_expirable(p, rule);
     classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
+    rule_added_kill_megaflows(p, rule);
     p->n_rules++;
     if (p->txn) {
         txn_log(p, UNDO_ADDED, rule);
@@ -934,6 +1095,7 @@ static void
 modify_rule(struct ofproto *p, struct rule *rule,
             const struct ofputil_flow_mod *fm)
 {
+    rule_kill_megaflows(p, rule);
     txn_save(p, rule);
     rule_set_actions(rule, fm->ofpacts, fm->ofpacts_len);
     if (fm->modify_cookie && fm->new_cookie != OVS_BE64_MAX) {
@@ -1071,6 +1233,7 @@ static void
 rule_remove(struct ofproto *p, struct rule *rule,
             enum ofp_flow_removed_reason reason)
 {
+    rule_kill_megaflows(p, rule);
     if (!ovs_list_is_empty(&rule->expirable)) {
         ovs_list_remove(&rule->expirable);
         ovs_list_init(&rule->expirable);
@@ -1121,24 +1284,34 @@ ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
         }
     }
 
-    /* Push counters into the rules before any of them changes or goes,
-     * and make sure no cached datapath flow outlives the change. */
-    ofproto_invalidate(p);
-
+    /* The rules that change or go, and the rules a new one may take
+     * packets from, remove the datapath flows they are in (see
+     * "Revalidation"), pushing their counters first. */
     switch (fm->command) {
     case OFPFC_ADD:
-        return add_flow(p, fm);
+        error = add_flow(p, fm);
+        break;
     case OFPFC_MODIFY:
-        return modify_flows(p, fm, false);
+        error = modify_flows(p, fm, false);
+        break;
     case OFPFC_MODIFY_STRICT:
-        return modify_flows(p, fm, true);
+        error = modify_flows(p, fm, true);
+        break;
     case OFPFC_DELETE:
-        return delete_flows(p, fm, false);
+        error = delete_flows(p, fm, false);
+        break;
     case OFPFC_DELETE_STRICT:
-        return delete_flows(p, fm, true);
+        error = delete_flows(p, fm, true);
+        break;
     default:
-        return OFPERR_OFPFMFC_BAD_COMMAND;
+        error = OFPERR_OFPFMFC_BAD_COMMAND;
+        break;
     }
+    if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
+        ofproto_invalidate(p);
+    }
+    datapath_reap(p->dp);
+    return error;
 }
 
 char *
@@ -1190,12 +1363,10 @@ expire_rules(struct ofproto *p)
     bool pushed = false;
 
     LIST_FOR_EACH_SAFE (rule, expirable, &p->expirable) {
+        /* rule_remove() removes the datapath flows that hit the rule,
+         * pushing their counters into it first. */
         if (rule->hard_timeout
             && now >= rule->modified + rule->hard_timeout * 1000LL) {
-            if (!pushed) {
-                ofproto_invalidate(p);
-                pushed = true;
-            }
             rule_remove(p, rule, OFPRR_HARD_TIMEOUT);
             continue;
         }
@@ -1203,16 +1374,14 @@ expire_rules(struct ofproto *p)
             if (!pushed) {
                 /* 'used' comes from the datapath's counters. */
                 datapath_push_stats(p->dp);
+                pushed = true;
             }
             if (now >= rule->used + rule->idle_timeout * 1000LL) {
-                if (!pushed) {
-                    ofproto_invalidate(p);
-                    pushed = true;
-                }
                 rule_remove(p, rule, OFPRR_IDLE_TIMEOUT);
             }
         }
     }
+    datapath_reap(p->dp);
 }
 
 /* OpenFlow message handlers. */
@@ -2063,6 +2232,7 @@ update_fail_open(struct ofproto *p)
 void
 ofproto_run(struct ofproto *p)
 {
+    datapath_reap(p->dp);       /* Flows other paths removed (meters). */
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
     update_fail_open(p);

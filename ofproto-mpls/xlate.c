@@ -35,6 +35,7 @@ struct xlate_ctx {
     struct ofproto *ofproto;
 
     struct flow flow;           /* The packet as the pipeline sees it now. */
+    struct flow base;           /* ...and as this pass began. */
     struct flow_wildcards wc;   /* What the outcome depended on. */
 
     /* The MPLS label stack as translation knows it, top first.  The key
@@ -100,6 +101,9 @@ xlate_out_uninit(struct xlate_out *xout)
     if (xout) {
         ofpbuf_uninit(&xout->actions);
         free(xout->hits);
+        if (xout->has_region) {
+            minimatch_destroy(&xout->region);
+        }
     }
 }
 
@@ -115,9 +119,11 @@ put_hit(struct xlate_ctx *ctx, const struct xlate_hit *hit)
 }
 
 static void
-add_hit(struct xlate_ctx *ctx, struct rule *rule, uint8_t table_id)
+add_hit(struct xlate_ctx *ctx, struct rule *rule, uint8_t table_id,
+        bool pristine)
 {
-    put_hit(ctx, &(struct xlate_hit) { .rule = rule, .table_id = table_id });
+    put_hit(ctx, &(struct xlate_hit) { .rule = rule, .table_id = table_id,
+                                       .pristine = pristine });
 }
 
 static void
@@ -1296,13 +1302,14 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     }
 
     struct oftable *table = &ofproto->tables[table_id];
+    bool pristine = !memcmp(&ctx->flow, &ctx->base, sizeof ctx->flow);
     const struct cls_rule *cr = classifier_lookup(&table->cls,
                                                   ofproto->version,
                                                   &ctx->flow, &ctx->wc);
     struct rule *rule = rule_from_cls_rule(cr);
 
     ctx->table_id = table_id;
-    add_hit(ctx, rule, table_id);
+    add_hit(ctx, rule, table_id, pristine);
     if (!rule && table_id == 0
         && ofproto->fail_mode == OFPROTO_FAIL_STANDALONE
         && !connmgr_has_controllers_configured(ofproto->connmgr)) {
@@ -1377,6 +1384,7 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
         trace(&ctx, "resume after recirculation %#"PRIx32" in table %d",
               key->recirc_id, f->table_id);
         ctx.flow.metadata = f->metadata;
+        ctx.base = ctx.flow;
         ctx.table_id = f->table_id;
         ctx.cookie = f->cookie;
         ofpbuf_put(&ctx.action_set, f->action_set, f->action_set_len);
@@ -1386,11 +1394,18 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
             do_xlate_instructions(&ctx, f->ofpacts, f->ofpacts_len);
         }
     } else {
+        ctx.base = ctx.flow;
         xlate_table(&ctx, 0);
     }
 
     wc_to_mask(&ctx, &xout->mask);
     wc_to_mask_pbb(&ctx, &xout->mask);
+    if (!xin->ofpacts && xout->n_hits && !xout->has_region) {
+        struct match region;
+        match_init(&region, &ctx.base, &ctx.wc);
+        minimatch_init(&xout->region, &region);
+        xout->has_region = true;
+    }
     ofpbuf_uninit(&ctx.action_set);
     return 0;
 }

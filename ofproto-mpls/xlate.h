@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "datapath/dp-key.h"
+#include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 
 struct ds;
@@ -56,12 +57,17 @@ struct xlate_in {
 
 /* One step of the trip that counts packets: a table lookup ('group' is
  * NULL; 'rule' is NULL on a miss) or a group bucket ('group' and
- * 'bucket', its index). */
+ * 'bucket', its index).
+ *
+ * 'pristine': the lookup saw the packet as the pass began (no action had
+ * changed a field yet), so which packets reach it is what 'region' in
+ * struct xlate_out says; revalidation (ofproto.c) relies on it. */
 struct xlate_hit {
     struct rule *rule;
     struct group *group;
     uint32_t bucket;
     uint8_t table_id;
+    bool pristine;
 };
 
 struct xlate_out {
@@ -70,6 +76,14 @@ struct xlate_out {
     struct xlate_hit *hits;     /* Lookups, for table and rule counters. */
     size_t n_hits, allocated_hits;
     bool recirculated;          /* Ends in a recirc(). */
+
+    /* The packets this translation holds for: the fields the outcome
+     * depended on (the wildcards behind 'mask'), with the values the
+     * pass began with (after a recirculation, with the frozen metadata).
+     * Every packet the datapath flow matches agrees with it on those
+     * fields.  Only after a table lookup (has_region). */
+    struct minimatch region;
+    bool has_region;
 };
 
 void xlate_out_init(struct xlate_out *);

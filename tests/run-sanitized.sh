@@ -44,7 +44,7 @@ systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-osken-ping sys-malformed-of
     sys-groups sys-meters sys-bundle sys-fail-mode sys-tls
     sys-packet-io sys-port-io sys-ipv6-exthdr sys-mvs-ofctl
     sys-mpls-lsp sys-mpls-stack sys-mpls-ttl sys-mpls-eompls sys-mpls-bos
-    sys-mpls-push sys-offload-diff
+    sys-mpls-push sys-offload-diff sys-revalidate
     sys-fault-controller sys-fault-pinstorm sys-fault-port
     sys-fault-nftables"}
 jobs=$(nproc 2>/dev/null || echo 2)
