@@ -66,6 +66,7 @@ struct datapath {
     uint64_t n_lost;            /* Misses the handler failed. */
     uint64_t n_recirc_loops;    /* Packets dropped at DP_MAX_RECIRC. */
     long long int now;          /* time_msec() of the batch in hand. */
+    long long int next_reap;    /* See datapath_reap(). */
     uint64_t n_exec_errors;     /* Actions that did not apply. */
 
     struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
@@ -579,9 +580,15 @@ datapath_flow_del(struct datapath *dp, struct dp_flow *flow)
 }
 
 void
-datapath_reap(struct datapath *dp)
+datapath_reap(struct datapath *dp, bool force)
 {
-    dp_cache_reap(&dp->cache);
+    long long int now = time_msec();
+    if (dp->cache.n_dead
+        && (force || dp->cache.n_dead >= DP_REAP_MAX
+            || now >= dp->next_reap)) {
+        dp_cache_reap(&dp->cache);
+        dp->next_reap = now + DP_REAP_MSEC;
+    }
 }
 
 static void

@@ -136,10 +136,16 @@ int datapath_execute(struct datapath *, struct dp_packet *pkt,
 void datapath_flush(struct datapath *);
 
 /* Removes one cached flow (after pushing its statistics and freeing its
- * xcache): what it does is no longer what the OpenFlow tables say.  Call
- * datapath_reap() once done removing, before the lock is released. */
+ * xcache): what it does is no longer what the OpenFlow tables say.  No
+ * packet takes it from now on. */
 void datapath_flow_del(struct datapath *, struct dp_flow *);
-void datapath_reap(struct datapath *);
+
+/* Frees the memory of removed flows.  That walks the whole exact-match
+ * cache, so it happens at most every DP_REAP_MSEC or when DP_REAP_MAX
+ * flows wait, unless 'force'.  Call it from time to time. */
+#define DP_REAP_MSEC 100
+#define DP_REAP_MAX 1024
+void datapath_reap(struct datapath *, bool force);
 
 /* Pushes every flow's counters to the upcall handler. */
 void datapath_push_stats(struct datapath *);

@@ -143,6 +143,7 @@ dp_cache_remove(struct dp_cache *cache, struct dp_flow *flow)
     flow->dead = true;
     flow->next_dead = cache->dead;
     cache->dead = flow;
+    cache->n_dead++;
 }
 
 void
@@ -162,6 +163,7 @@ dp_cache_reap(struct dp_cache *cache)
         cache->dead = flow->next_dead;
         free(flow);
     }
+    cache->n_dead = 0;
     struct dp_subtable *st;
     LIST_FOR_EACH_SAFE (st, node, &cache->subtables) {
         if (hmap_is_empty(&st->flows)) {

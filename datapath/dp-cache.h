@@ -80,7 +80,8 @@ struct dp_emc_entry {
 struct dp_cache {
     struct ovs_list subtables;  /* Of struct dp_subtable. */
     size_t n_flows;
-    struct dp_flow *dead;       /* Removed, not yet reaped. */
+    struct dp_flow *dead;       /* Removed, not yet reaped... */
+    size_t n_dead;              /* ...this many. */
     uint64_t n_removed;         /* Flows removed one by one, ever. */
     uint64_t emc_hits, megaflow_hits, misses;
     struct dp_emc_entry *emc;   /* DP_EMC_SIZE entries. */

@@ -455,12 +455,14 @@ ofproto_mac_lookup(const struct ofproto *p, const struct eth_addr mac,
  * Ports, groups, meters and configuration still flush everything
  * (ofproto_invalidate()). */
 
-/* One table lookup of a datapath flow. */
+/* One table lookup of a datapath flow.  What a table scan needs is here,
+ * not behind 'xc' (a scan visits every datapath flow of the table). */
 struct xcache_ref {
     struct ovs_list table_node; /* In the table's 'megaflows'. */
     struct ovs_list rule_node;  /* In the hit rule's, or empty on a miss. */
     struct xcache *xc;          /* NULL for a group hit (not linked). */
-    const struct xlate_hit *hit;
+    int priority;               /* The hit rule's, INT_MIN on a miss. */
+    bool pristine;              /* See struct xlate_hit. */
 };
 
 struct xcache {
@@ -542,10 +544,8 @@ rule_added_kill_megaflows(struct ofproto *p, const struct rule *rule)
     struct xcache_ref *ref;
 
     LIST_FOR_EACH_SAFE (ref, table_node, list) {
-        const struct xlate_hit *hit = ref->hit;
-        int priority = hit->rule ? hit->rule->cr.priority : INT_MIN;
-        if (rule->cr.priority >= priority
-            && (!hit->pristine || !ref->xc->has_region
+        if (rule->cr.priority >= ref->priority
+            && (!ref->pristine || !ref->xc->has_region
                 || region_may_match(&ref->xc->region, &rule->cr.match))) {
             megaflow_kill(p, ref->xc);
         }
@@ -585,7 +585,8 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
                     continue;
                 }
                 ref->xc = xc;
-                ref->hit = hit;
+                ref->priority = hit->rule ? hit->rule->cr.priority : INT_MIN;
+                ref->pristine = hit->pristine;
                 ovs_list_push_back(&p->tables[hit->table_id].megaflows,
                                    &ref->table_node);
                 if (hit->rule) {
@@ -1310,7 +1311,7 @@ ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
     if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
         ofproto_invalidate(p);
     }
-    datapath_reap(p->dp);
+    datapath_reap(p->dp, false);
     return error;
 }
 
@@ -1381,7 +1382,7 @@ expire_rules(struct ofproto *p)
             }
         }
     }
-    datapath_reap(p->dp);
+    datapath_reap(p->dp, false);
 }
 
 /* OpenFlow message handlers. */
@@ -2232,7 +2233,7 @@ update_fail_open(struct ofproto *p)
 void
 ofproto_run(struct ofproto *p)
 {
-    datapath_reap(p->dp);       /* Flows other paths removed (meters). */
+    datapath_reap(p->dp, false);
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
     update_fail_open(p);

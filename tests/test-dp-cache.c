@@ -237,6 +237,7 @@ test_remove_and_reap(void **state)
     assert_true(f1->dead);
     assert_int_equal(c->n_flows, 1);
     assert_int_equal(c->n_removed, 2);
+    assert_int_equal(c->n_dead, 2);
     uint64_t emc_hits = c->emc_hits;
     assert_null(lookup(c, &k1));
     assert_null(lookup(c, &far));
@@ -251,6 +252,7 @@ test_remove_and_reap(void **state)
 
     dp_cache_reap(c);
     assert_null(c->dead);
+    assert_int_equal(c->n_dead, 0);
     for (size_t i = 0; i < DP_EMC_SIZE; i++) {
         /* Nothing points at freed memory (ASan would also say so). */
         assert_true(!c->emc[i].flow || c->emc[i].flow == f2
