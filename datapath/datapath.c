@@ -402,6 +402,18 @@ process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
     execute(dp, pkt, &key, flow->actions, flow->n_actions, depth);
 }
 
+/* True if the main thread waits for the big lock: a forwarding thread
+ * then takes one batch from each of its ports and lets the lock go, so
+ * that a flow-mod waits for one batch per port (32 frames), not for
+ * DP_RUN_BATCHES of them. */
+static bool
+main_is_waiting(struct datapath *dp)
+{
+    unsigned int waiting;
+    atomic_read_relaxed(&dp->main_waiting, &waiting);
+    return waiting != 0;
+}
+
 /* Handles up to DP_RUN_BATCHES batches from 'port'; returns true if it
  * received anything. */
 static bool
@@ -409,6 +421,9 @@ run_port(struct datapath *dp, struct dp_port *port)
 {
     bool busy = false;
     for (int b = 0; b < DP_RUN_BATCHES; b++) {
+        if (b && dp->n_threads && main_is_waiting(dp)) {
+            break;              /* Still busy: the thread comes back. */
+        }
         int n = dp_port_recv(port);
         if (n) {
             dp->now = time_msec();  /* Once a batch, not once a packet. */
