@@ -188,24 +188,37 @@ test_insert_identical(void **state)
     assert_int_equal(n_subtables(c), 1);
 }
 
-/* Flows under two masks in two subtables; each key finds its own. */
+/* Three flows in two subtables: k[0] and k[1] (two sources) under the
+ * 5-tuple mask, outputs 2 and 3; k[2] (another destination) under the
+ * route mask, output 4.  Each key finds its own flow (and is then in the
+ * EMC). */
+static void
+three_flows(struct dp_cache *c, struct dp_key k[3], struct dp_flow *f[3])
+{
+    struct dp_key route = route_mask(), tuple = tuple_mask();
+
+    k[0] = udp_key(1, 1000);
+    k[1] = udp_key(2, 1000);
+    k[2] = udp_key(1, 1000);
+    k[2].nw_dst = htonl(0x0a010009);
+    f[0] = insert(c, &k[0], &tuple, 2, NULL);
+    f[1] = insert(c, &k[1], &tuple, 3, NULL);
+    f[2] = insert(c, &k[2], &route, 4, NULL);
+    for (int i = 0; i < 3; i++) {
+        assert_ptr_equal(lookup(c, &k[i]), f[i]);
+    }
+}
+
 static void
 test_subtables(void **state)
 {
     struct dp_cache *c = *state;
-    struct dp_key route = route_mask(), tuple = tuple_mask();
-    struct dp_key k1 = udp_key(1, 1000), k2 = udp_key(2, 1000);
-    struct dp_key other = udp_key(1, 1000);
-    other.nw_dst = htonl(0x0a010009);
+    struct dp_key k[3];
+    struct dp_flow *f[3];
 
-    struct dp_flow *f1 = insert(c, &k1, &tuple, 2, NULL);
-    struct dp_flow *f2 = insert(c, &k2, &tuple, 3, NULL);
-    struct dp_flow *f3 = insert(c, &other, &route, 4, NULL);
+    three_flows(c, k, f);
     assert_int_equal(n_subtables(c), 2);
     assert_int_equal(c->n_flows, 3);
-    assert_ptr_equal(lookup(c, &k1), f1);
-    assert_ptr_equal(lookup(c, &k2), f2);
-    assert_ptr_equal(lookup(c, &other), f3);
     struct dp_key k4 = udp_key(4, 1000);
     assert_null(lookup(c, &k4));
 }
@@ -219,21 +232,16 @@ static void
 test_remove_and_reap(void **state)
 {
     struct dp_cache *c = *state;
-    struct dp_key route = route_mask(), tuple = tuple_mask();
-    struct dp_key k1 = udp_key(1, 1000), k2 = udp_key(2, 1000);
-    struct dp_key far = udp_key(1, 1000);
-    far.nw_dst = htonl(0x0a010009);
+    struct dp_key tuple = tuple_mask();
+    struct dp_key k[3];
+    struct dp_flow *f[3];
 
-    struct dp_flow *f1 = insert(c, &k1, &tuple, 2, NULL);
-    struct dp_flow *f2 = insert(c, &k2, &tuple, 3, NULL);
-    struct dp_flow *f3 = insert(c, &far, &route, 4, NULL);
-    /* Put all three in the EMC. */
-    assert_ptr_equal(lookup(c, &k1), f1);
-    assert_ptr_equal(lookup(c, &k2), f2);
-    assert_ptr_equal(lookup(c, &far), f3);
+    three_flows(c, k, f);
+    struct dp_key k1 = k[0], k2 = k[1], far = k[2];
+    struct dp_flow *f1 = f[0], *f2 = f[1];
 
     dp_cache_remove(c, f1);
-    dp_cache_remove(c, f3);
+    dp_cache_remove(c, f[2]);
     assert_true(f1->dead);
     assert_int_equal(c->n_flows, 1);
     assert_int_equal(c->n_removed, 2);
