@@ -594,6 +594,39 @@ datapath_flow_del(struct datapath *dp, struct dp_flow *flow)
     dp_cache_remove(&dp->cache, flow);
 }
 
+struct del_if_aux {
+    bool (*pred)(void *aux, const struct dp_flow *);
+    void *aux;
+    struct dp_flow **flows;
+    size_t n, allocated;
+};
+
+static void
+collect_if_cb(void *a_, struct dp_flow *flow)
+{
+    struct del_if_aux *a = a_;
+    if (a->pred(a->aux, flow)) {
+        if (a->n >= a->allocated) {
+            a->flows = x2nrealloc(a->flows, &a->allocated, sizeof *a->flows);
+        }
+        a->flows[a->n++] = flow;
+    }
+}
+
+void
+datapath_flows_del_if(struct datapath *dp,
+                      bool (*pred)(void *aux, const struct dp_flow *),
+                      void *aux)
+{
+    /* Collected first: removal unlinks flows from the maps walked. */
+    struct del_if_aux a = { .pred = pred, .aux = aux };
+    dp_cache_for_each(&dp->cache, collect_if_cb, &a);
+    for (size_t i = 0; i < a.n; i++) {
+        datapath_flow_del(dp, a.flows[i]);
+    }
+    free(a.flows);
+}
+
 void
 datapath_reap(struct datapath *dp, bool force)
 {

@@ -139,6 +139,10 @@ void datapath_flush(struct datapath *);
  * xcache): what it does is no longer what the OpenFlow tables say.  No
  * packet takes it from now on. */
 void datapath_flow_del(struct datapath *, struct dp_flow *);
+/* datapath_flow_del() of every flow for which 'pred' returns true. */
+void datapath_flows_del_if(struct datapath *,
+                           bool (*pred)(void *aux, const struct dp_flow *),
+                           void *aux);
 
 /* Frees the memory of removed flows.  That walks the whole exact-match
  * cache, so it happens at most every DP_REAP_MSEC or when DP_REAP_MAX

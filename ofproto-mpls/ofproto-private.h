@@ -130,6 +130,13 @@ struct ofproto {
     uint32_t next_recirc_id;
 
     struct hmap macs;           /* Of struct mac_entry. */
+    /* Learned since the last run (see ofproto_mac_learn()): the datapath
+     * flows that flooded frames to these are stale.  'mac_moved' (or too
+     * many new ones): every datapath flow may be. */
+#define MVS_NEW_MACS_MAX 64
+    struct eth_addr new_macs[MVS_NEW_MACS_MAX];
+    size_t n_new_macs;
+    bool mac_moved;
     struct hmap groups;         /* Of struct group (group.h). */
     struct hmap meters;         /* Of struct meter (meter.c). */
     struct ofproto_txn *txn;    /* Bundle commit in progress, or NULL. */

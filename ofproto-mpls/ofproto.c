@@ -408,18 +408,55 @@ ofproto_mac_learn(struct ofproto *p, const struct eth_addr mac,
                   uint16_t vlan, ofp_port_t port)
 {
     struct mac_entry *e = mac_find(p, mac, vlan);
+    /* The caller is mid-translation: stale datapath flows go at the next
+     * run (within EXPIRE_INTERVAL), see mac_revalidate(). */
     if (!e) {
         e = xzalloc(sizeof *e);
         e->mac = mac;
         e->vlan = vlan;
         hmap_insert(&p->macs, &e->node, mac_hash(mac, vlan));
+        /* A new host: flows that flooded frames to it would flood for
+         * ever. */
+        if (p->n_new_macs < MVS_NEW_MACS_MAX) {
+            p->new_macs[p->n_new_macs++] = mac;
+        } else {
+            p->mac_moved = true;
+        }
+        p->next_expire = 0;
     } else if (e->port != port) {
-        /* A moved host: flows that send to its old port are stale.  The
-         * caller is mid-translation, so flush at the next run. */
+        /* A moved host: flows that send to its old port are stale. */
+        p->mac_moved = true;
         p->next_expire = 0;
     }
     e->port = port;
     e->used = time_msec();
+}
+
+static bool
+flow_to_new_mac(void *p_, const struct dp_flow *flow)
+{
+    const struct ofproto *p = p_;
+    for (size_t i = 0; i < p->n_new_macs; i++) {
+        if (eth_addr_equals(flow->key.dl_dst, p->new_macs[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What MAC learning changed since the last run: output:NORMAL flows are
+ * exact on the destination MAC, so a new host's stale (flooding) flows
+ * are those to its address; a host that moved may be in any flow. */
+static void
+mac_revalidate(struct ofproto *p)
+{
+    if (p->mac_moved) {
+        ofproto_invalidate(p);
+    } else if (p->n_new_macs) {
+        datapath_flows_del_if(p->dp, flow_to_new_mac, p);
+    }
+    p->mac_moved = false;
+    p->n_new_macs = 0;
 }
 
 ofp_port_t
@@ -2242,9 +2279,7 @@ ofproto_run(struct ofproto *p)
     long long int now = time_msec();
     if (now >= p->next_expire) {
         if (!p->next_expire) {
-            /* A learned MAC moved: cached flows may point at its old
-             * port. */
-            ofproto_invalidate(p);
+            mac_revalidate(p);
         }
         expire_rules(p);
         p->next_expire = now + EXPIRE_INTERVAL;

@@ -15,8 +15,12 @@ ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
 add_host h2 10.0.0.2/24 "$ns"
 add_host h3 10.0.0.3/24 "$ns"
+add_host h6 10.0.0.6/24 "$ns"
+# h6 says nothing until it is pinged.
+ip netns exec "$(host_ns h6)" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 MVSD_ARGS="--fail-mode standalone" sw_start --controller "$ctl" br0 \
-    "$(host_port h1)=1" "$(host_port h2)=2" "$(host_port h3)=3"
+    "$(host_port h1)=1" "$(host_port h2)=2" "$(host_port h3)=3" \
+    "$(host_port h6)=4"
 ping_host h1 10.0.0.2 3 || fail "standalone without controller: no learning"
 ping_host h2 10.0.0.3 3 || fail "standalone: h2 cannot reach h3"
 grep -q 'entering fail-open' "${SW_DIR[br0]}/mvsd-br0.log" \
@@ -27,6 +31,16 @@ echo "$flows"
 echo "$flows" | grep 'in_port(1)' | grep 'dst=02:00:00:00:00:02' \
     | grep -q 'actions:output(2)$' \
     || fail "no learned unicast datapath flow from port 1 to port 2"
+# A frame to a host not learned yet floods; once the host has spoken, the
+# flooding datapath flow must go (else frames to it flood for ever).  h1
+# knows h6's MAC without asking, so its first ping to the silent h6
+# floods; h6's answer teaches the switch where h6 is.
+ip -n "$(host_ns h1)" neigh replace 10.0.0.6 lladdr "$(host_mac h6)" dev eth0
+ping_host h1 10.0.0.6 3 || fail "standalone: h1 cannot reach h6"
+wait_for "ping_host h1 10.0.0.6 1 >/dev/null; appctl br0 dpctl/dump-flows \
+          | grep 'in_port(1)' | grep 'dst=$(host_mac h6)' | grep 0x0800 \
+          | grep -q 'actions:output(4)\$'" 5 \
+    || fail "frames to h6 still flood after h6 was learned: $(appctl br0 dpctl/dump-flows)"
 log "standalone: learning switch while the controller is away"
 
 add_ns sw-br1
