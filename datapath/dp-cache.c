@@ -42,6 +42,9 @@ dp_cache_init(struct dp_cache *cache)
 {
     ovs_list_init(&cache->subtables);
     cache->n_flows = 0;
+    cache->dead = NULL;
+    cache->n_dead = 0;
+    cache->n_removed = 0;
     cache->emc_hits = cache->megaflow_hits = cache->misses = 0;
     cache->emc = xcalloc(DP_EMC_SIZE, sizeof *cache->emc);
 }

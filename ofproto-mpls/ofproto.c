@@ -504,6 +504,7 @@ struct xcache_ref {
 
 struct xcache {
     struct dp_flow *flow;       /* The datapath's flow, once installed. */
+    bool doomed;                /* Being collected for removal. */
     struct minimatch region;    /* Valid if 'has_region'. */
     bool has_region;
     struct xcache_ref *refs;    /* One per hit. */
@@ -531,15 +532,14 @@ xcache_unlink(struct xcache *xc)
     }
 }
 
-/* Removes the datapath flow of 'xc' (which frees 'xc'). */
+/* Removes the datapath flow of 'xc' (which frees 'xc').  Only installed
+ * xcaches are in the lists: nothing changes the tables between an
+ * upcall's translation and its install. */
 static void
 megaflow_kill(struct ofproto *p, struct xcache *xc)
 {
-    if (xc->flow) {
-        datapath_flow_del(p->dp, xc->flow);
-    } else {
-        xcache_unlink(xc);      /* Not installed: nothing to remove. */
-    }
+    ovs_assert(xc->flow);
+    datapath_flow_del(p->dp, xc->flow);
 }
 
 /* Before 'rule' changes or goes: removes the datapath flows that hit it,
@@ -578,15 +578,29 @@ static void
 rule_added_kill_megaflows(struct ofproto *p, const struct rule *rule)
 {
     struct ovs_list *list = &p->tables[rule->table_id].megaflows;
+    struct xcache **doomed = NULL;
+    size_t n = 0, allocated = 0;
     struct xcache_ref *ref;
 
-    LIST_FOR_EACH_SAFE (ref, table_node, list) {
+    /* Collected first: a datapath flow with two lookups in this table
+     * (which goto-table's checks rule out) would otherwise free the
+     * node the walk holds next. */
+    LIST_FOR_EACH (ref, table_node, list) {
         if (rule->cr.priority >= ref->priority
             && (!ref->pristine || !ref->xc->has_region
-                || region_may_match(&ref->xc->region, &rule->cr.match))) {
-            megaflow_kill(p, ref->xc);
+                || region_may_match(&ref->xc->region, &rule->cr.match))
+            && !ref->xc->doomed) {
+            ref->xc->doomed = true;
+            if (n >= allocated) {
+                doomed = x2nrealloc(doomed, &allocated, sizeof *doomed);
+            }
+            doomed[n++] = ref->xc;
         }
     }
+    for (size_t i = 0; i < n; i++) {
+        megaflow_kill(p, doomed[i]);
+    }
+    free(doomed);
 }
 
 static int
@@ -607,6 +621,7 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
             size_t n = xout.n_hits;
             struct xcache *xc = xmalloc(sizeof *xc + n * sizeof *xc->hits);
             xc->flow = NULL;
+            xc->doomed = false;
             xc->has_region = xout.has_region;
             if (xout.has_region) {
                 minimatch_move(&xc->region, &xout.region);
@@ -1198,6 +1213,19 @@ modify_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     struct rule **rules;
     size_t n;
     collect_rules(p, fm, strict, false, &rules, &n);
+    if (fm->table_id == OFPTT_ALL) {
+        /* ofproto_flow_mod() checked goto-table against table 0: each
+         * rule's own table decides (a goto to itself would loop). */
+        for (size_t i = 0; i < n; i++) {
+            enum ofperr error = check_ofpacts(p, fm->ofpacts,
+                                              fm->ofpacts_len,
+                                              rules[i]->table_id);
+            if (error) {
+                free(rules);
+                return error;
+            }
+        }
+    }
     offload_collect(p, rules, n);
     for (size_t i = 0; i < n; i++) {
         modify_rule(p, rules[i], fm);
@@ -2280,6 +2308,10 @@ ofproto_run(struct ofproto *p)
     if (now >= p->next_expire) {
         if (!p->next_expire) {
             mac_revalidate(p);
+        }
+        if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
+            /* Packet-outs and upcalls make frozen states too. */
+            ofproto_invalidate(p);
         }
         expire_rules(p);
         p->next_expire = now + EXPIRE_INTERVAL;

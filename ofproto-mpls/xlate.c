@@ -51,6 +51,19 @@ struct xlate_ctx {
      * the packet is re-parsed. */
     bool l3_unknown;
 
+    /* An action ran that may have changed the packet, its metadata or
+     * the label stack translation tracks: later lookups are not
+     * "pristine" (xlate.h).  Set by action type, not by comparing
+     * values: an action can leave this packet as it was and change
+     * others the same datapath flow carries (a pop exposing an equal
+     * label). */
+    bool touched;
+
+    /* A push_mpls or pop_mpls moved the label stack: flow.mpls_lse[i] no
+     * longer sits over the key's mpls[i], so the mask takes the whole
+     * stack exact (wc_to_mask()). */
+    bool mpls_moved;
+
     struct ofpbuf action_set;   /* Of ofpacts. */
     uint8_t table_id;           /* Current table. */
     const struct rule *rule;    /* Current rule, NULL if none. */
@@ -204,6 +217,17 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     for (int i = 0; i < key->n_mpls && i < FLOW_MAX_MPLS_LABELS; i++) {
         mask->mpls[i] = m->mpls_lse[i];
     }
+    bool mpls_seen = false;
+    for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
+        mpls_seen |= m->mpls_lse[i] != 0;
+    }
+    if (ctx->mpls_moved && mpls_seen) {
+        /* Which key entry a flow entry came from depends on the pushes
+         * and pops: take them all. */
+        for (int i = 0; i < key->n_mpls; i++) {
+            mask->mpls[i] = OVS_BE32_MAX;
+        }
+    }
     if (key->n_mpls) {
         return;
     }
@@ -224,6 +248,10 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     mask->arp_tha = m->arp_tha;
     mask->nd_target = m->nd_target;
     mask->ipv6_exthdr = m->regs[14];
+    if (ctx->mpls_moved && mpls_seen) {
+        /* A label pushed onto IP took its TTL from the IP header. */
+        mask->nw_ttl = 0xff;
+    }
 }
 
 static void
@@ -457,6 +485,7 @@ xlate_push_mpls(struct xlate_ctx *ctx, ovs_be16 eth_type)
         ctx->n_mpls++;
     }
     ctx->flow.dl_type = eth_type;
+    ctx->mpls_moved = true;
     sync_flow_mpls(ctx);
 
     struct dp_action *a = put_action(ctx, DPA_PUSH_MPLS);
@@ -480,6 +509,7 @@ xlate_pop_mpls(struct xlate_ctx *ctx, ovs_be16 eth_type)
         ctx->n_mpls--;
     }
     ctx->flow.dl_type = eth_type;
+    ctx->mpls_moved = true;
     if (!eth_type_mpls(eth_type)) {
         /* Whatever is under the stack is known only by re-parsing. */
         ctx->l3_unknown = true;
@@ -900,6 +930,12 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             freeze(ctx, a, len - done, false);
             return;
         }
+        if (a->type != OFPACT_OUTPUT && a->type != OFPACT_CONTROLLER
+            && a->type != OFPACT_METER && a->type != OFPACT_GOTO_TABLE
+            && a->type != OFPACT_CLEAR_ACTIONS
+            && a->type != OFPACT_WRITE_ACTIONS && a->type != OFPACT_NOTE) {
+            ctx->touched = true;
+        }
 
         switch (a->type) {
         case OFPACT_OUTPUT: {
@@ -956,6 +992,9 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             break;
         case OFPACT_PUSH_VLAN: {
             ovs_be16 tpid = ofpact_get_PUSH_VLAN(a)->ethertype;
+            /* The action carries the outer tag's VID and PCP. */
+            ctx->wc.masks.vlans[0].tci |= htons(VLAN_VID_MASK | VLAN_PCP_MASK
+                                                | VLAN_CFI);
             ovs_be16 tci = ctx->flow.vlans[0].tci & htons(VLAN_CFI)
                            ? ctx->flow.vlans[0].tci : htons(VLAN_CFI);
             d = put_action(ctx, DPA_PUSH_VLAN);
@@ -1302,7 +1341,7 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     }
 
     struct oftable *table = &ofproto->tables[table_id];
-    bool pristine = !memcmp(&ctx->flow, &ctx->base, sizeof ctx->flow);
+    bool pristine = !ctx->touched;
     const struct cls_rule *cr = classifier_lookup(&table->cls,
                                                   ofproto->version,
                                                   &ctx->flow, &ctx->wc);

@@ -21,6 +21,13 @@
 #   8  t0 MPLS 200: pop, goto 1;         MPLS/.4       h2
 #      t1 .4 -> 2 (after recirculation)
 #   9  add t1 prio 20 udp .4 -> 3        MPLS/.4       h3           recirc pass new
+#   11 t0 MPLS 100: pop to MPLS, goto 2; [100x4,200]   h2
+#      t2 -> 2; then add t2 prio 10       [100,300,..]  h3           (equal labels:
+#      label 300 -> 3                                                not pristine)
+#   12 (same flows)                      [100,200],    h2, h3       one per exposed
+#                                        [100,300]                  label
+#   13 t0 any tag, .8: push_vlan         VID 10, 20    h2, h2       outer VID 20
+#                                                                   on the wire
 #   10 hard_timeout on .2's rule         .2            nobody       .2 gone
 #
 # Rule counters must be exact at the end: a removed datapath flow hands its
@@ -49,19 +56,25 @@ table=0,priority=10,in_port=1,ip,nw_dst=10.9.0.1,actions=output:2
 table=0,priority=10,in_port=1,ip,nw_dst=10.9.0.2,actions=output:2
 table=0,priority=10,in_port=1,ip,nw_dst=10.9.0.3,actions=set_field:10.7.0.3->ip_dst,goto_table:1
 table=0,priority=10,in_port=1,mpls,mpls_label=200,actions=pop_mpls:0x0800,goto_table:1
+table=0,priority=10,in_port=1,mpls,mpls_label=100,actions=pop_mpls:0x8847,goto_table:2
+table=2,priority=0,actions=output:2
 table=1,priority=10,ip,nw_dst=10.7.0.3,actions=output:2
 table=1,priority=10,ip,nw_dst=10.9.0.4,actions=output:2
 EOF
 sw_start --flows "$TEST_DIR/br0.flows" br0 "$(host_port h1)=1" \
     "$(host_port h2)=2" "$(host_port h3)=3"
 
-# send.py DST COUNT [LABEL]: COUNT UDP frames from h1 to DST, under MPLS
-# label LABEL if given; a raw socket, so nothing else goes out.
+# send.py DST COUNT [LABELS [VID]]: COUNT UDP frames from h1 to DST, under
+# the MPLS label stack LABELS if given ("100,200": 100 on top, "-" for
+# none), in a VLAN tag VID if given; a raw socket, so nothing else goes
+# out.
 cat >"$TEST_DIR/send.py" <<'EOF'
 import socket, struct, sys
 dst = socket.inet_aton(sys.argv[1])
 count = int(sys.argv[2])
-label = int(sys.argv[3]) if len(sys.argv) > 3 else None
+labels = ([int(x) for x in sys.argv[3].split(",")]
+          if len(sys.argv) > 3 and sys.argv[3] != "-" else [])
+vid = int(sys.argv[4]) if len(sys.argv) > 4 else None
 payload = b"revalidate" + bytes(10)
 udp = struct.pack("!HHHH", 4000, 5000, 8 + len(payload), 0) + payload
 ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
@@ -71,10 +84,14 @@ csum = (csum & 0xffff) + (csum >> 16)
 csum = (csum & 0xffff) + (csum >> 16)
 ip = ip[:10] + struct.pack("!H", ~csum & 0xffff) + ip[12:]
 eth = bytes.fromhex("020000000002" "020000000001")
-if label is None:
+if vid is not None:
+    eth += struct.pack("!HH", 0x8100, vid)
+if not labels:
     frame = eth + b"\x08\x00" + ip + udp
 else:
-    frame = eth + b"\x88\x47" + struct.pack("!I", label << 12 | 1 << 8 | 64) + ip + udp
+    stack = b"".join(struct.pack("!I", l << 12 | (i == len(labels) - 1) << 8 | 64)
+                     for i, l in enumerate(labels))
+    frame = eth + b"\x88\x47" + stack + ip + udp
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 for _ in range(count):
@@ -86,11 +103,10 @@ rx() { ip netns exec "$(host_ns "$1")" cat /sys/class/net/eth0/statistics/rx_pac
 declare -A RX=()
 snap() { local h; for h in h2 h3; do RX[$h]=$(rx "$h"); done; }
 
-# send DST [LABEL]: N frames to DST; returns once they are all accounted
-# for (received by h2 or h3, or counted as dropped by the bridge's flows).
+# send DST [LABELS [VID]]: N frames to DST (see send.py).
 send() {
     ip netns exec "$(host_ns h1)" "$PYTHON" "$TEST_DIR/send.py" "$1" "$N" \
-        ${2:-} || fail "sending from h1"
+        "${@:2}" || fail "sending from h1"
 }
 # expect HOST: the last N frames reached HOST and nobody else.
 expect() {
@@ -156,6 +172,28 @@ snap; send 10.9.0.4 200; expect h2
 check of br0 add-flow 'table=1,priority=20,udp,nw_dst=10.9.0.4,actions=output:3'
 snap; send 10.9.0.4 200; expect h3
 
+step "11: a pop that exposes a label equal to the popped one"
+# [100,100,100,100,200]: after the pop the packet looks as before, but
+# [100,300,7,8,9] shares nothing of that except the top label: the
+# lookup in table 2 was not on the packet as received.
+snap; send 10.9.0.5 100,100,100,100,200; expect h2
+check of br0 add-flow 'table=2,priority=10,mpls,mpls_label=300,actions=output:3'
+snap; send 10.9.0.5 100,300,7,8,9; expect h3
+snap; send 10.9.0.5 100,100,100,100,200; expect h2
+
+step "12: after a pop to MPLS the exposed label decides, per label"
+snap; send 10.9.0.5 100,200; expect h2
+snap; send 10.9.0.5 100,300; expect h3
+
+step "13: push_vlan copies the outer tag's VID, so the VID is in the mask"
+check of br0 add-flow 'table=0,priority=10,in_port=1,vlan_tci=0x1000/0x1000,ip,nw_dst=10.9.0.8,actions=push_vlan:0x8100,output:2'
+snap; send 10.9.0.8 - 10; expect h2
+capture vid20 "$(host_ns h2)" eth0 "$N" vlan 20
+snap; send 10.9.0.8 - 20; expect h2
+capture_end vid20
+n=$(tcpdump -nn -r "$TEST_DIR/vid20.pcap" 2>/dev/null | wc -l)
+[ "$n" = "$N" ] || fail "push_vlan on VID 20 frames: $n of $N arrived with outer VID 20"
+
 step "10: a hard timeout removes the rule and its datapath flow"
 check of br0 add-flow 'table=0,priority=30,ip,nw_dst=10.9.0.2,hard_timeout=1,actions=output:2'
 snap; send 10.9.0.2; expect h2
@@ -182,5 +220,8 @@ count 'priority=20,ip,nw_dst=10.7.0.3 ' 'output:3' $N
 count 'priority=10,ip,nw_dst=10.9.0.4 ' 'output:2' $N
 count 'priority=20,udp,nw_dst=10.9.0.4 ' 'output:3' $N
 count 'mpls_label=200 ' 'pop_mpls' $((2 * N))
+count 'priority=10,mpls,in_port=1,mpls_label=100 ' 'pop_mpls' $((5 * N))
+count 'priority=10,mpls,mpls_label=300 ' 'output:3' $((2 * N))
+count 'vlan_tci=0x1000/0x1000,nw_dst=10.9.0.8 ' 'push_vlan' $((2 * N))
 log "flow-mods removed only the datapath flows they change; counters exact"
 exit 0
