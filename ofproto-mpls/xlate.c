@@ -60,9 +60,12 @@ struct xlate_ctx {
     bool touched;
 
     /* A push_mpls or pop_mpls moved the label stack: flow.mpls_lse[i] no
-     * longer sits over the key's mpls[i], so the mask takes the whole
-     * stack exact (wc_to_mask()). */
+     * longer sits over the key's mpls[i].  A table lookup on the MPLS
+     * packet after that ('mpls_looked') may look at any of its entries
+     * (the same wildcard bits as before the move, but other key
+     * entries), so the mask takes the whole stack exact (wc_to_mask()). */
     bool mpls_moved;
+    bool mpls_looked;
 
     struct ofpbuf action_set;   /* Of ofpacts. */
     uint8_t table_id;           /* Current table. */
@@ -217,11 +220,7 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     for (int i = 0; i < key->n_mpls && i < FLOW_MAX_MPLS_LABELS; i++) {
         mask->mpls[i] = m->mpls_lse[i];
     }
-    bool mpls_seen = false;
-    for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
-        mpls_seen |= m->mpls_lse[i] != 0;
-    }
-    if (ctx->mpls_moved && mpls_seen) {
+    if (ctx->mpls_looked) {
         /* Which key entry a flow entry came from depends on the pushes
          * and pops: take them all. */
         for (int i = 0; i < key->n_mpls; i++) {
@@ -248,9 +247,12 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     mask->arp_tha = m->arp_tha;
     mask->nd_target = m->nd_target;
     mask->ipv6_exthdr = m->regs[14];
-    if (ctx->mpls_moved && mpls_seen) {
-        /* A label pushed onto IP took its TTL from the IP header. */
-        mask->nw_ttl = 0xff;
+    for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
+        if (m->mpls_lse[i] & htonl(MPLS_TTL_MASK)) {
+            /* A label pushed onto IP took its TTL from the IP header (an
+             * IP key has no MPLS wildcards but those after the push). */
+            mask->nw_ttl = 0xff;
+        }
     }
 }
 
@@ -1342,6 +1344,9 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
 
     struct oftable *table = &ofproto->tables[table_id];
     bool pristine = !ctx->touched;
+    if (ctx->mpls_moved && eth_type_mpls(ctx->flow.dl_type)) {
+        ctx->mpls_looked = true;
+    }
     const struct cls_rule *cr = classifier_lookup(&table->cls,
                                                   ofproto->version,
                                                   &ctx->flow, &ctx->wc);
