@@ -66,6 +66,7 @@ struct oftable {
     struct classifier cls;
     struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
                                  * datapath flows that looked here. */
+    size_t n_megaflows;         /* Length of 'megaflows'. */
     uint64_t lookup_count;
     uint64_t matched_count;
 };

@@ -518,11 +518,12 @@ struct xcache {
 #define FROZEN_MAX 65536
 
 static void
-xcache_unlink(struct xcache *xc)
+xcache_unlink(struct ofproto *p, struct xcache *xc)
 {
     for (size_t i = 0; i < xc->n_hits; i++) {
         struct xcache_ref *ref = &xc->refs[i];
         if (ref->xc) {
+            p->tables[xc->hits[i].table_id].n_megaflows--;
             ovs_list_remove(&ref->table_node);
             ovs_list_remove(&ref->rule_node);
             ovs_list_init(&ref->table_node);
@@ -641,6 +642,7 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
                 ref->pristine = hit->pristine;
                 ovs_list_push_back(&p->tables[hit->table_id].megaflows,
                                    &ref->table_node);
+                p->tables[hit->table_id].n_megaflows++;
                 if (hit->rule) {
                     ovs_list_push_back(&hit->rule->megaflows,
                                        &ref->rule_node);
@@ -690,10 +692,10 @@ upcall_push_stats(void *p_, void *xc_, const struct dp_flow_stats *delta)
 }
 
 static void
-upcall_free_xcache(void *p OVS_UNUSED, void *xc_)
+upcall_free_xcache(void *p, void *xc_)
 {
     struct xcache *xc = xc_;
-    xcache_unlink(xc);
+    xcache_unlink(p, xc);
     if (xc->has_region) {
         minimatch_destroy(&xc->region);
     }
@@ -949,7 +951,17 @@ struct undo {
 struct ofproto_txn {
     struct undo *undos;
     size_t n, allocated;
+
+    /* Rules added: their revalidation waits for the commit (no packet
+     * runs meanwhile), when it may be cheaper to flush everything. */
+    struct rule **added;
+    size_t n_added, allocated_added;
 };
+
+/* Past this many (added rules x datapath flows to check), a bundle commit
+ * removes every datapath flow instead (what every flow-mod did before
+ * revalidation): scanning would cost more than refilling the cache. */
+#define TXN_SCAN_MAX (1000 * 1000)
 
 static struct undo *
 txn_log(struct ofproto *p, enum undo_type type, struct rule *rule)
@@ -991,11 +1003,32 @@ ofproto_txn_begin(struct ofproto *p)
 static void rule_finish_removal(struct ofproto *, struct rule *,
                                 enum ofp_flow_removed_reason);
 
+/* Revalidates the datapath for the rules 'txn' added. */
+static void
+txn_revalidate_added(struct ofproto *p, struct ofproto_txn *txn)
+{
+    size_t work = 0;
+    for (size_t i = 0; i < txn->n_added && work <= TXN_SCAN_MAX; i++) {
+        work += p->tables[txn->added[i]->table_id].n_megaflows;
+    }
+    if (work > TXN_SCAN_MAX) {
+        ofproto_invalidate(p);
+    } else {
+        /* A rule the bundle removed again is out of the classifier but
+         * still allocated: scanning for it is merely conservative. */
+        for (size_t i = 0; i < txn->n_added; i++) {
+            rule_added_kill_megaflows(p, txn->added[i]);
+        }
+    }
+    free(txn->added);
+}
+
 void
 ofproto_txn_commit(struct ofproto *p)
 {
     struct ofproto_txn *txn = p->txn;
     p->txn = NULL;
+    txn_revalidate_added(p, txn);
     for (size_t i = 0; i < txn->n; i++) {
         struct undo *u = &txn->undos[i];
         if (u->type == UNDO_CHANGED) {
@@ -1019,6 +1052,7 @@ ofproto_txn_abort(struct ofproto *p)
     p->txn = NULL;
     offload_abort(p);
     ofproto_invalidate(p);
+    free(txn->added);
     for (size_t i = txn->n; i-- > 0; ) {
         struct undo *u = &txn->undos[i];
         struct rule *rule = u->rule;
@@ -1135,10 +1169,17 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     ovs_list_init(&rule->megaflows);
     rule_update_expirable(p, rule);
     classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
-    rule_added_kill_megaflows(p, rule);
     p->n_rules++;
     if (p->txn) {
+        struct ofproto_txn *txn = p->txn;
         txn_log(p, UNDO_ADDED, rule);
+        if (txn->n_added >= txn->allocated_added) {
+            txn->added = x2nrealloc(txn->added, &txn->allocated_added,
+                                    sizeof *txn->added);
+        }
+        txn->added[txn->n_added++] = rule;
+    } else {
+        rule_added_kill_megaflows(p, rule);
     }
     offload_rule_changed(p, rule);
     return 0;

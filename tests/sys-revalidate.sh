@@ -29,6 +29,8 @@
 #   13 t0 any tag, .8: push_vlan         VID 10, 20    h2, h2       outer VID 20
 #                                                                   on the wire
 #   10 hard_timeout on .2's rule         .2            nobody       .2 gone
+#   14 bundle: add prio 40 .2 -> 2 and   .2, .1        h2, h2       .1 kept
+#      an unrelated rule
 #
 # Rule counters must be exact at the end: a removed datapath flow hands its
 # packets to the rules it hit before it goes.  mvs-only (dpctl/dump-flows),
@@ -201,6 +203,19 @@ wait_for "! of br0 dump-flows | grep -q hard_timeout=1" 5 \
     || fail "the hard_timeout rule did not expire"
 snap; send 10.9.0.2; expect h3     # step 4's rule again
 
+step "14: a bundle's adds are revalidated at its commit"
+snap; send 10.9.0.1; expect h2
+before=$(mf_packets 'ipv4(dst=10.9.0.1,')
+cat >"$TEST_DIR/bundle.txt" <<'EOF2'
+table=0,priority=40,ip,nw_dst=10.9.0.2,actions=output:2
+table=0,priority=40,ip,nw_dst=10.8.0.9,actions=output:3
+EOF2
+check $OFCTL --bundle add-flows "$(sw_target br0)" "$TEST_DIR/bundle.txt"
+snap; send 10.9.0.2; expect h2
+snap; send 10.9.0.1; expect h2
+[ "$(mf_packets 'ipv4(dst=10.9.0.1,')" = $((before + N)) ] \
+    || fail "10.9.0.1's datapath flow did not survive an unrelated bundle"
+
 # --- Every rule's counter is exact: nothing was lost with the removed
 # datapath flows.
 flows=$(of br0 dump-flows)
@@ -211,7 +226,8 @@ count() {
           | sed -n 's/.*n_packets=\([0-9]*\).*/\1/p')
     [ "$got" = "$3" ] || fail "rule '$1 ... $2' counted ${got:-nothing}, want $3"
 }
-count 'priority=10,ip,in_port=1,nw_dst=10.9.0.1 ' 'output:2' $((3 * N))
+count 'priority=10,ip,in_port=1,nw_dst=10.9.0.1 ' 'output:2' $((5 * N))
+count 'priority=40,ip,nw_dst=10.9.0.2 ' 'output:2' $N
 count 'priority=10,ip,in_port=1,nw_dst=10.9.0.2 ' 'output:3' $((5 * N))
 count 'priority=20,ip,nw_dst=10.8.0.1 ' 'output:3' 0
 count 'priority=10,ip,in_port=1,nw_dst=10.9.0.3 ' 'goto_table:1' $((2 * N))
