@@ -130,6 +130,10 @@ struct ofproto {
     struct hmap frozen_by_state;
     uint32_t next_recirc_id;
 
+    /* Rules added since the last revalidation (ofproto.c). */
+    struct rule **added;
+    size_t n_added, allocated_added;
+
     struct hmap macs;           /* Of struct mac_entry. */
     /* Learned since the last run (see ofproto_mac_learn()): the datapath
      * flows that flooded frames to these are stale.  'mac_moved' (or too

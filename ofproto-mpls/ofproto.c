@@ -63,6 +63,8 @@ static void send_port_status(struct ofproto *, const struct ofport *,
                              enum ofp_port_reason);
 static void rule_remove(struct ofproto *, struct rule *,
                         enum ofp_flow_removed_reason);
+static void rule_added_kill_megaflows(struct ofproto *, const struct rule *);
+static void ofproto_revalidate(struct ofproto *);
 
 /* Lifecycle. */
 
@@ -157,6 +159,7 @@ ofproto_destroy(struct ofproto *p)
         free(e);
     }
     hmap_destroy(&p->macs);
+    free(p->added);
     free(p->name);
     free(p);
 }
@@ -171,6 +174,39 @@ ofproto_invalidate(struct ofproto *p)
 {
     datapath_flush(p->dp);
     frozen_clear(p);
+    p->n_added = 0;             /* Nothing left to revalidate. */
+}
+
+/* Past this many (added rules x datapath flows to check), revalidation
+ * removes every datapath flow instead (what every flow-mod did before
+ * revalidation): scanning would cost more than refilling the cache. */
+#define REVALIDATE_SCAN_MAX (1000 * 1000)
+
+/* Revalidates the datapath for the rules added since the last call.  The
+ * main thread calls it before it lets the big lock go (ofproto_run(),
+ * ofproto_wait(), a bundle commit), so no packet meets a stale flow; a
+ * controller's burst of adds (or a bundle) costs one pass, not one per
+ * add.  A rule removed meanwhile is still allocated (RCU, or the bundle's
+ * undo log): scanning for it is merely conservative. */
+static void
+ofproto_revalidate(struct ofproto *p)
+{
+    if (!p->n_added) {
+        return;
+    }
+    size_t work = 0;
+    for (size_t i = 0; i < p->n_added && work <= REVALIDATE_SCAN_MAX; i++) {
+        work += p->tables[p->added[i]->table_id].n_megaflows;
+    }
+    if (work > REVALIDATE_SCAN_MAX) {
+        ofproto_invalidate(p);
+    } else {
+        for (size_t i = 0; i < p->n_added; i++) {
+            rule_added_kill_megaflows(p, p->added[i]);
+        }
+    }
+    p->n_added = 0;
+    datapath_reap(p->dp, false);
 }
 
 /* Ports. */
@@ -951,17 +987,7 @@ struct undo {
 struct ofproto_txn {
     struct undo *undos;
     size_t n, allocated;
-
-    /* Rules added: their revalidation waits for the commit (no packet
-     * runs meanwhile), when it may be cheaper to flush everything. */
-    struct rule **added;
-    size_t n_added, allocated_added;
 };
-
-/* Past this many (added rules x datapath flows to check), a bundle commit
- * removes every datapath flow instead (what every flow-mod did before
- * revalidation): scanning would cost more than refilling the cache. */
-#define TXN_SCAN_MAX (1000 * 1000)
 
 static struct undo *
 txn_log(struct ofproto *p, enum undo_type type, struct rule *rule)
@@ -1003,32 +1029,14 @@ ofproto_txn_begin(struct ofproto *p)
 static void rule_finish_removal(struct ofproto *, struct rule *,
                                 enum ofp_flow_removed_reason);
 
-/* Revalidates the datapath for the rules 'txn' added. */
-static void
-txn_revalidate_added(struct ofproto *p, struct ofproto_txn *txn)
-{
-    size_t work = 0;
-    for (size_t i = 0; i < txn->n_added && work <= TXN_SCAN_MAX; i++) {
-        work += p->tables[txn->added[i]->table_id].n_megaflows;
-    }
-    if (work > TXN_SCAN_MAX) {
-        ofproto_invalidate(p);
-    } else {
-        /* A rule the bundle removed again is out of the classifier but
-         * still allocated: scanning for it is merely conservative. */
-        for (size_t i = 0; i < txn->n_added; i++) {
-            rule_added_kill_megaflows(p, txn->added[i]);
-        }
-    }
-    free(txn->added);
-}
-
 void
 ofproto_txn_commit(struct ofproto *p)
 {
     struct ofproto_txn *txn = p->txn;
     p->txn = NULL;
-    txn_revalidate_added(p, txn);
+    /* Before the removals finish: a rule the bundle added and removed
+     * again is still in the pending list. */
+    ofproto_revalidate(p);
     for (size_t i = 0; i < txn->n; i++) {
         struct undo *u = &txn->undos[i];
         if (u->type == UNDO_CHANGED) {
@@ -1052,7 +1060,6 @@ ofproto_txn_abort(struct ofproto *p)
     p->txn = NULL;
     offload_abort(p);
     ofproto_invalidate(p);
-    free(txn->added);
     for (size_t i = txn->n; i-- > 0; ) {
         struct undo *u = &txn->undos[i];
         struct rule *rule = u->rule;
@@ -1171,16 +1178,13 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
     p->n_rules++;
     if (p->txn) {
-        struct ofproto_txn *txn = p->txn;
         txn_log(p, UNDO_ADDED, rule);
-        if (txn->n_added >= txn->allocated_added) {
-            txn->added = x2nrealloc(txn->added, &txn->allocated_added,
-                                    sizeof *txn->added);
-        }
-        txn->added[txn->n_added++] = rule;
-    } else {
-        rule_added_kill_megaflows(p, rule);
     }
+    /* Revalidated with the other adds of this run: ofproto_revalidate(). */
+    if (p->n_added >= p->allocated_added) {
+        p->added = x2nrealloc(p->added, &p->allocated_added, sizeof *p->added);
+    }
+    p->added[p->n_added++] = rule;
     offload_rule_changed(p, rule);
     return 0;
 }
@@ -1457,6 +1461,7 @@ ofproto_load_flows(struct ofproto *p, const char *file_name)
                   file_name);
     }
     offload_commit(p);
+    ofproto_revalidate(p);
     return error;
 }
 
@@ -2047,6 +2052,9 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     struct xlate_out xout;
     xlate_out_init(&xout);
     xlate(&xin, &xout);
+    /* A recirculation in the actions looks the packet up in the cache:
+     * flow-mods that came before this packet-out count. */
+    ofproto_revalidate(p);
     datapath_execute(p->dp, pkt, ofp_to_u16(in_port), xout.actions.data,
                      xout.actions.size / sizeof(struct dp_action));
     xlate_out_uninit(&xout);
@@ -2342,6 +2350,7 @@ ofproto_run(struct ofproto *p)
     datapath_reap(p->dp, false);
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
+    ofproto_revalidate(p);
     update_fail_open(p);
     offload_run(p);
 
@@ -2386,6 +2395,9 @@ ofproto_unlock(struct ofproto *p)
 void
 ofproto_wait(struct ofproto *p)
 {
+    /* After ofproto_run(), unixctl commands may have changed the tables;
+     * this is the last call before the lock goes. */
+    ofproto_revalidate(p);
     datapath_wait(p->dp);
     connmgr_wait(p->connmgr);
     poll_timer_wait_until(MIN(p->next_expire, p->next_port_check));
