@@ -189,11 +189,10 @@ done
 # ---------------------------------------------------------------------------
 # One measurement.
 
-# trafgen_start SWITCH CFG: trafgen in the sender namespace on the veth
-# into SWITCH, every process on GEN_CPU.
+# trafgen_start DEV CFG: trafgen in the sender namespace on veth DEV (the
+# one into a switch, or the bare one), every process on GEN_CPU, at RATE.
 trafgen_start() {
-    bench_trafgen_start "$SND" "$(if_name "${1}s")" "$GEN_CPU" "$2" \
-        ${RATE:+-b "$RATE"}
+    bench_trafgen_start "$SND" "$1" "$GEN_CPU" "$2" ${RATE:+-b "$RATE"}
 }
 
 # sample SCENARIO SWITCH: captures SAMPLE frames on the receiver and
@@ -243,7 +242,7 @@ measure() {
     local r=$(if_name "${sw}r") pid=${SW_PID[$sw]}
     local tx0 tx1 rx0 rx1 c0 c1 t0 t1 dt s0 s1 o0 o1 mine
     [ "$sw" = ovs ] && on ovs appctl ovs dpif-netdev/pmd-stats-clear >/dev/null
-    trafgen_start "$sw" "$cfg"
+    trafgen_start "$s" "$cfg"
     sample "$sc" "$sw"
     CHURN_PID=""
     if [ "$sc" = churn ]; then
@@ -306,10 +305,8 @@ measure() {
 # on GEN_CPU, puts SCENARIO's frame on a veth with nobody behind it: no
 # switch can be shown to deliver more than that.
 ceiling() {
-    local s r0 r1 t0 t1
-    s=$(if_name gens)
-    bench_trafgen_start "$SND" "$s" "$GEN_CPU" "$OUT/$1.trafgen" \
-        ${RATE:+-b "$RATE"}
+    local r0 r1 t0 t1
+    trafgen_start "$(if_name gens)" "$OUT/$1.trafgen"
     sleep "$WARMUP"
     r0=$(bench_counter "$RCV" "$(if_name genr)" rx_packets)
     t0=$(bench_now)

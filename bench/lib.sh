@@ -176,9 +176,10 @@ bench_cpus_delta() {
 }
 
 # bench_trafgen_start NS DEV CPU CFG [ARG...]: trafgen sending CFG (a
-# trafgen configuration file) on DEV in namespace NS as fast as it can (or
-# as ARGs, e.g. "-b 500000pps", say), every process on CPU.  trafgen pins its one worker itself (-P 1, to CPU 0), so
-# the worker is moved once it exists.  Sets TG_PARENT and TG_CHILD, and
+# trafgen configuration file) on DEV in namespace NS as fast as it can,
+# or as the extra trafgen ARGs say ("-b 500kpps"), every process on CPU.
+# trafgen pins its one worker itself (-P 1, to CPU 0), so the worker is
+# moved once it exists.  Sets TG_PARENT and TG_CHILD, and
 # returns once DEV's tx_packets moves.
 bench_trafgen_start() {
     local ns=$1 dev=$2 cpu=$3 cfg=$4 tx0

@@ -628,12 +628,11 @@ datapath_flows_del_if(struct datapath *dp,
 }
 
 void
-datapath_reap(struct datapath *dp, bool force)
+datapath_reap(struct datapath *dp)
 {
     long long int now = time_msec();
     if (dp->cache.n_dead
-        && (force || dp->cache.n_dead >= DP_REAP_MAX
-            || now >= dp->next_reap)) {
+        && (dp->cache.n_dead >= DP_REAP_MAX || now >= dp->next_reap)) {
         dp_cache_reap(&dp->cache);
         dp->next_reap = now + DP_REAP_MSEC;
     }

@@ -146,10 +146,10 @@ void datapath_flows_del_if(struct datapath *,
 
 /* Frees the memory of removed flows.  That walks the whole exact-match
  * cache, so it happens at most every DP_REAP_MSEC or when DP_REAP_MAX
- * flows wait, unless 'force'.  Call it from time to time. */
+ * flows wait.  Call it from time to time. */
 #define DP_REAP_MSEC 100
 #define DP_REAP_MAX 1024
-void datapath_reap(struct datapath *, bool force);
+void datapath_reap(struct datapath *);
 
 /* Pushes every flow's counters to the upcall handler. */
 void datapath_push_stats(struct datapath *);

@@ -206,7 +206,6 @@ ofproto_revalidate(struct ofproto *p)
         }
     }
     p->n_added = 0;
-    datapath_reap(p->dp, false);
 }
 
 /* Ports. */
@@ -445,7 +444,7 @@ ofproto_mac_learn(struct ofproto *p, const struct eth_addr mac,
 {
     struct mac_entry *e = mac_find(p, mac, vlan);
     /* The caller is mid-translation: stale datapath flows go at the next
-     * run (within EXPIRE_INTERVAL), see mac_revalidate(). */
+     * ofproto_run(), see mac_revalidate(). */
     if (!e) {
         e = xzalloc(sizeof *e);
         e->mac = mac;
@@ -458,11 +457,9 @@ ofproto_mac_learn(struct ofproto *p, const struct eth_addr mac,
         } else {
             p->mac_moved = true;
         }
-        p->next_expire = 0;
     } else if (e->port != port) {
         /* A moved host: flows that send to its old port are stale. */
         p->mac_moved = true;
-        p->next_expire = 0;
     }
     e->port = port;
     e->used = time_msec();
@@ -521,8 +518,8 @@ ofproto_mac_lookup(const struct ofproto *p, const struct eth_addr mac,
  *
  *   - adding rule N to table T removes the flows that looked up T, took a
  *     rule of priority <= N's (or missed), and may contain a packet N
- *     matches: unless the lookup was 'pristine' (no action had changed the
- *     packet before it), any flow; if it was, a flow whose region fixes a
+ *     matches: unless the lookup was 'pristine' (no action that may change
+ *     the packet ran before it), any flow; if it was, a flow whose region fixes a
  *     field N matches to another value is safe.
  *
  * Ports, groups, meters and configuration still flush everything
@@ -549,8 +546,8 @@ struct xcache {
 };
 
 /* Frozen states are kept across flow-mods (datapath flows that survive
- * refer to them by id); past this many, a flow-mod flushes everything and
- * starts over. */
+ * refer to them by id); past this many, ofproto_run() flushes everything
+ * and starts over. */
 #define FROZEN_MAX 65536
 
 static void
@@ -592,21 +589,18 @@ rule_kill_megaflows(struct ofproto *p, struct rule *rule)
 }
 
 /* May a packet that 'region' describes match 'm'?  False only if the
- * region fixes a bit that 'm' matches to the other value. */
+ * region fixes a bit that 'm' matches to the other value: the overlap
+ * test of OVS's classifier_rule_overlaps(), without the priorities. */
 static bool
 region_may_match(const struct minimatch *region, const struct minimatch *m)
 {
-    const uint64_t *value = miniflow_get_values(m->flow);
-    const uint64_t *mask = miniflow_get_values(&m->mask->masks);
-    size_t idx;
+    struct {
+        struct minimask mask;
+        uint64_t storage[FLOW_U64S];
+    } both;
 
-    FLOWMAP_FOR_EACH_INDEX (idx, m->mask->masks.map) {
-        uint64_t fixed = miniflow_get(&region->mask->masks, idx);
-        if ((*value++ ^ miniflow_get(region->flow, idx)) & *mask++ & fixed) {
-            return false;
-        }
-    }
-    return true;
+    minimask_combine(&both.mask, region->mask, m->mask, both.storage);
+    return miniflow_equal_in_minimask(region->flow, m->flow, &both.mask);
 }
 
 /* After 'rule' was added to its table: removes the datapath flows whose
@@ -1418,10 +1412,6 @@ ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
         error = OFPERR_OFPFMFC_BAD_COMMAND;
         break;
     }
-    if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
-        ofproto_invalidate(p);
-    }
-    datapath_reap(p->dp, false);
     return error;
 }
 
@@ -1493,7 +1483,6 @@ expire_rules(struct ofproto *p)
             }
         }
     }
-    datapath_reap(p->dp, false);
 }
 
 /* OpenFlow message handlers. */
@@ -2347,22 +2336,20 @@ update_fail_open(struct ofproto *p)
 void
 ofproto_run(struct ofproto *p)
 {
-    datapath_reap(p->dp, false);
+    datapath_reap(p->dp);       /* What flow-mods removed, now and then. */
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
     ofproto_revalidate(p);
+    mac_revalidate(p);
+    if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
+        /* Upcalls and packet-outs make frozen states. */
+        ofproto_invalidate(p);
+    }
     update_fail_open(p);
     offload_run(p);
 
     long long int now = time_msec();
     if (now >= p->next_expire) {
-        if (!p->next_expire) {
-            mac_revalidate(p);
-        }
-        if (hmap_count(&p->frozen_by_id) > FROZEN_MAX) {
-            /* Packet-outs and upcalls make frozen states too. */
-            ofproto_invalidate(p);
-        }
         expire_rules(p);
         p->next_expire = now + EXPIRE_INTERVAL;
     }

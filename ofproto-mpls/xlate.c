@@ -907,6 +907,18 @@ vlan_for_set(struct xlate_ctx *ctx, bool push_if_needed)
     return true;
 }
 
+/* May an action of 'type' change the packet, its metadata or the label
+ * stack translation tracks (see 'touched')?  Everything but what only
+ * sends it, meters it, or edits the action set or the pipeline. */
+static bool
+may_change_packet(enum ofpact_type type)
+{
+    return !(type == OFPACT_OUTPUT || type == OFPACT_CONTROLLER
+             || type == OFPACT_METER || type == OFPACT_GOTO_TABLE
+             || type == OFPACT_CLEAR_ACTIONS || type == OFPACT_WRITE_ACTIONS
+             || type == OFPACT_NOTE);
+}
+
 static bool
 flow_is_ip(const struct flow *flow)
 {
@@ -932,12 +944,7 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             freeze(ctx, a, len - done, false);
             return;
         }
-        if (a->type != OFPACT_OUTPUT && a->type != OFPACT_CONTROLLER
-            && a->type != OFPACT_METER && a->type != OFPACT_GOTO_TABLE
-            && a->type != OFPACT_CLEAR_ACTIONS
-            && a->type != OFPACT_WRITE_ACTIONS && a->type != OFPACT_NOTE) {
-            ctx->touched = true;
-        }
+        ctx->touched |= may_change_packet(a->type);
 
         switch (a->type) {
         case OFPACT_OUTPUT: {

@@ -59,9 +59,9 @@ struct xlate_in {
  * NULL; 'rule' is NULL on a miss) or a group bucket ('group' and
  * 'bucket', its index).
  *
- * 'pristine': the lookup saw the packet as the pass began (no action had
- * changed a field yet), so which packets reach it is what 'region' in
- * struct xlate_out says; revalidation (ofproto.c) relies on it. */
+ * 'pristine': the lookup saw the packet as the pass began (no action that
+ * may change it had run yet), so which packets reach it is what 'region'
+ * in struct xlate_out says; revalidation (ofproto.c) relies on it. */
 struct xlate_hit {
     struct rule *rule;
     struct group *group;
