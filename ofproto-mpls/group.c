@@ -8,6 +8,7 @@
 #include "flow.h"
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-msgs.h"
@@ -251,13 +252,33 @@ group_delete(struct ofproto *p, uint32_t group_id)
     return 0;
 }
 
+/* The buckets' actions against what mvs implements and the extension
+ * codec's carriers (ofproto_check_decoded()). */
+static enum ofperr
+check_bucket_actions(const struct ofputil_group_mod *gm,
+                     const struct ofpext_count *introduced)
+{
+    struct ofpext_count found = { 0, 0 };
+    const struct ofputil_bucket *b;
+
+    LIST_FOR_EACH (b, list_node, &gm->buckets) {
+        ofpext_count_ofpacts(&found, b->ofpacts, b->ofpacts_len);
+    }
+    return ofpext_count_check(introduced, &found);
+}
+
 enum ofperr
-group_handle_mod(struct ofproto *p, const struct ofp_header *oh)
+group_handle_mod(struct ofproto *p, const struct ofp_header *oh,
+                 const struct ofpext_count *introduced)
 {
     struct ofputil_group_mod gm;
     enum ofperr error = ofputil_decode_group_mod(oh, &gm);
     if (error) {
         return error;
+    }
+    error = check_bucket_actions(&gm, introduced);
+    if (error) {
+        goto exit;
     }
 
     if (gm.command != OFPGC11_DELETE
@@ -406,6 +427,10 @@ group_handle_desc_request(struct ofproto *p, struct ofconn *ofconn,
             .props = g->props,
         };
         ofputil_append_group_desc_reply(&gd, &g->buckets, &replies);
+    }
+    struct ofpbuf *reply;
+    LIST_FOR_EACH (reply, list_node, &replies) {
+        ofpext_msg_from_carriers(reply);
     }
     ofconn_send_replies(ofconn, &replies);
     return 0;

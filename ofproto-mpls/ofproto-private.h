@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "classifier.h"
+#include "flow.h"
 #include "datapath/datapath.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -90,7 +91,9 @@ struct frozen {
     uint8_t table_id;           /* Table whose instructions continue. */
     bool restart;               /* Start over at 'table_id' (lookup)
                                  * instead of continuing 'ofpacts'. */
-    ovs_be64 metadata;
+    ovs_be64 metadata;          /* Pipeline metadata, as it was. */
+    ovs_be64 tun_id;
+    uint32_t regs[FLOW_N_REGS];
     struct ofpact *ofpacts;     /* Rest of the rule's instructions. */
     size_t ofpacts_len;
     struct ofpact *action_set;  /* The action set so far. */
@@ -161,6 +164,10 @@ void ofproto_fill_port_desc(const struct ofproto *, const struct ofport *,
 struct ofport *ofproto_get_port(const struct ofproto *, ofp_port_t);
 
 /* ofproto.c, for group.c. */
+struct ofpext_count;
+enum ofperr ofproto_check_decoded(const struct ofpext_count *introduced,
+                                  const struct match *,
+                                  const struct ofpact *, size_t len);
 void ofproto_invalidate(struct ofproto *);
 enum ofperr ofproto_check_ofpacts(const struct ofproto *,
                                   const struct ofpact *, size_t len,

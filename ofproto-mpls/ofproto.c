@@ -17,7 +17,7 @@
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/meter.h"
 #include "ofproto-mpls/offload.h"
-#include "ofproto-mpls/ofp-mpls.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
 #include "openvswitch/dynamic-string.h"
@@ -360,6 +360,8 @@ frozen_hash(const struct frozen *f)
     uint32_t hash = hash_bytes(f->ofpacts, f->ofpacts_len, f->table_id);
     hash = hash_bytes(f->action_set, f->action_set_len, hash);
     hash = hash_uint64_basis(f->metadata, hash);
+    hash = hash_uint64_basis(f->tun_id, hash);
+    hash = hash_bytes(f->regs, sizeof f->regs, hash);
     hash = hash_uint64_basis(f->cookie, hash);
     return hash_int(f->restart, hash);
 }
@@ -369,6 +371,8 @@ frozen_equal(const struct frozen *a, const struct frozen *b)
 {
     return (a->table_id == b->table_id && a->restart == b->restart
             && a->metadata == b->metadata && a->cookie == b->cookie
+            && a->tun_id == b->tun_id
+            && !memcmp(a->regs, b->regs, sizeof a->regs)
             && a->ofpacts_len == b->ofpacts_len
             && a->action_set_len == b->action_set_len
             /* An empty list may be NULL, which memcmp() must not get. */
@@ -866,8 +870,24 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
             }
             break;
         }
+        case OFPACT_SET_FIELD: {
+            const struct mf_field *mf = ofpact_get_SET_FIELD(a)->field;
+            if (!xlate_field_is_settable(mf->id)
+                && !ofpext_is_carrier(mf->id)) {
+                return OFPERR_OFPBAC_BAD_SET_TYPE;
+            }
+            break;
+        }
+        case OFPACT_REG_MOVE: {
+            const struct ofpact_reg_move *m = ofpact_get_REG_MOVE(a);
+            if (!xlate_field_is_matchable(m->src.field->id)
+                || !xlate_field_is_settable(m->dst.field->id)) {
+                return OFPERR_OFPBAC_BAD_SET_TYPE;
+            }
+            break;
+        }
         case OFPACT_CONTROLLER:
-        case OFPACT_SET_FIELD:
+        case OFPACT_SET_TUNNEL:
         case OFPACT_SET_VLAN_VID:
         case OFPACT_SET_VLAN_PCP:
         case OFPACT_STRIP_VLAN:
@@ -896,14 +916,12 @@ check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
         case OFPACT_ENQUEUE:
         case OFPACT_OUTPUT_REG:
         case OFPACT_BUNDLE:
-        case OFPACT_REG_MOVE:
         case OFPACT_STACK_PUSH:
         case OFPACT_STACK_POP:
         case OFPACT_DEC_NSH_TTL:
         case OFPACT_DELETE_FIELD:
         case OFPACT_ENCAP:
         case OFPACT_DECAP:
-        case OFPACT_SET_TUNNEL:
         case OFPACT_POP_QUEUE:
         case OFPACT_FIN_TIMEOUT:
         case OFPACT_RESUBMIT:
@@ -1300,7 +1318,7 @@ static struct ofpbuf *
 encode_flow_removed(const void *fr_, enum ofputil_protocol protocol)
 {
     struct ofpbuf *msg = ofputil_encode_flow_removed(fr_, protocol);
-    ofp_mpls_encode_rewrite(msg);
+    ofpext_msg_from_carriers(msg);
     return msg;
 }
 
@@ -1415,39 +1433,76 @@ ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
     return error;
 }
 
-char *
-ofproto_load_flows(struct ofproto *p, const char *file_name)
+/* Parses flow text 'line' (extensions included, ofp-ext.h) into 'fm' and
+ * checks it as a flow-mod from a controller would be.  Returns NULL or a
+ * malloc'd error. */
+static char *
+parse_flow_line(const char *line, struct ofputil_flow_mod *fm)
 {
-    struct ofputil_flow_mod *fms = NULL;
-    size_t n_fms = 0;
+    struct ofpext_count introduced = { 0, 0 };
     enum ofputil_protocol usable;
-
-    char *error = parse_ofp_flow_mod_file(file_name, NULL, NULL, OFPFC_ADD,
-                                          &fms, &n_fms, &usable);
+    char *pre;
+    char *error = ofpext_text_to_carriers(line, &pre, &introduced);
     if (error) {
         return error;
     }
-    for (size_t i = 0; i < n_fms; i++) {
-        struct ofputil_flow_mod *fm = &fms[i];
-        int err = 0;
-        if (fm->table_id == OFPTT_ALL && fm->command == OFPFC_ADD) {
-            /* A flow file without "table=" means table 0, as ovs-ofctl
-             * sends it. */
-            fm->table_id = 0;
-        }
-        if (!error) {
-            err = ofproto_flow_mod(p, fm);
-            if (err) {
-                error = xasprintf("%s: flow %"PRIuSIZE": %s", file_name,
-                                  i + 1, ofperr_to_string(err));
-            }
-        }
-        free(fm->ofpacts);
-        minimatch_destroy(&fm->match);
+    error = parse_ofp_flow_mod_str(fm, pre, NULL, NULL, -2, &usable);
+    free(pre);
+    if (error) {
+        return error;
     }
-    free(fms);
+    if (fm->table_id == OFPTT_ALL && fm->command == OFPFC_ADD) {
+        /* A flow without "table=" means table 0, as ovs-ofctl sends it. */
+        fm->table_id = 0;
+    }
+    struct match match;
+    minimatch_expand(&fm->match, &match);
+    enum ofperr err = ofproto_check_decoded(&introduced, &match, fm->ofpacts,
+                                            fm->ofpacts_len);
+    if (err) {
+        free(CONST_CAST(struct ofpact *, fm->ofpacts));
+        minimatch_destroy(&fm->match);
+        return xstrdup(ofperr_to_string(err));
+    }
+    return NULL;
+}
+
+char *
+ofproto_load_flows(struct ofproto *p, const char *file_name)
+{
+    FILE *file = !strcmp(file_name, "-") ? stdin : fopen(file_name, "r");
+    struct ds line = DS_EMPTY_INITIALIZER;
+    int line_number = 0;
+    size_t n = 0;
+    char *error = NULL;
+
+    if (!file) {
+        return xasprintf("%s: open failed (%s)", file_name,
+                         ovs_strerror(errno));
+    }
+    while (!error && !ds_get_preprocessed_line(&line, file, &line_number)) {
+        struct ofputil_flow_mod fm;
+        char *why = parse_flow_line(ds_cstr(&line), &fm);
+        if (why) {
+            error = xasprintf("%s:%d: %s", file_name, line_number, why);
+            free(why);
+            break;
+        }
+        int err = ofproto_flow_mod(p, &fm);
+        if (err) {
+            error = xasprintf("%s:%d: %s", file_name, line_number,
+                              ofperr_to_string(err));
+        }
+        free(CONST_CAST(struct ofpact *, fm.ofpacts));
+        minimatch_destroy(&fm.match);
+        n++;
+    }
+    ds_destroy(&line);
+    if (file != stdin) {
+        fclose(file);
+    }
     if (!error) {
-        VLOG_INFO("%s: loaded %"PRIuSIZE" flows from %s", p->name, n_fms,
+        VLOG_INFO("%s: loaded %"PRIuSIZE" flows from %s", p->name, n,
                   file_name);
     }
     offload_commit(p);
@@ -1546,24 +1601,57 @@ is_slave(const struct ofconn *ofconn)
 }
 
 static enum ofperr handle_flow_mod(struct ofproto *, struct ofconn *,
-                                   const struct ofp_header *);
+                                   const struct ofp_header *,
+                                   const struct ofpext_count *);
 
 enum ofperr
 ofproto_handle_flow_mod_msg(struct ofproto *p, struct ofconn *ofconn,
                             const struct ofp_header *oh)
 {
+    struct ofpext_count introduced = { 0, 0 };
     struct ofpbuf *rewritten;
-    enum ofperr error = ofp_mpls_decode_rewrite(oh, &rewritten);
+    enum ofperr error = ofpext_msg_to_carriers(oh, &rewritten, &introduced);
     if (!error) {
-        error = handle_flow_mod(p, ofconn, rewritten ? rewritten->data : oh);
+        error = handle_flow_mod(p, ofconn, rewritten ? rewritten->data : oh,
+                                &introduced);
     }
     ofpbuf_delete(rewritten);
     return error;
 }
 
+/* Checks a decoded match (NULL if none) and actions against what mvs
+ * implements and against the extension codec's carriers: 'introduced' is
+ * what ofpext_msg_to_carriers() put there, and anything else naming a
+ * carrier came from the controller (ofp-ext.h). */
+enum ofperr
+ofproto_check_decoded(const struct ofpext_count *introduced,
+                      const struct match *match,
+                      const struct ofpact *ofpacts, size_t len)
+{
+    struct ofpext_count found = { 0, 0 };
+    enum ofperr error;
+
+    if (match) {
+        ofpext_count_match(&found, match);
+    }
+    ofpext_count_ofpacts(&found, ofpacts, len);
+    error = ofpext_count_check(introduced, &found);
+    if (!error && match) {
+        error = xlate_check_match(match);
+    }
+    if (!error && match) {
+        error = ofpext_check_match(match);
+    }
+    if (!error && match) {
+        error = ofpext_check_ofpacts(match, ofpacts, len);
+    }
+    return error;
+}
+
 static enum ofperr
 handle_flow_mod(struct ofproto *p, struct ofconn *ofconn,
-                const struct ofp_header *oh)
+                const struct ofp_header *oh,
+                const struct ofpext_count *introduced)
 {
     struct ofputil_flow_mod fm;
     uint64_t stub[1024 / 8];
@@ -1584,8 +1672,13 @@ handle_flow_mod(struct ofproto *p, struct ofconn *ofconn,
             .table_id = fm.table_id == OFPTT_ALL ? 0 : fm.table_id,
             .n_tables = MVS_N_TABLES,
         };
-        error = ofpacts_check_consistency(fm.ofpacts, fm.ofpacts_len,
-                                          ofconn_get_protocol(ofconn), &cp);
+        error = ofproto_check_decoded(introduced, &match, fm.ofpacts,
+                                      fm.ofpacts_len);
+        if (!error) {
+            error = ofpacts_check_consistency(fm.ofpacts, fm.ofpacts_len,
+                                              ofconn_get_protocol(ofconn),
+                                              &cp);
+        }
         if (!error) {
             error = ofproto_flow_mod(p, &fm);
         }
@@ -1693,11 +1786,15 @@ add_aggregate(void *aux_, const struct rule *rule)
 
 static enum ofperr
 handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
-                          const struct ofp_header *oh, bool aggregate)
+                          const struct ofp_header *oh, bool aggregate,
+                          const struct ofpext_count *introduced)
 {
     struct ofputil_flow_stats_request fsr;
     enum ofperr error = ofputil_decode_flow_stats_request(&fsr, oh, NULL,
                                                           NULL);
+    if (!error) {
+        error = ofproto_check_decoded(introduced, &fsr.match, NULL, 0);
+    }
     if (error) {
         return error;
     }
@@ -1723,7 +1820,7 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
     }
     struct ofpbuf *reply;
     LIST_FOR_EACH (reply, list_node, &aux.replies) {
-        ofp_mpls_encode_rewrite(reply);
+        ofpext_msg_from_carriers(reply);
     }
     ofconn_send_replies(ofconn, &aux.replies);
     return 0;
@@ -1982,7 +2079,8 @@ handle_port_mod(struct ofproto *p, struct ofconn *ofconn,
 
 static enum ofperr
 handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
-                  const struct ofp_header *oh)
+                  const struct ofp_header *oh,
+                  const struct ofpext_count *introduced)
 {
     struct ofputil_packet_out po;
     uint64_t stub[1024 / 8];
@@ -2012,8 +2110,12 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
         .table_id = 0,
         .n_tables = MVS_N_TABLES,
     };
-    error = ofpacts_check_consistency(po.ofpacts, po.ofpacts_len,
-                                      ofconn_get_protocol(ofconn), &cp);
+    error = ofproto_check_decoded(introduced, &po.flow_metadata,
+                                  po.ofpacts, po.ofpacts_len);
+    if (!error) {
+        error = ofpacts_check_consistency(po.ofpacts, po.ofpacts_len,
+                                          ofconn_get_protocol(ofconn), &cp);
+    }
     if (!error) {
         error = check_ofpacts(p, po.ofpacts, po.ofpacts_len, 0);
     }
@@ -2102,12 +2204,15 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
     enum ofptype type;
     enum ofperr error = ofptype_decode(&type, oh);
 
-    /* Actions libopenvswitch cannot decode become markers it can. */
+    /* Extensions libopenvswitch cannot decode travel in carriers it can
+     * (ofp-ext.h). */
+    struct ofpext_count introduced = { 0, 0 };
     struct ofpbuf *rewritten = NULL;
     if (!error && (type == OFPTYPE_FLOW_MOD || type == OFPTYPE_PACKET_OUT
+                   || type == OFPTYPE_GROUP_MOD
                    || type == OFPTYPE_FLOW_STATS_REQUEST
                    || type == OFPTYPE_AGGREGATE_STATS_REQUEST)) {
-        error = ofp_mpls_decode_rewrite(oh, &rewritten);
+        error = ofpext_msg_to_carriers(oh, &rewritten, &introduced);
         if (rewritten) {
             oh = rewritten->data;
         }
@@ -2145,10 +2250,10 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
                                   : OFPRAW_OFPT11_BARRIER_REPLY, oh, 0));
             break;
         case OFPTYPE_FLOW_MOD:
-            error = handle_flow_mod(p, ofconn, oh);
+            error = handle_flow_mod(p, ofconn, oh, &introduced);
             break;
         case OFPTYPE_PACKET_OUT:
-            error = handle_packet_out(p, ofconn, oh);
+            error = handle_packet_out(p, ofconn, oh, &introduced);
             break;
         case OFPTYPE_PORT_MOD:
             error = handle_port_mod(p, ofconn, oh);
@@ -2157,10 +2262,12 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
             error = handle_desc_stats_request(p, ofconn, oh);
             break;
         case OFPTYPE_FLOW_STATS_REQUEST:
-            error = handle_flow_stats_request(p, ofconn, oh, false);
+            error = handle_flow_stats_request(p, ofconn, oh, false,
+                                              &introduced);
             break;
         case OFPTYPE_AGGREGATE_STATS_REQUEST:
-            error = handle_flow_stats_request(p, ofconn, oh, true);
+            error = handle_flow_stats_request(p, ofconn, oh, true,
+                                              &introduced);
             break;
         case OFPTYPE_TABLE_STATS_REQUEST:
             error = handle_table_stats_request(p, ofconn, oh);
@@ -2204,7 +2311,7 @@ ofproto_handle_openflow(struct ofproto *p, struct ofconn *ofconn,
             break;
         case OFPTYPE_GROUP_MOD:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
-                     : group_handle_mod(p, oh));
+                     : group_handle_mod(p, oh, &introduced));
             break;
         case OFPTYPE_METER_MOD:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY

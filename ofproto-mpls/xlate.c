@@ -10,7 +10,7 @@
 #include "flow.h"
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/group.h"
-#include "ofproto-mpls/ofp-mpls.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/meta-flow.h"
@@ -183,16 +183,14 @@ xlate_key_to_flow(const struct dp_key *key, struct flow *flow)
     flow->arp_sha = key->arp_sha;
     flow->arp_tha = key->arp_tha;
     flow->nd_target = key->nd_target;
-    /* OXM_OF_IPV6_EXTHDR's stand-in (ofp-mpls.h). */
-    flow->regs[14] = key->ipv6_exthdr;
+    ofpext_flow_set_ipv6_exthdr(flow, key->ipv6_exthdr);
 }
 
-/* OXM_OF_PBB_ISID's stand-in (ofp-mpls.h); the I-TAG is parsed whatever
- * else the key has. */
+/* The I-TAG is parsed whatever else the key has. */
 static void
 key_to_flow_pbb(const struct dp_key *key, struct flow *flow)
 {
-    flow->regs[13] = dp_itag_isid(key->pbb_itag);
+    ofpext_flow_set_pbb_isid(flow, dp_itag_isid(key->pbb_itag));
 }
 
 /* Builds the datapath mask from what the classifier and the actions looked
@@ -246,7 +244,7 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     mask->arp_sha = m->arp_sha;
     mask->arp_tha = m->arp_tha;
     mask->nd_target = m->nd_target;
-    mask->ipv6_exthdr = m->regs[14];
+    mask->ipv6_exthdr = ofpext_wc_ipv6_exthdr(&ctx->wc);
     for (int i = 0; i < FLOW_MAX_MPLS_LABELS; i++) {
         if (m->mpls_lse[i] & htonl(MPLS_TTL_MASK)) {
             /* A label pushed onto IP took its TTL from the IP header (an
@@ -259,7 +257,7 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
 static void
 wc_to_mask_pbb(const struct xlate_ctx *ctx, struct dp_key *mask)
 {
-    mask->pbb_itag = htonl(ctx->wc.masks.regs[13] & 0xffffff);
+    mask->pbb_itag = htonl(ofpext_wc_pbb_isid(&ctx->wc));
 }
 
 /* Keeps ctx->flow's three MPLS entries in step with ctx->mpls. */
@@ -284,12 +282,14 @@ freeze(struct xlate_ctx *ctx, const struct ofpact *ofpacts, size_t len,
         .table_id = ctx->table_id,
         .restart = restart,
         .metadata = ctx->flow.metadata,
+        .tun_id = ctx->flow.tunnel.tun_id,
         .ofpacts = CONST_CAST(struct ofpact *, ofpacts),
         .ofpacts_len = len,
         .action_set = ctx->action_set.data,
         .action_set_len = ctx->action_set.size,
         .cookie = ctx->cookie,
     };
+    memcpy(state.regs, ctx->flow.regs, sizeof state.regs);
     uint32_t id = ofproto_frozen_get(ctx->ofproto, &state);
     struct dp_action *a = put_action(ctx, DPA_RECIRC);
     a->u32 = id;
@@ -299,14 +299,22 @@ freeze(struct xlate_ctx *ctx, const struct ofpact *ofpacts, size_t len,
     ctx->xout->recirculated = true;
 }
 
+static bool
+field_needs_l3(const struct mf_field *mf)
+{
+    return (mf->prereqs != MFP_NONE && mf->prereqs != MFP_MPLS
+            && mf->prereqs != MFP_VLAN_VID);
+}
+
 /* Does 'a' need L3/L4 fields that are unknown after a pop? */
 static bool
 needs_l3(const struct ofpact *a)
 {
     if (a->type == OFPACT_SET_FIELD) {
-        const struct mf_field *mf = ofpact_get_SET_FIELD(a)->field;
-        return (mf->prereqs != MFP_NONE && mf->prereqs != MFP_MPLS
-                && mf->prereqs != MFP_VLAN_VID);
+        return field_needs_l3(ofpact_get_SET_FIELD(a)->field);
+    } else if (a->type == OFPACT_REG_MOVE) {
+        const struct ofpact_reg_move *m = ofpact_get_REG_MOVE(a);
+        return field_needs_l3(m->src.field) || field_needs_l3(m->dst.field);
     }
     return (a->type == OFPACT_SET_IPV4_SRC || a->type == OFPACT_SET_IPV4_DST
             || a->type == OFPACT_SET_IP_DSCP || a->type == OFPACT_SET_IP_ECN
@@ -588,25 +596,137 @@ static const struct set_field_xlate {
     { MFF_ARP_TPA, DPA_SET_ARP_TPA, OP_IP4, 0 },
     { MFF_ARP_SHA, DPA_SET_ARP_SHA, OP_MAC, 0 },
     { MFF_ARP_THA, DPA_SET_ARP_THA, OP_MAC, 0 },
-    /* OXM_OF_PBB_ISID's stand-in (ofp-mpls.h). */
-    { MFF_REG13, DPA_SET_PBB_ISID, OP_U32_FROM_BE32, 0xffffff },
 };
 
-static void
-xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
+/* Is 'id' pipeline metadata, which set_field changes in translation's
+ * view only (the packet never carries it)?  OpenFlow's metadata and
+ * tunnel_id (mvs has no tunnel ports: it is a 64-bit register), and
+ * Open vSwitch's registers reg0-15, xreg0-7 and xxreg0-3. */
+bool
+xlate_field_is_metadata(enum mf_field_id id)
 {
-    const struct mf_field *mf = sf->field;
-    const union mf_value *v = sf->value;
+    return (id == MFF_METADATA || id == MFF_TUN_ID
+            || (id >= MFF_REG0 && id < MFF_REG0 + FLOW_N_REGS)
+            || (id >= MFF_XREG0 && id < MFF_XREG0 + FLOW_N_XREGS)
+            || (id >= MFF_XXREG0 && id < MFF_XXREG0 + FLOW_N_XXREGS));
+}
+
+bool
+xlate_field_is_settable(enum mf_field_id id)
+{
+    if (xlate_field_is_metadata(id)) {
+        return true;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(set_field_map); i++) {
+        if (set_field_map[i].field == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The fields a rule may match: what translation fills in from a datapath
+ * key, the pipeline metadata, and the extension fields' carriers (whose
+ * use ofp-ext.h polices).  A match on anything else would compare it with
+ * zero, so it is refused. */
+static const enum mf_field_id matchable_fields[] = {
+    MFF_TUN_ID, MFF_METADATA, MFF_IN_PORT, MFF_IN_PORT_OXM, MFF_PACKET_TYPE,
+    MFF_TUN_SRC, MFF_TUN_DST,
+    MFF_ETH_SRC, MFF_ETH_DST, MFF_ETH_TYPE,
+    MFF_VLAN_TCI, MFF_DL_VLAN, MFF_VLAN_VID, MFF_DL_VLAN_PCP, MFF_VLAN_PCP,
+    MFF_MPLS_LABEL, MFF_MPLS_TC, MFF_MPLS_BOS, MFF_MPLS_TTL,
+    MFF_IPV4_SRC, MFF_IPV4_DST, MFF_IPV6_SRC, MFF_IPV6_DST, MFF_IPV6_LABEL,
+    MFF_IP_PROTO, MFF_IP_DSCP, MFF_IP_DSCP_SHIFTED, MFF_IP_ECN, MFF_IP_TTL,
+    MFF_IP_FRAG,
+    MFF_ARP_OP, MFF_ARP_SPA, MFF_ARP_TPA, MFF_ARP_SHA, MFF_ARP_THA,
+    MFF_TCP_SRC, MFF_TCP_DST, MFF_TCP_FLAGS, MFF_UDP_SRC, MFF_UDP_DST,
+    MFF_SCTP_SRC, MFF_SCTP_DST,
+    MFF_ICMPV4_TYPE, MFF_ICMPV4_CODE, MFF_ICMPV6_TYPE, MFF_ICMPV6_CODE,
+    MFF_ND_TARGET, MFF_ND_SLL, MFF_ND_TLL,
+};
+
+bool
+xlate_field_is_matchable(enum mf_field_id id)
+{
+    if (xlate_field_is_metadata(id)) {
+        return true;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(matchable_fields); i++) {
+        if (matchable_fields[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum ofperr
+xlate_check_match(const struct match *match)
+{
+    static struct flow_wildcards allowed;
+    static bool inited;
+
+    if (!inited) {
+        /* mf_mask_field() sets a field's mask bits to exactly its own,
+         * clearing the others of a shared member (tp_src holds both the
+         * TCP port and the ICMP type): each goes in on its own. */
+        flow_wildcards_init_catchall(&allowed);
+        for (int id = 0; id < MFF_N_IDS; id++) {
+            if (xlate_field_is_matchable(id)) {
+                struct flow_wildcards one;
+                flow_wildcards_init_catchall(&one);
+                mf_mask_field(mf_from_id(id), &one);
+                flow_wildcards_or(&allowed, &allowed, &one);
+            }
+        }
+        inited = true;
+    }
+    const uint64_t *m = (const uint64_t *) &match->wc.masks;
+    const uint64_t *ok = (const uint64_t *) &allowed.masks;
+    for (size_t i = 0; i < FLOW_U64S; i++) {
+        if (m[i] & ~ok[i]) {
+            for (int id = 0; id < MFF_N_IDS; id++) {
+                const struct mf_field *mf = mf_from_id(id);
+                if (!xlate_field_is_matchable(id)
+                    && !mf_is_all_wild(mf, &match->wc)) {
+                    static struct vlog_rate_limit rl
+                        = VLOG_RATE_LIMIT_INIT(5, 5);
+                    VLOG_INFO_RL(&rl, "match on %s: not supported by mvs",
+                                 mf->name);
+                    break;
+                }
+            }
+            return OFPERR_OFPBMC_BAD_FIELD;
+        }
+    }
+    return 0;
+}
+
+static void
+trace_set_field(struct xlate_ctx *ctx, const struct mf_field *mf,
+                const union mf_value *v, const union mf_value *mask)
+{
+    if (ctx->xin->trace) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        mf_format(mf, v, mask, NULL, &s);
+        trace(ctx, "set_field:%s->%s", ds_cstr(&s), mf->name);
+        ds_destroy(&s);
+    }
+}
+
+/* Sets field 'mf' to 'v' under 'mask': metadata in translation's view
+ * only, packet fields with a datapath action too. */
+static void
+xlate_set_field_value(struct xlate_ctx *ctx, const struct mf_field *mf,
+                      const union mf_value *v, const union mf_value *mask)
+{
     struct dp_action *a;
 
-    if (mf->id == MFF_METADATA) {
-        mf_set_flow_value_masked(mf, v, ofpact_set_field_mask(sf),
-                                 &ctx->flow);
+    if (xlate_field_is_metadata(mf->id)) {
+        mf_set_flow_value_masked(mf, v, mask, &ctx->flow);
+        trace_set_field(ctx, mf, v, mask);
         return;
     }
-    if (!mf_are_prereqs_ok(mf, &ctx->flow, NULL)
-        || (mf->id == MFF_REG13
-            && ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB))) {
+    if (!mf_are_prereqs_ok(mf, &ctx->flow, NULL)) {
         trace(ctx, "set_field:%s: prerequisites not met, skipped", mf->name);
         return;
     }
@@ -619,10 +739,21 @@ xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
         }
     }
     if (!x) {
+        /* Refused when the flow was added (ofproto_check_ofpacts()). */
         trace(ctx, "set_field:%s: not supported by the datapath, skipped",
               mf->name);
         return;
     }
+
+    /* The datapath writes whole fields: under a partial mask the bits kept
+     * are those of the packet, which the datapath flow must then match. */
+    union mf_value full;
+    mf_set_flow_value_masked(mf, v, mask, &ctx->flow);
+    mf_get_value(mf, &ctx->flow, &full);
+    if (!is_all_ones(mask, mf->n_bytes)) {
+        mf_mask_field(mf, &ctx->wc);
+    }
+    v = &full;
     a = put_action(ctx, x->type);
     switch (x->op) {
     case OP_MAC:
@@ -650,17 +781,34 @@ xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
         a->u32 = ntohl(v->be32) & x->mask;
         break;
     }
-    mf_set_flow_value_masked(mf, v, ofpact_set_field_mask(sf), &ctx->flow);
     if (mf->id == MFF_MPLS_LABEL || mf->id == MFF_MPLS_TC
         || mf->id == MFF_MPLS_BOS || mf->id == MFF_MPLS_TTL) {
         set_top_lse(ctx, ctx->flow.mpls_lse[0]);
     }
-    if (ctx->xin->trace) {
-        struct ds s = DS_EMPTY_INITIALIZER;
-        mf_format(mf, v, NULL, NULL, &s);
-        trace(ctx, "set_field:%s->%s", ds_cstr(&s), mf->name);
-        ds_destroy(&s);
-    }
+    trace_set_field(ctx, mf, v, NULL);
+}
+
+static void
+xlate_set_field(struct xlate_ctx *ctx, const struct ofpact_set_field *sf)
+{
+    xlate_set_field_value(ctx, sf->field, sf->value,
+                          ofpact_set_field_mask(sf));
+}
+
+/* Open vSwitch's move (OpenFlow 1.5 copy_field): the source bits become
+ * part of the datapath flow's match (the value moved is then the same for
+ * every packet of it), the destination is set as by set_field. */
+static void
+xlate_reg_move(struct xlate_ctx *ctx, const struct ofpact_reg_move *m)
+{
+    union mf_value v, mask;
+    struct flow copy = ctx->flow;
+
+    mf_subfield_copy(&m->src, &m->dst, &copy, &ctx->wc);
+    mf_get_value(m->dst.field, &copy, &v);
+    memset(&mask, 0, sizeof mask);
+    bitwise_one(&mask, m->dst.field->n_bytes, m->dst.ofs, m->dst.n_bits);
+    xlate_set_field_value(ctx, m->dst.field, &v, &mask);
 }
 
 /* The ethertype under a one-entry stack, for copy_ttl_in/out: known if
@@ -682,44 +830,25 @@ ethertype_under_stack(const struct xlate_ctx *ctx, const struct ofpact *rest,
     return htons(0);
 }
 
-/* copy_ttl_out, copy_ttl_in and set mpls_bos, which arrive as markers
- * (ofp-mpls.h).  Returns false if 'a' is not one. */
-static bool
-xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
+/* An extension action (ofp-ext.h): copy_ttl_out, copy_ttl_in, push_pbb,
+ * pop_pbb, set_field mpls_bos or pbb_isid.  'rest_len' bytes of actions
+ * start at 'a'. */
+static void
+xlate_ext(struct xlate_ctx *ctx, const struct ofpext_action *ea,
+          const struct ofpact *a, size_t rest_len)
 {
-    enum ofp_mpls_ext kind;
-    uint8_t value;
+    const struct ofpext *e = ofpext_get(ea->id);
     struct dp_action *d;
 
-    if (!ofp_mpls_marker_parse(a, &kind, &value)) {
-        return false;
+    if ((e->needs == OFPEXT_NEEDS_MPLS && !eth_type_mpls(ctx->flow.dl_type))
+        || (e->needs == OFPEXT_NEEDS_PBB
+            && ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB))) {
+        trace(ctx, "%s: packet has no %s, skipped", e->name,
+              e->needs == OFPEXT_NEEDS_MPLS ? "MPLS" : "I-TAG");
+        return;
     }
-    if (kind == OFP_MPLS_PUSH_PBB) {
-        d = put_action(ctx, DPA_PUSH_PBB);
-        d->be16 = htons(DP_ETH_TYPE_PBB);
-        ctx->flow.dl_type = htons(DP_ETH_TYPE_PBB);
-        ctx->flow.regs[13] = 0;
-        trace(ctx, "push_pbb:0x88e7");
-        return true;
-    } else if (kind == OFP_MPLS_POP_PBB) {
-        if (ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB)) {
-            trace(ctx, "pop_pbb: packet has no I-TAG, skipped");
-            return true;
-        }
-        put_action(ctx, DPA_POP_PBB);
-        /* The customer frame is known only by re-parsing it. */
-        ctx->l3_unknown = true;
-        trace(ctx, "pop_pbb");
-        return true;
-    }
-    if (!eth_type_mpls(ctx->flow.dl_type)) {
-        trace(ctx, "%s: packet has no MPLS, skipped",
-              kind == OFP_MPLS_SET_BOS ? "set_field:mpls_bos"
-              : kind == OFP_MPLS_COPY_TTL_IN ? "copy_ttl_in" : "copy_ttl_out");
-        return true;
-    }
-    switch (kind) {
-    case OFP_MPLS_COPY_TTL_OUT:
+    switch (ea->id) {
+    case OFPEXT_COPY_TTL_OUT:
         d = put_action(ctx, DPA_COPY_TTL_OUT);
         d->be16 = ethertype_under_stack(ctx, a, rest_len);
         if (ctx->mpls_known >= 2) {
@@ -728,7 +857,7 @@ xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
         }
         trace(ctx, "copy_ttl_out");
         break;
-    case OFP_MPLS_COPY_TTL_IN:
+    case OFPEXT_COPY_TTL_IN:
         d = put_action(ctx, DPA_COPY_TTL_IN);
         d->be16 = ethertype_under_stack(ctx, a, rest_len);
         if (ctx->mpls_known >= 2) {
@@ -738,18 +867,37 @@ xlate_mpls_ext(struct xlate_ctx *ctx, const struct ofpact *a, size_t rest_len)
         }
         trace(ctx, "copy_ttl_in");
         break;
-    case OFP_MPLS_SET_BOS:
+    case OFPEXT_SET_MPLS_BOS:
         d = put_action(ctx, DPA_SET_MPLS_BOS);
-        d->u8 = value & 1;
+        d->u8 = ea->value & 1;
         set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_BOS_MASK))
-                    | htonl((value & 1) << MPLS_BOS_SHIFT));
-        trace(ctx, "set_field:%d->mpls_bos", value & 1);
+                    | htonl((ea->value & 1) << MPLS_BOS_SHIFT));
+        trace(ctx, "set_field:%d->mpls_bos", d->u8);
         break;
-    case OFP_MPLS_PUSH_PBB:
-    case OFP_MPLS_POP_PBB:
+    case OFPEXT_PUSH_PBB:
+        d = put_action(ctx, DPA_PUSH_PBB);
+        d->be16 = htons(DP_ETH_TYPE_PBB);
+        ctx->flow.dl_type = htons(DP_ETH_TYPE_PBB);
+        ofpext_flow_set_pbb_isid(&ctx->flow, 0);
+        trace(ctx, "push_pbb:0x88e7");
+        break;
+    case OFPEXT_POP_PBB:
+        put_action(ctx, DPA_POP_PBB);
+        /* The customer frame is known only by re-parsing it. */
+        ctx->l3_unknown = true;
+        trace(ctx, "pop_pbb");
+        break;
+    case OFPEXT_PBB_ISID:
+        d = put_action(ctx, DPA_SET_PBB_ISID);
+        d->u32 = ea->value;
+        ofpext_flow_set_pbb_isid(&ctx->flow, ea->value);
+        trace(ctx, "set_field:%#"PRIx32"->pbb_isid", ea->value);
+        break;
+    case OFPEXT_IPV6_EXTHDR:
+        /* Read-only: refused when the flow was added. */
+    case OFPEXT_N:
         OVS_NOT_REACHED();
     }
-    return true;
 }
 
 static void do_xlate_actions(struct xlate_ctx *, const struct ofpact *,
@@ -966,12 +1114,16 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             xlate_group(ctx, ofpact_get_GROUP(a)->group_id, last);
             break;
         }
-        case OFPACT_SET_FIELD:
-            if (!xlate_mpls_ext(ctx, a, len - ((const char *) a
-                                               - (const char *) ofpacts))) {
+        case OFPACT_SET_FIELD: {
+            struct ofpext_action ea;
+            if (ofpext_action_parse(a, &ea)) {
+                xlate_ext(ctx, &ea, a, len - ((const char *) a
+                                              - (const char *) ofpacts));
+            } else {
                 xlate_set_field(ctx, ofpact_get_SET_FIELD(a));
             }
             break;
+        }
         case OFPACT_SET_VLAN_VID:
             if (!vlan_for_set(ctx,
                               ofpact_get_SET_VLAN_VID(a)->push_vlan_if_needed)) {
@@ -1157,17 +1309,24 @@ do_xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
             xlate_table(ctx, ofpact_get_GOTO_TABLE(a)->table_id);
             break;
 
+        case OFPACT_REG_MOVE:
+            xlate_reg_move(ctx, ofpact_get_REG_MOVE(a));
+            break;
+        case OFPACT_SET_TUNNEL:
+            /* tunnel_id is metadata on a switch without tunnel ports. */
+            ctx->flow.tunnel.tun_id = htonll(ofpact_get_SET_TUNNEL(a)
+                                             ->tun_id);
+            break;
+
         case OFPACT_ENQUEUE:
         case OFPACT_OUTPUT_REG:
         case OFPACT_BUNDLE:
-        case OFPACT_REG_MOVE:
         case OFPACT_STACK_PUSH:
         case OFPACT_STACK_POP:
         case OFPACT_DEC_NSH_TTL:
         case OFPACT_DELETE_FIELD:
         case OFPACT_ENCAP:
         case OFPACT_DECAP:
-        case OFPACT_SET_TUNNEL:
         case OFPACT_FIN_TIMEOUT:
         case OFPACT_RESUBMIT:
         case OFPACT_LEARN:
@@ -1212,14 +1371,13 @@ static enum set_slot
 set_slot(const struct ofpact *a)
 {
     enum ofpact_type t = a->type;
-    enum ofp_mpls_ext kind;
-    uint8_t value;
+    struct ofpext_action ea;
 
-    if (ofp_mpls_marker_parse(a, &kind, &value)) {
-        return (kind == OFP_MPLS_COPY_TTL_IN ? SLOT_COPY_TTL_IN
-                : kind == OFP_MPLS_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
-                : kind == OFP_MPLS_PUSH_PBB ? SLOT_PUSH_PBB
-                : kind == OFP_MPLS_POP_PBB ? SLOT_POP
+    if (ofpext_action_parse(a, &ea)) {
+        return (ea.id == OFPEXT_COPY_TTL_IN ? SLOT_COPY_TTL_IN
+                : ea.id == OFPEXT_COPY_TTL_OUT ? SLOT_COPY_TTL_OUT
+                : ea.id == OFPEXT_PUSH_PBB ? SLOT_PUSH_PBB
+                : ea.id == OFPEXT_POP_PBB ? SLOT_POP
                 : SLOT_SET);
     } else if (t == OFPACT_STRIP_VLAN || t == OFPACT_POP_MPLS) {
         return SLOT_POP;
@@ -1267,11 +1425,9 @@ execute_action_set(struct xlate_ctx *ctx)
         }
         /* Kinds that share the pop and dec-TTL slots each keep their own
          * place (pop_vlan, pop_mpls, pop_pbb). */
-        enum ofp_mpls_ext kind;
-        uint8_t value;
+        struct ofpext_action ea;
         int i = (a->type == OFPACT_POP_MPLS || a->type == OFPACT_DEC_MPLS_TTL);
-        if (ofp_mpls_marker_parse(a, &kind, &value)
-            && kind == OFP_MPLS_POP_PBB) {
+        if (ofpext_action_parse(a, &ea) && ea.id == OFPEXT_POP_PBB) {
             i = 2;
         }
         slots[slot][i] = a;
@@ -1384,11 +1540,14 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     if (ctx->xin->trace) {
         struct ds s = DS_EMPTY_INITIALIZER;
         cls_rule_format(&rule->cr, NULL, NULL, &s);
+        ofpext_text_from_carriers(&s);
         trace(ctx, "table %d: priority %d, cookie %#"PRIx64": %s",
               table_id, rule->cr.priority, ntohll(rule->cookie),
               ds_cstr(&s));
         ds_clear(&s);
-        ofp_mpls_format_ofpacts(rule->ofpacts, rule->ofpacts_len, &s);
+        struct ofpact_format_params fp = { .s = &s };
+        ofpacts_format(rule->ofpacts, rule->ofpacts_len, &fp);
+        ofpext_text_from_carriers(&s);
         trace(ctx, "  instructions: %s", ds_cstr(&s));
         ds_destroy(&s);
     }
@@ -1435,6 +1594,8 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
         trace(&ctx, "resume after recirculation %#"PRIx32" in table %d",
               key->recirc_id, f->table_id);
         ctx.flow.metadata = f->metadata;
+        ctx.flow.tunnel.tun_id = f->tun_id;
+        memcpy(ctx.flow.regs, f->regs, sizeof ctx.flow.regs);
         ctx.base = ctx.flow;
         ctx.table_id = f->table_id;
         ctx.cookie = f->cookie;

@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include "datapath/dp-key.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofpbuf.h"
 
 struct ds;
@@ -93,6 +95,16 @@ void xlate_out_uninit(struct xlate_out *);
  * appended to).  Returns 0, or a positive errno value (ENOENT: the key's
  * recirculation id is unknown). */
 int xlate(const struct xlate_in *xin, struct xlate_out *xout);
+
+/* What translation implements of OpenFlow's fields: pipeline metadata
+ * (metadata, tunnel_id, reg0-15 and their xreg/xxreg views: set in
+ * translation's view only, matchable in later tables), the fields a rule
+ * may match, and those set_field may write.  xlate_check_match() refuses
+ * a match on any other field with OFPBMC_BAD_FIELD. */
+bool xlate_field_is_metadata(enum mf_field_id);
+bool xlate_field_is_matchable(enum mf_field_id);
+bool xlate_field_is_settable(enum mf_field_id);
+enum ofperr xlate_check_match(const struct match *);
 
 /* Converts datapath key 'key' into OVS's 'struct flow' for classifier
  * lookups (the top three MPLS entries only). */

@@ -84,7 +84,7 @@ EOF
 cat >"$TEST_DIR/set.flows" <<'EOF'
 table=0,priority=100,cookie=7,in_port=1,eth_type=0x8847,mpls_label=2201 write_actions(pop_mpls:0x0800;copy_ttl_in;output:2)
 table=0,priority=100,cookie=14,in_port=1,eth_type=0x0800,ip_proto=17,udp_dst=1005 push_mpls:0x8847,set_field:mpls_label=1005,set_mpls_ttl:200,goto_table:1
-table=1,priority=100,cookie=15 write_actions(copy_ttl_out;set_field:mpls_bos=0;output:2)
+table=1,priority=100,cookie=15,eth_type=0x8847 write_actions(copy_ttl_out;set_field:mpls_bos=0;output:2)
 EOF
 # Failures that do not stop the test (so the other checks still run).
 errors=()

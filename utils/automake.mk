@@ -1,7 +1,8 @@
 # utils/: the daemon and the command-line tools.
 sbin_PROGRAMS += utils/mvsd
 utils_mvsd_SOURCES = utils/mvsd.c
-utils_mvsd_LDADD = ofproto-mpls/libofproto.a datapath/libdatapath.a \
+utils_mvsd_LDADD = ofproto-mpls/libofproto.a ofproto-mpls/libofpext.a \
+	datapath/libdatapath.a \
 	kmod/libkmod.a $(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS)
 
 bin_PROGRAMS += utils/mvs-appctl
@@ -10,14 +11,13 @@ utils_mvs_appctl_LDADD = $(OVS_LIBS)
 
 bin_PROGRAMS += utils/mvs-ofctl
 utils_mvs_ofctl_SOURCES = utils/mvs-ofctl.c
-utils_mvs_ofctl_LDADD = $(OVS_LIBS)
-utils_mvs_ofctl_SOURCES += utils/ofctl-mpls.c utils/ofctl-mpls.h
+utils_mvs_ofctl_LDADD = ofproto-mpls/libofpext.a $(OVS_LIBS)
 dist_man_MANS += utils/mvs-ofctl.8
 
-UNIT_TESTS += tests/test-ofctl-mpls
-tests_test_ofctl_mpls_SOURCES = tests/test-ofctl-mpls.c utils/ofctl-mpls.c
-tests_test_ofctl_mpls_LDADD = $(OVS_LIBS) $(CMOCKA_LIBS)
-tests_test_ofctl_mpls_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_TESTS += tests/test-ofp-ext
+tests_test_ofp_ext_SOURCES = tests/test-ofp-ext.c
+tests_test_ofp_ext_LDADD = ofproto-mpls/libofpext.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_ofp_ext_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 EXTRA_DIST += tests/sys-mvs-ofctl.sh
 
 dist_man_MANS += utils/mvsd.8 utils/mvs-appctl.8

@@ -7,8 +7,11 @@
  *
  *   - bare bridge names resolve to unix:RUNDIR/BRIDGE.mgmt (mvsd's socket);
  *   - --format json on every dump, for scripts (schema in mvs-ofctl(8));
- *   - copy_ttl_out, copy_ttl_in and set_field:N->mpls_bos in flow text,
- *     which libopenvswitch rejects, handled by utils/ofctl-mpls.c;
+ *   - the OpenFlow 1.3 fields and actions libopenvswitch rejects
+ *     (copy_ttl_out, copy_ttl_in, push_pbb, pop_pbb, set_field on mpls_bos
+ *     and pbb_isid, matches on pbb_isid and ipv6_exthdr), in flow, group
+ *     and packet-out text, on the wire and in everything printed, through
+ *     the extension module (ofproto-mpls/ofp-ext.h);
  *   - fixed exit codes: 0 success, 1 OpenFlow or connection error, 2 usage
  *     error (bad arguments or unparsable flow text), 3 diff-flows found
  *     differences.
@@ -61,7 +64,7 @@
 #include "stream-ssl.h"
 #include "timeval.h"
 #include "util.h"
-#include "utils/ofctl-mpls.h"
+#include "ofproto-mpls/ofp-ext.h"
 
 VLOG_DEFINE_THIS_MODULE(mvs_ofctl);
 
@@ -307,6 +310,95 @@ transact_dump(struct vconn *vconn, struct ofpbuf *request,
     }
 }
 
+/* Extensions (ofproto-mpls/ofp-ext.h).  Text goes through
+ * ofpext_text_to_carriers() before libopenvswitch parses it, and what it
+ * parsed is checked against what that introduced (a user who writes a
+ * carrier field such as tun_src gets an error, not a different action);
+ * messages go through ofpext_msg_from_carriers() after libopenvswitch
+ * encodes them; replies through ofpext_msg_to_carriers() before it decodes
+ * them, and what it prints through ofpext_text_from_carriers(). */
+
+/* Rewrites 'text' for libopenvswitch's parser into '*pre' (freed by the
+ * caller), counting what it introduced in '*introduced'.  Returns NULL or
+ * a malloc'd error. */
+static char *
+ext_preparse(const char *text, char **pre, struct ofpext_count *introduced)
+{
+    memset(introduced, 0, sizeof *introduced);
+    return ofpext_text_to_carriers(text, pre, introduced);
+}
+
+/* Compares what libopenvswitch parsed ('found') with what ext_preparse()
+ * introduced.  Returns NULL or a malloc'd error. */
+static char *
+ext_check_counts(const struct ofpext_count *introduced,
+                 const struct ofpext_count *found)
+{
+    if (ofpext_count_check(introduced, found)) {
+        return xstrdup("tun_src, tun_dst and tun_ipv6_src are reserved by "
+                       "mvs (they carry pbb_isid, ipv6_exthdr and the "
+                       "extension actions): mvs has no tunnel ports");
+    }
+    return NULL;
+}
+
+/* The same for a parsed match ('match' may be NULL) and actions. */
+static char *
+ext_check_parsed(const struct ofpext_count *introduced,
+                 const struct match *match, const struct ofpact *ofpacts,
+                 size_t len)
+{
+    struct ofpext_count found = { 0, 0 };
+
+    if (match) {
+        ofpext_count_match(&found, match);
+    }
+    ofpext_count_ofpacts(&found, ofpacts, len);
+    return ext_check_counts(introduced, &found);
+}
+
+/* Replaces, in place, the carriers in reply 'msg' by nothing
+ * libopenvswitch cannot decode.  Returns false if 'msg' carried tunnel
+ * fields of its own (a switch other than mvs): its text must then not be
+ * rewritten. */
+static bool
+ext_decode_msg(struct ofpbuf *msg)
+{
+    struct ofpbuf *new;
+
+    if (ofpext_msg_has_carriers(msg)) {
+        return false;
+    }
+    if (!ofpext_msg_to_carriers(msg->data, &new, NULL) && new) {
+        ofpbuf_clear(msg);
+        ofpbuf_put(msg, new->data, new->size);
+        ofpbuf_delete(new);
+    }
+    return true;
+}
+
+/* ofp_to_string() of 'msg' (which is not changed), extensions spelled
+ * out. */
+static char *
+msg_to_string(const struct ofpbuf *msg,
+              const struct ofputil_port_map *port_map,
+              const struct ofputil_table_map *table_map, int verbose)
+{
+    struct ofpbuf *copy = ofpbuf_clone(msg);
+    bool fixup = ext_decode_msg(copy);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    char *text = ofp_to_string(copy->data, copy->size, port_map, table_map,
+                               verbose);
+    ds_put_cstr(&s, text);
+    free(text);
+    if (fixup) {
+        ofpext_text_from_carriers(&s);
+    }
+    ofpbuf_delete(copy);
+    return ds_steal_cstr(&s);
+}
+
 /* Prints every message in 'replies' as ovs-ofctl does, then frees them. */
 static void
 print_replies(struct ovs_list *replies,
@@ -316,8 +408,7 @@ print_replies(struct ovs_list *replies,
     struct ofpbuf *reply;
 
     LIST_FOR_EACH_POP (reply, list_node, replies) {
-        char *s = ofp_to_string(reply->data, reply->size, port_map,
-                                table_map, verbosity + 1);
+        char *s = msg_to_string(reply, port_map, table_map, verbosity + 1);
         fputs(s, stdout);
         free(s);
         ofpbuf_delete(reply);
@@ -598,7 +689,7 @@ format_actions(const struct ofpact *ofpacts, size_t len,
     };
 
     ofpacts_format(ofpacts, len, &fp);
-    ofctl_mpls_format_fixup(&s);
+    ofpext_text_from_carriers(&s);
     return ds_steal_cstr(&s);
 }
 
@@ -642,6 +733,7 @@ json_flow_stats(const struct ofputil_flow_stats *fs,
     }
     /* OFP_DEFAULT_PRIORITY keeps match_format() from printing it. */
     match_format(&fs->match, port_map, &s, OFP_DEFAULT_PRIORITY);
+    ofpext_text_from_carriers(&s);
     json_object_put_string(flow, "match", ds_cstr(&s));
     ds_destroy(&s);
     json_object_put(flow, "actions", json_string_create_nocopy(
@@ -665,9 +757,7 @@ decode_flow_stats(struct ovs_list *replies, struct ofputil_flow_stats **fsesp,
     LIST_FOR_EACH (reply, list_node, replies) {
         struct ofpbuf ofpacts;
 
-        if (ofctl_mpls_decode_msg(reply)) {
-            ovs_fatal(0, "%s: malformed flow stats reply", target_arg);
-        }
+        ext_decode_msg(reply);
         ofpbuf_init(&ofpacts, 0);
         for (;;) {
             if (n >= allocated) {
@@ -789,6 +879,16 @@ compare_flows(const void *afs_, const void *bfs_)
 }
 
 /* Parses the dump-flows/dump-aggregate filter and opens the switch. */
+/* ofputil_encode_flow_stats_request(), extensions included. */
+static struct ofpbuf *
+encode_flow_stats_request(const struct ofputil_flow_stats_request *fsr,
+                          enum ofputil_protocol protocol)
+{
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(fsr, protocol);
+    ofpext_msg_from_carriers(msg);
+    return msg;
+}
+
 static struct vconn *
 prepare_dump_flows(int argc, char *argv[], bool aggregate,
                    struct ofputil_flow_stats_request *fsr,
@@ -807,8 +907,18 @@ prepare_dump_flows(int argc, char *argv[], bool aggregate,
         = *match ? ports_to_accept(target) : NULL;
     const struct ofputil_table_map *table_map
         = *match ? tables_to_accept(target) : NULL;
-    error = parse_ofp_flow_stats_request_str(fsr, aggregate, match, port_map,
+    struct ofpext_count introduced;
+    char *pre;
+    error = ext_preparse(match, &pre, &introduced);
+    if (error) {
+        parse_error(error);
+    }
+    error = parse_ofp_flow_stats_request_str(fsr, aggregate, pre, port_map,
                                              table_map, &usable);
+    free(pre);
+    if (!error) {
+        error = ext_check_parsed(&introduced, &fsr->match, NULL, 0);
+    }
     if (error) {
         parse_error(error);
     }
@@ -826,7 +936,7 @@ cmd_dump_flows(int argc, char *argv[])
     struct vconn *vconn;
 
     vconn = prepare_dump_flows(argc, argv, false, &fsr, &protocol);
-    transact_dump(vconn, ofputil_encode_flow_stats_request(&fsr, protocol),
+    transact_dump(vconn, encode_flow_stats_request(&fsr, protocol),
                   &replies);
     vconn_close(vconn);
 
@@ -836,17 +946,9 @@ cmd_dump_flows(int argc, char *argv[])
         struct ofpbuf *reply;
 
         LIST_FOR_EACH_POP (reply, list_node, &replies) {
-            if (ofctl_mpls_decode_msg(reply)) {
-                ovs_fatal(0, "%s: malformed flow stats reply", argv[1]);
-            }
-            struct ds s = DS_EMPTY_INITIALIZER;
-            char *text = ofp_to_string(reply->data, reply->size, NULL, NULL,
-                                       verbosity + 1);
-            ds_put_cstr(&s, text);
+            char *text = msg_to_string(reply, NULL, NULL, verbosity + 1);
+            fputs(text, stdout);
             free(text);
-            ofctl_mpls_format_fixup(&s);
-            fputs(ds_cstr(&s), stdout);
-            ds_destroy(&s);
             ofpbuf_delete(reply);
         }
         return;
@@ -877,7 +979,7 @@ cmd_dump_flows(int argc, char *argv[])
             ds_clear(&s);
             ofputil_flow_stats_format(&s, &fses[i], port_map, table_map,
                                       show_stats);
-            ofctl_mpls_format_fixup(&s);
+            ofpext_text_from_carriers(&s);
             printf(" %s\n", ds_cstr(&s));
         }
         ds_destroy(&s);
@@ -894,7 +996,7 @@ cmd_dump_aggregate(int argc, char *argv[])
     struct vconn *vconn;
 
     vconn = prepare_dump_flows(argc, argv, true, &fsr, &protocol);
-    transact_dump(vconn, ofputil_encode_flow_stats_request(&fsr, protocol),
+    transact_dump(vconn, encode_flow_stats_request(&fsr, protocol),
                   &replies);
     vconn_close(vconn);
 
@@ -1358,16 +1460,19 @@ cmd_mod_port(int argc OVS_UNUSED, char *argv[])
 
 /* Flow mods. */
 
-/* Parses one line of flow text 'text' (MPLS actions included) into 'fm'
+static void free_flow_mod(struct ofputil_flow_mod *);
+
+/* Parses one line of flow text 'text' (extensions included) into 'fm'
  * for 'command' (-2: a leading add/modify/delete word picks it).  Returns
  * NULL or a malloc'd error. */
 static char *
 parse_flow_mod(struct ofputil_flow_mod *fm, const char *text, int command,
                const char *target, enum ofputil_protocol *usable)
 {
+    struct ofpext_count introduced;
     char *pre, *error;
 
-    error = ofctl_mpls_preparse(text, &pre);
+    error = ext_preparse(text, &pre, &introduced);
     if (error) {
         return error;
     }
@@ -1381,6 +1486,15 @@ parse_flow_mod(struct ofputil_flow_mod *fm, const char *text, int command,
                                        usable);
     }
     free(pre);
+    if (!error) {
+        struct match match;
+        minimatch_expand(&fm->match, &match);
+        error = ext_check_parsed(&introduced, &match, fm->ofpacts,
+                                 fm->ofpacts_len);
+        if (error) {
+            free_flow_mod(fm);
+        }
+    }
     return error;
 }
 
@@ -1391,9 +1505,7 @@ encode_flow_mod(struct ofputil_flow_mod *fm, enum ofputil_protocol protocol)
 {
     struct ofpbuf *msg = ofputil_encode_flow_mod(fm, protocol);
 
-    if (ofctl_mpls_encode_msg(msg)) {
-        ovs_fatal(0, "failed to encode MPLS actions");
-    }
+    ofpext_msg_from_carriers(msg);
     return msg;
 }
 
@@ -1654,7 +1766,7 @@ read_flows_from_switch(struct vconn *vconn, enum ofputil_protocol protocol,
     size_t n;
 
     match_init_catchall(&fsr.match);
-    transact_dump(vconn, ofputil_encode_flow_stats_request(&fsr, protocol),
+    transact_dump(vconn, encode_flow_stats_request(&fsr, protocol),
                   &replies);
     decode_flow_stats(&replies, &fses, &n);
     ofpbuf_list_delete(&replies);
@@ -1848,10 +1960,11 @@ cmd_packet_out(int argc OVS_UNUSED, char *argv[])
     enum ofputil_protocol usable, protocol;
     struct ofputil_packet_out po;
     struct vconn *vconn;
+    struct ofpext_count introduced;
     struct ofpbuf *msg;
     char *pre, *error;
 
-    error = ofctl_mpls_preparse(argv[2], &pre);
+    error = ext_preparse(argv[2], &pre, &introduced);
     if (error) {
         parse_error(error);
     }
@@ -1862,15 +1975,17 @@ cmd_packet_out(int argc OVS_UNUSED, char *argv[])
                                          tables_to_accept(argv[1]), &usable);
     }
     free(pre);
+    if (!error) {
+        error = ext_check_parsed(&introduced, NULL, po.ofpacts,
+                                 po.ofpacts_len);
+    }
     if (error) {
         parse_error(error);
     }
     protocol = open_vconn(argv[1], &vconn);
     protocol = set_protocol(vconn, protocol, usable);
     msg = ofputil_encode_packet_out(&po, protocol);
-    if (ofctl_mpls_encode_msg(msg)) {
-        ovs_fatal(0, "failed to encode MPLS actions");
-    }
+    ofpext_msg_from_carriers(msg);
     transact_noreply(vconn, msg);
     vconn_close(vconn);
     free(CONST_CAST(void *, po.packet));
@@ -1892,11 +2007,42 @@ send_group_mods(const char *target, struct ofputil_group_mod *gms, size_t n,
     for (size_t i = 0; i < n; i++) {
         struct ofpbuf *msg = ofputil_encode_group_mod(
             ofputil_protocol_to_ofp_version(protocol), &gms[i], NULL, -1);
+        ofpext_msg_from_carriers(msg);
         ovs_list_push_back(&requests, &msg->list_node);
         ofputil_uninit_group_mod(&gms[i]);
     }
     send_mods(vconn, &requests);
     vconn_close(vconn);
+}
+
+/* Parses group text 'text' (extensions included) into 'gm'.  Returns NULL
+ * or a malloc'd error. */
+static char *
+parse_group_mod(struct ofputil_group_mod *gm, int command, const char *text,
+                const char *target, enum ofputil_protocol *usable)
+{
+    struct ofpext_count introduced;
+    char *pre, *error;
+
+    error = ext_preparse(text, &pre, &introduced);
+    if (error) {
+        return error;
+    }
+    error = parse_ofp_group_mod_str(gm, command, pre, ports_to_accept(target),
+                                    tables_to_accept(target), usable);
+    free(pre);
+    if (!error) {
+        struct ofpext_count found = { 0, 0 };
+        const struct ofputil_bucket *b;
+        LIST_FOR_EACH (b, list_node, &gm->buckets) {
+            ofpext_count_ofpacts(&found, b->ofpacts, b->ofpacts_len);
+        }
+        error = ext_check_counts(&introduced, &found);
+        if (error) {
+            ofputil_uninit_group_mod(gm);
+        }
+    }
+    return error;
 }
 
 static void
@@ -1907,23 +2053,42 @@ group_mod_cmd(int argc, char *argv[], int command, bool from_file)
 
     if (from_file || (argc > 2 && !strcmp(argv[2], "-"))) {
         struct ofputil_group_mod *gms = NULL;
-        size_t n = 0;
+        size_t n = 0, allocated = 0;
+        struct ds s = DS_EMPTY_INITIALIZER;
+        int line_number = 0;
+        FILE *file = !strcmp(argv[2], "-") ? stdin : fopen(argv[2], "r");
 
-        error = parse_ofp_group_mod_file(
-            argv[2], ports_to_accept(argv[1]), tables_to_accept(argv[1]),
-            command == OFPGC11_ADD ? -2 : command, &gms, &n, &usable);
-        if (error) {
-            parse_error(error);
+        if (!file) {
+            usage_error("%s: open failed (%s)", argv[2], ovs_strerror(errno));
+        }
+        usable = OFPUTIL_P_ANY;
+        while (!ds_get_preprocessed_line(&s, file, &line_number)) {
+            enum ofputil_protocol u;
+            if (n >= allocated) {
+                gms = x2nrealloc(gms, &allocated, sizeof *gms);
+            }
+            /* Like ovs-ofctl, "add-groups" lines may start with a
+             * command word (-2). */
+            error = parse_group_mod(&gms[n], command == OFPGC11_ADD
+                                    ? -2 : command, ds_cstr(&s), argv[1],
+                                    &u);
+            if (error) {
+                usage_error("%s:%d: %s", argv[2], line_number, error);
+            }
+            usable &= u;
+            n++;
+        }
+        ds_destroy(&s);
+        if (file != stdin) {
+            fclose(file);
         }
         send_group_mods(argv[1], gms, n, usable);
         free(gms);
     } else {
         struct ofputil_group_mod gm;
 
-        error = parse_ofp_group_mod_str(&gm, command,
-                                        argc > 2 ? argv[2] : "",
-                                        ports_to_accept(argv[1]),
-                                        tables_to_accept(argv[1]), &usable);
+        error = parse_group_mod(&gm, command, argc > 2 ? argv[2] : "",
+                                argv[1], &usable);
         if (error) {
             parse_error(error);
         }
@@ -1992,6 +2157,7 @@ cmd_dump_groups(int argc, char *argv[])
 
     struct json *groups = json_array_create_empty();
     LIST_FOR_EACH (reply, list_node, &replies) {
+        ext_decode_msg(reply);
         struct ofpbuf b = ofpbuf_const_initializer(reply->data, reply->size);
         struct ofputil_group_desc gd;
 
@@ -2316,19 +2482,12 @@ cmd_monitor(int argc, char *argv[])
             run(vconn_send_block(vconn, ofputil_encode_echo_reply(msg->data)),
                 "failed to send echo reply");
         } else {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            char *text;
-
-            ofctl_mpls_decode_msg(msg);
-            text = ofp_to_string(msg->data, msg->size,
-                                 ports_to_show(argv[1]),
-                                 tables_to_show(argv[1]), verbosity + 2);
-            ds_put_cstr(&s, text);
-            free(text);
-            ofctl_mpls_format_fixup(&s);
-            fputs(ds_cstr(&s), stdout);
+            char *text = msg_to_string(msg, ports_to_show(argv[1]),
+                                       tables_to_show(argv[1]),
+                                       verbosity + 2);
+            fputs(text, stdout);
             fflush(stdout);
-            ds_destroy(&s);
+            free(text);
         }
         ofpbuf_delete(msg);
     }

@@ -32,13 +32,14 @@ die() {
 # Build dependencies, then what the daemon, the demo and the tests run
 # (clang with libclang-rt-dev, the libFuzzer and sanitizer runtimes of
 # Debian's default clang, and valgrind: tests/fuzz/ and
-# tests/run-sanitized.sh; qemu, Debian's kernel image and headers,
+# tests/run-sanitized.sh; ethtool: the checksum-offload cases of
+# tests/sys-port-io.sh; qemu, Debian's kernel image and headers,
 # busybox-static and cpio: the kernel module's VM test, tests/sys-kmod-vm.sh).
 packages="build-essential autoconf automake libtool pkg-config
     openvswitch-source libssl-dev libmnl-dev libnftnl-dev libcap-ng-dev
     libcmocka-dev python3
     openvswitch-switch openvswitch-common python3-os-ken python3-scapy
-    tcpdump nftables iproute2 iputils-ping netsniff-ng procps
+    tcpdump nftables iproute2 iputils-ping netsniff-ng procps ethtool
     mininet
     clang libclang-rt-dev valgrind"
 

@@ -69,7 +69,9 @@ am_sources() {
 lib_datapath=$(am_sources datapath_libdatapath_a_SOURCES)
 lib_kmod=$(am_sources kmod_libkmod_a_SOURCES)
 lib_ofproto=$(am_sources ofproto_mpls_libofproto_a_SOURCES)
+lib_ofpext=$(am_sources ofproto_mpls_libofpext_a_SOURCES)
 [ -n "$lib_datapath" ] && [ -n "$lib_kmod" ] && [ -n "$lib_ofproto" ] \
+    && [ -n "$lib_ofpext" ] \
     || die "cannot read the library sources from */automake.mk"
 # without FILE WORDS...: WORDS minus FILE.
 without() {
@@ -84,15 +86,15 @@ srcs_dp="datapath/dp-parse.c datapath/dp-actions.c"
 # shellcheck disable=SC2086
 srcs_kmod=$(without kmod/nftc.c $lib_kmod)
 # shellcheck disable=SC2086
-srcs_ofproto="$(without ofproto-mpls/connmgr.c $lib_ofproto) $lib_datapath \
-$lib_kmod"
+srcs_ofproto="$(without ofproto-mpls/connmgr.c $lib_ofproto) $lib_ofpext \
+$lib_datapath $lib_kmod"
 declare -A target_srcs=(
     [fuzz-dp-parse]="$srcs_dp"
-    [fuzz-ofp-mpls]="ofproto-mpls/ofp-mpls.c"
+    [fuzz-ofp-ext]="$lib_ofpext"
     [fuzz-openflow]="$srcs_ofproto"
     [fuzz-nftc]="$srcs_kmod"
 )
-targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-mpls fuzz-openflow fuzz-nftc"}
+targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc"}
 
 mkdir -p "$out/obj"
 # The newest header mvs has: an object older than it is rebuilt.

@@ -507,23 +507,49 @@ def openflow_seeds():
     write('openflow', 'of10-handshake', bytes([5]) + b''.join(of10))
 
 
-def ofp_mpls_seeds():
+def ofp_ext_seeds():
+    """The extension codec (ofproto-mpls/ofp-ext.h): every extension in
+    flow-mods, packet-outs, group-mods and the replies mvs sends."""
     for name, msg in [('flow-mod-push', FM_LER_PUSH), ('flow-mod-pop', FM_LER_POP),
                       ('flow-mod-bos', FM_BOS), ('flow-mod-write', FM_WRITE),
                       ('flow-mod-swap', FM_LSR_SWAP),
                       ('packet-out-push', PO_PUSH),
                       ('packet-out-table', PO_TABLE_TCP)]:
-        write('ofp-mpls', name, msg)
-    # A flow stats reply whose actions are markers, as mvs stores them.
-    marker = lambda kind, val: struct.pack('!HHI', 25, 16, 0x00011e04) \
-        + b'mvs' + bytes([(kind << 4) | val]) + b'\0' * 4
-    instr = i_actions(4, [marker(1, 0), marker(2, 0), marker(3, 1),
+        write('ofp-ext', name, msg)
+    PUSH_PBB, POP_PBB, PBB_ISID, IPV6_EXTHDR = 26, 27, 37, 39
+    pbb = [a_ethertype(PUSH_PBB, 0x88e7),
+           a_set_field(oxm(PBB_ISID, bytes([0x12, 0x34, 0x56]))),
+           a_simple(POP_PBB), a_output(2)]
+    m_pbb = match(oxm(ETH_TYPE, u16(0x88e7)),
+                  oxm(PBB_ISID, bytes([1, 2, 0]), bytes([0xff, 0xff, 0])))
+    m_exthdr = match(oxm(ETH_TYPE, u16(0x86dd)),
+                     oxm(IPV6_EXTHDR, u16(0x40), u16(0x40)))
+    write('ofp-ext', 'flow-mod-pbb',
+          flow_mod(m_pbb, [i_actions(4, pbb), i_actions(3, pbb)]))
+    write('ofp-ext', 'flow-mod-exthdr',
+          flow_mod(m_exthdr, [i_actions(4, [a_output(1)])]))
+    write('ofp-ext', 'group-mod-ext',
+          group_mod(0, 0, 1, [bucket([a_simple(COPY_TTL_IN), a_output(1)]),
+                              bucket(pbb)]))
+    # Carriers as mvs keeps them inside, as a reply taken back: a flow
+    # stats reply and a group description reply.
+    marker = lambda ident, val: (struct.pack('!HHI', 25, 24, 0x0001da10)
+                                 + b'mvsx' + bytes([ident]) + b'\0' * 3
+                                 + struct.pack('!I', val) + b'\0' * 4)
+    set_tun_src = struct.pack('!HHII4x', 25, 16, 0x00013e04, 0x123456)
+    instr = i_actions(4, [marker(0, 0), marker(1, 0), marker(4, 1),
+                          marker(2, 0x88e7), set_tun_src, marker(3, 0),
                           a_output(2)])
-    entry_body = M_MPLS + instr
+    entry_body = match(struct.pack('!HBB', 0x0001, 31 << 1, 4) + u32(5)) \
+        + instr
     entry = struct.pack('!HBxIIHHHH4xQQQ', 48 + len(entry_body), 0, 1, 2,
                         100, 0, 0, 0, 5, 6, 7) + entry_body
-    write('ofp-mpls', 'flow-stats-reply-markers',
+    write('ofp-ext', 'flow-stats-reply-carriers',
           ofp(19, struct.pack('!HH4x', 1, 0) + entry + entry))
+    desc_buckets = bucket([marker(1, 0), a_output(1)])
+    desc = struct.pack('!HBxI', 8 + len(desc_buckets), 0, 1) + desc_buckets
+    write('ofp-ext', 'group-desc-reply-carriers',
+          ofp(19, struct.pack('!HH4x', 7, 0) + desc))
 
 
 def nftc_seeds():
@@ -561,7 +587,7 @@ def nftc_seeds():
 def main():
     dp_seeds()
     openflow_seeds()
-    ofp_mpls_seeds()
+    ofp_ext_seeds()
     nftc_seeds()
     return 0
 
