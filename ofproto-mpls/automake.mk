@@ -7,13 +7,30 @@ ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/connmgr.h \
 	ofproto-mpls/group.c \
 	ofproto-mpls/group.h \
+	ofproto-mpls/mac-learning.c \
+	ofproto-mpls/mac-learning.h \
 	ofproto-mpls/meter.c \
 	ofproto-mpls/meter.h \
 	ofproto-mpls/offload.c \
 	ofproto-mpls/offload.h \
+	ofproto-mpls/oftable.c \
+	ofproto-mpls/oftable.h \
+	ofproto-mpls/ofport.c \
+	ofproto-mpls/ofport.h \
 	ofproto-mpls/ofproto.c \
 	ofproto-mpls/ofproto.h \
 	ofproto-mpls/ofproto-private.h \
+	ofproto-mpls/ofproto-stats.c \
+	ofproto-mpls/ofproto-stats.h \
+	ofproto-mpls/ofproto-unixctl.c \
+	ofproto-mpls/recirc.c \
+	ofproto-mpls/recirc.h \
+	ofproto-mpls/revalidate.c \
+	ofproto-mpls/revalidate.h \
+	ofproto-mpls/upcall.c \
+	ofproto-mpls/upcall.h \
+	ofproto-mpls/validate.c \
+	ofproto-mpls/validate.h \
 	ofproto-mpls/xlate.c \
 	ofproto-mpls/xlate.h
 

@@ -4,7 +4,7 @@
 
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
-#include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/oftable.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-msgs.h"
@@ -77,14 +77,15 @@ bundle_discard_all(struct hmap *bundles)
 }
 
 static enum ofperr
-bundle_commit(struct ofproto *p, struct ofconn *ofconn, struct bundle *b)
+bundle_commit(struct ofproto *p, struct ofconn *ofconn, struct bundle *b,
+              bundle_apply_fn *apply)
 {
     struct ofpbuf *msg;
     enum ofperr error = 0;
 
-    ofproto_txn_begin(p);
+    oftable_txn_begin(p);
     LIST_FOR_EACH (msg, list_node, &b->msgs) {
-        error = ofproto_handle_flow_mod_msg(p, ofconn, msg->data);
+        error = apply(p, ofconn, msg->data);
         if (error) {
             /* The client learns which message failed, by its xid. */
             ofconn_send_error(ofconn, msg->data, error);
@@ -92,16 +93,16 @@ bundle_commit(struct ofproto *p, struct ofconn *ofconn, struct bundle *b)
         }
     }
     if (error) {
-        ofproto_txn_abort(p);
+        oftable_txn_abort(p);
         return OFPERR_OFPBFC_MSG_FAILED;
     }
-    ofproto_txn_commit(p);
+    oftable_txn_commit(p);
     return 0;
 }
 
 enum ofperr
 bundle_handle_control(struct ofproto *p, struct ofconn *ofconn,
-                      const struct ofp_header *oh)
+                      const struct ofp_header *oh, bundle_apply_fn *apply)
 {
     struct ofputil_bundle_ctrl_msg bctrl;
     enum ofperr error = ofputil_decode_bundle_ctrl(oh, &bctrl);
@@ -155,7 +156,7 @@ bundle_handle_control(struct ofproto *p, struct ofconn *ofconn,
             bundle_free(bundles, b);
             return OFPERR_OFPBFC_BAD_FLAGS;
         }
-        error = bundle_commit(p, ofconn, b);
+        error = bundle_commit(p, ofconn, b, apply);
         /* Committed or not, the bundle is gone (OpenFlow 1.4 7.3.9.4). */
         bundle_free(bundles, b);
         if (error) {

@@ -7,7 +7,7 @@
  *
  * A bundle collects flow-mods on one connection and applies them all or
  * none at commit.  Commit runs them in order against the live tables with
- * an undo log (ofproto.c's transaction); if one fails, everything it did is
+ * an undo log (oftable.h's transaction); if one fails, everything it did is
  * rolled back, its error goes to the client with the failing message's
  * xid, and the commit itself fails with OFPBFC_MSG_FAILED.  Nothing else
  * runs during a commit (one thread), so no packet sees half a bundle.
@@ -26,8 +26,15 @@ struct ofconn;
 struct ofp_header;
 struct ofproto;
 
+/* Applies one message of a bundle being committed (a flow-mod), inside
+ * the flow tables' transaction: returns 0 or its OpenFlow error. */
+typedef enum ofperr bundle_apply_fn(struct ofproto *, struct ofconn *,
+                                    const struct ofp_header *);
+
+/* OFPT_BUNDLE_CONTROL; a commit applies each message with 'apply'. */
 enum ofperr bundle_handle_control(struct ofproto *, struct ofconn *,
-                                  const struct ofp_header *);
+                                  const struct ofp_header *,
+                                  bundle_apply_fn *apply);
 enum ofperr bundle_handle_add(struct ofproto *, struct ofconn *,
                               const struct ofp_header *);
 

@@ -3,10 +3,10 @@
 #include "ofproto-mpls/connmgr.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
-#include "ofproto-mpls/bundle.h"
-#include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
@@ -14,6 +14,7 @@
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
 #include "openvswitch/util.h"
+#include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(connmgr);
 
@@ -65,7 +66,8 @@ struct listener {
 };
 
 struct connmgr {
-    struct ofproto *ofproto;
+    const struct connmgr_ops *ops;
+    void *aux;
     struct ovs_list conns;      /* Of struct ofconn. */
     struct ovs_list listeners;  /* Of struct listener. */
     bool have_generation_id;
@@ -73,10 +75,11 @@ struct connmgr {
 };
 
 struct connmgr *
-connmgr_create(struct ofproto *ofproto)
+connmgr_create(const struct connmgr_ops *ops, void *aux)
 {
     struct connmgr *mgr = xzalloc(sizeof *mgr);
-    mgr->ofproto = ofproto;
+    mgr->ops = ops;
+    mgr->aux = aux;
     ovs_list_init(&mgr->conns);
     ovs_list_init(&mgr->listeners);
     return mgr;
@@ -86,7 +89,7 @@ static void
 ofconn_destroy(struct ofconn *ofconn)
 {
     ovs_list_remove(&ofconn->node);
-    bundle_discard_all(&ofconn->bundles);
+    ofconn->connmgr->ops->reset(ofconn->connmgr->aux, ofconn);
     hmap_destroy(&ofconn->bundles);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
@@ -163,7 +166,7 @@ ofconn_reset(struct ofconn *ofconn)
     /* A new connection starts over: equal role, default async config. */
     ofconn->role = OFPCR12_ROLE_EQUAL;
     ofconn->async_set = false;
-    bundle_discard_all(&ofconn->bundles);
+    ofconn->connmgr->ops->reset(ofconn->connmgr->aux, ofconn);
 }
 
 struct hmap *
@@ -215,7 +218,7 @@ connmgr_run(struct connmgr *mgr)
             if (!msg) {
                 break;
             }
-            ofproto_handle_openflow(mgr->ofproto, ofconn, msg);
+            mgr->ops->handle_msg(mgr->aux, ofconn, msg);
             ofpbuf_delete(msg);
         }
 

@@ -7,10 +7,11 @@
  * A connmgr keeps the bridge's controller connections (active: "tcp:",
  * "ssl:", "unix:", reconnecting with backoff through OVS's rconn) and its
  * passive listeners ("ptcp:", "pssl:", "punix:"), each accepted connection
- * becoming an ofconn of its own.  It reads messages and hands them to
- * ofproto_handle_openflow(), and sends asynchronous messages (packet-in,
- * flow-removed, port-status) to the connections whose role and
- * asynchronous configuration ask for them.
+ * becoming an ofconn of its own.  It reads messages and hands them to its
+ * owner's handler (struct connmgr_ops), and sends asynchronous messages
+ * (packet-in, flow-removed, port-status) to the connections whose role and
+ * asynchronous configuration ask for them.  It knows nothing of what the
+ * messages mean: it calls nothing else in ofproto-mpls/.
  *
  * Each connection has its own negotiated protocol, role (equal, master,
  * slave) and asynchronous configuration.  A slow controller cannot make the
@@ -38,7 +39,19 @@ struct ofpbuf;
 struct ofproto;
 struct ds;
 
-struct connmgr *connmgr_create(struct ofproto *);
+/* What a connmgr's owner does for it.  Both are called from
+ * connmgr_run() (and 'reset' from connmgr_destroy()) with the 'aux' given
+ * to connmgr_create(). */
+struct connmgr_ops {
+    /* 'msg' arrived on 'ofconn' (which stays valid during the call). */
+    void (*handle_msg)(void *aux, struct ofconn *, const struct ofpbuf *msg);
+
+    /* 'ofconn' closed, reconnected or goes: per-connection state kept on
+     * it (its bundles, ofconn_get_bundles()) must be freed now. */
+    void (*reset)(void *aux, struct ofconn *);
+};
+
+struct connmgr *connmgr_create(const struct connmgr_ops *, void *aux);
 void connmgr_destroy(struct connmgr *);
 
 /* Adds an active controller connection or a passive listener.  Return 0 or
@@ -72,7 +85,8 @@ void ofconn_set_role(struct ofconn *, enum ofp12_controller_role);
 const struct ofputil_async_cfg *ofconn_get_async_config(const struct ofconn *);
 void ofconn_set_async_config(struct ofconn *, const struct ofputil_async_cfg *);
 
-/* The connection's open bundles (bundle.c). */
+/* Storage for the connection's open bundles (bundle.c's; connmgr only
+ * initializes and destroys the map, once 'reset' emptied it). */
 struct hmap *ofconn_get_bundles(struct ofconn *);
 
 /* Sends 'msg' to 'ofconn' (takes ownership). */

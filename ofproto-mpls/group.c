@@ -10,6 +10,9 @@
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/validate.h"
+#include "ofproto-mpls/revalidate.h"
+#include "ofproto-mpls/ofport.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
@@ -64,7 +67,7 @@ group_table_destroy(struct ofproto *p)
 static bool
 port_is_live(const struct ofproto *p, ofp_port_t port_no)
 {
-    const struct ofport *port = ofproto_get_port(p, port_no);
+    const struct ofport *port = ofport_find(p, port_no);
     return (port && port->dp_port->carrier && port->dp_port->admin_up
             && !port->dp_port->gone
             && !(port->config & OFPUTIL_PC_PORT_DOWN));
@@ -166,8 +169,7 @@ check_buckets(struct ofproto *p, const struct ofputil_group_mod *gm)
         } else if (gm->type != OFPGT11_SELECT && b->weight > 1) {
             return OFPERR_OFPGMFC_WEIGHT_UNSUPPORTED;
         }
-        enum ofperr error = ofproto_check_ofpacts(p, b->ofpacts,
-                                                  b->ofpacts_len, 0);
+        enum ofperr error = validate_ofpacts(b->ofpacts, b->ofpacts_len, 0);
         if (error) {
             return error;
         }
@@ -227,10 +229,10 @@ static enum ofperr
 group_delete(struct ofproto *p, uint32_t group_id)
 {
     if (group_id == OFPG_ALL) {
-        ofproto_invalidate(p);
+        revalidate_flush(p);
         struct group *g;
         HMAP_FOR_EACH_SAFE (g, node, &p->groups) {
-            ofproto_delete_flows_to_group(p, g->group_id);
+            oftable_delete_flows_to_group(p, g->group_id);
             hmap_remove(&p->groups, &g->node);
             group_free(g);
         }
@@ -245,15 +247,15 @@ group_delete(struct ofproto *p, uint32_t group_id)
     if (group_is_chained_to(p, group_id)) {
         return OFPERR_OFPGMFC_CHAINED_GROUP;
     }
-    ofproto_invalidate(p);
-    ofproto_delete_flows_to_group(p, group_id);
+    revalidate_flush(p);
+    oftable_delete_flows_to_group(p, group_id);
     hmap_remove(&p->groups, &g->node);
     group_free(g);
     return 0;
 }
 
 /* The buckets' actions against what mvs implements and the extension
- * codec's carriers (ofproto_check_decoded()). */
+ * codec's carriers (validate_decoded()). */
 static enum ofperr
 check_bucket_actions(const struct ofputil_group_mod *gm,
                      const struct ofpext_count *introduced)
@@ -326,7 +328,7 @@ group_handle_mod(struct ofproto *p, const struct ofp_header *oh,
         if (error) {
             break;
         }
-        ofproto_invalidate(p);
+        revalidate_flush(p);
         group_set_buckets(g, &gm);
         break;
 

@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/revalidate.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofp-msgs.h"
@@ -187,7 +188,7 @@ delete_flows_to_meter(struct ofproto *p, uint32_t meter_id)
         struct rule *rule;
         CLS_FOR_EACH (rule, cr, &p->tables[t].cls) {
             if (rule_uses_meter(rule, meter_id)) {
-                ofproto_rule_delete(p, rule, OFPRR_METER_DELETE);
+                oftable_rule_delete(p, rule, OFPRR_METER_DELETE);
             }
         }
     }
@@ -242,7 +243,7 @@ meter_handle_mod(struct ofproto *p, const struct ofp_header *oh)
 
     case OFPMC13_DELETE:
         if (id == OFPM13_ALL) {
-            ofproto_invalidate(p);
+            revalidate_flush(p);
             HMAP_FOR_EACH_SAFE (m, node, &p->meters) {
                 delete_flows_to_meter(p, m->id);
                 hmap_remove(&p->meters, &m->node);
@@ -251,7 +252,7 @@ meter_handle_mod(struct ofproto *p, const struct ofp_header *oh)
         } else if (id && id <= OFPM13_MAX) {
             m = meter_find(p, id);
             if (m) {
-                ofproto_invalidate(p);
+                revalidate_flush(p);
                 delete_flows_to_meter(p, id);
                 hmap_remove(&p->meters, &m->node);
                 meter_free(m);

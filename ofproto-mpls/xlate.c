@@ -12,12 +12,14 @@
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/ofport.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "timeval.h"
 
 VLOG_DEFINE_THIS_MODULE(xlate);
 
@@ -290,7 +292,7 @@ freeze(struct xlate_ctx *ctx, const struct ofpact *ofpacts, size_t len,
         .cookie = ctx->cookie,
     };
     memcpy(state.regs, ctx->flow.regs, sizeof state.regs);
-    uint32_t id = ofproto_frozen_get(ctx->ofproto, &state);
+    uint32_t id = recirc_get(&ctx->ofproto->recirc, &state);
     struct dp_action *a = put_action(ctx, DPA_RECIRC);
     a->u32 = id;
     trace(ctx, "recirc(%#"PRIx32"): the rest of the pipeline needs the "
@@ -331,7 +333,7 @@ needs_l3(const struct ofpact *a)
 static void
 output_port(struct xlate_ctx *ctx, ofp_port_t port)
 {
-    struct ofport *ofport = ofproto_get_port(ctx->ofproto, port);
+    struct ofport *ofport = ofport_find(ctx->ofproto, port);
     if (!ofport) {
         trace(ctx, "output:%"PRIu32": no such port, dropped",
               ofp_to_u16(port));
@@ -408,14 +410,17 @@ output_normal(struct xlate_ctx *ctx)
     memset(&ctx->wc.masks.dl_dst, 0xff, sizeof ctx->wc.masks.dl_dst);
     ctx->wc.masks.vlans[0].tci |= htons(VLAN_VID_MASK | VLAN_CFI);
 
+    long long int now = time_msec();
     if (!eth_addr_is_multicast(flow->dl_src)) {
-        ofproto_mac_learn(ctx->ofproto, flow->dl_src, vlan,
-                          flow->in_port.ofp_port);
+        /* The caller is mid-translation: the datapath flows this makes
+         * stale go at the next ofproto_run() (revalidate_macs()). */
+        mac_learning_learn(&ctx->ofproto->macs, flow->dl_src, vlan,
+                           flow->in_port.ofp_port, now);
     }
     ofp_port_t port = (eth_addr_is_multicast(flow->dl_dst)
                        ? OFPP_NONE
-                       : ofproto_mac_lookup(ctx->ofproto, flow->dl_dst,
-                                            vlan));
+                       : mac_learning_lookup(&ctx->ofproto->macs,
+                                             flow->dl_dst, vlan, now));
     if (port == OFPP_NONE) {
         trace(ctx, "NORMAL: flood");
         output_flood(ctx, false);
@@ -645,6 +650,76 @@ static const enum mf_field_id matchable_fields[] = {
     MFF_ND_TARGET, MFF_ND_SLL, MFF_ND_TLL,
 };
 
+/* Whether translation implements actions of 'type'. */
+bool
+xlate_action_supported(enum ofpact_type type)
+{
+    switch (type) {
+    case OFPACT_OUTPUT:
+    case OFPACT_GOTO_TABLE:
+    case OFPACT_GROUP:
+    case OFPACT_METER:
+    case OFPACT_WRITE_ACTIONS:
+    case OFPACT_SET_FIELD:
+    case OFPACT_REG_MOVE:
+    case OFPACT_CONTROLLER:
+    case OFPACT_SET_TUNNEL:
+    case OFPACT_SET_VLAN_VID:
+    case OFPACT_SET_VLAN_PCP:
+    case OFPACT_STRIP_VLAN:
+    case OFPACT_PUSH_VLAN:
+    case OFPACT_SET_ETH_SRC:
+    case OFPACT_SET_ETH_DST:
+    case OFPACT_SET_IPV4_SRC:
+    case OFPACT_SET_IPV4_DST:
+    case OFPACT_SET_IP_DSCP:
+    case OFPACT_SET_IP_ECN:
+    case OFPACT_SET_IP_TTL:
+    case OFPACT_SET_L4_SRC_PORT:
+    case OFPACT_SET_L4_DST_PORT:
+    case OFPACT_DEC_TTL:
+    case OFPACT_SET_MPLS_LABEL:
+    case OFPACT_SET_MPLS_TC:
+    case OFPACT_SET_MPLS_TTL:
+    case OFPACT_DEC_MPLS_TTL:
+    case OFPACT_PUSH_MPLS:
+    case OFPACT_POP_MPLS:
+    case OFPACT_SET_QUEUE:
+    case OFPACT_CLEAR_ACTIONS:
+    case OFPACT_WRITE_METADATA:
+    case OFPACT_NOTE:
+        return true;
+    case OFPACT_ENQUEUE:
+    case OFPACT_OUTPUT_REG:
+    case OFPACT_BUNDLE:
+    case OFPACT_STACK_PUSH:
+    case OFPACT_STACK_POP:
+    case OFPACT_DEC_NSH_TTL:
+    case OFPACT_DELETE_FIELD:
+    case OFPACT_ENCAP:
+    case OFPACT_DECAP:
+    case OFPACT_POP_QUEUE:
+    case OFPACT_FIN_TIMEOUT:
+    case OFPACT_RESUBMIT:
+    case OFPACT_LEARN:
+    case OFPACT_CONJUNCTION:
+    case OFPACT_MULTIPATH:
+    case OFPACT_EXIT:
+    case OFPACT_SAMPLE:
+    case OFPACT_UNROLL_XLATE:
+    case OFPACT_CT:
+    case OFPACT_CT_CLEAR:
+    case OFPACT_NAT:
+    case OFPACT_OUTPUT_TRUNC:
+    case OFPACT_CLONE:
+    case OFPACT_CHECK_PKT_LARGER:
+    case OFPACT_DEBUG_RECIRC:
+    case OFPACT_DEBUG_SLOW:
+        return false;
+    }
+    OVS_NOT_REACHED();
+}
+
 bool
 xlate_field_is_matchable(enum mf_field_id id)
 {
@@ -739,7 +814,7 @@ xlate_set_field_value(struct xlate_ctx *ctx, const struct mf_field *mf,
         }
     }
     if (!x) {
-        /* Refused when the flow was added (ofproto_check_ofpacts()). */
+        /* Refused when the flow was added (validate_ofpacts()). */
         trace(ctx, "set_field:%s: not supported by the datapath, skipped",
               mf->name);
         return;
@@ -1585,8 +1660,8 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
         ctx.cookie = OVS_BE64_MAX;
         do_xlate_actions(&ctx, xin->ofpacts, xin->ofpacts_len);
     } else if (key->recirc_id) {
-        const struct frozen *f = ofproto_frozen_find(ctx.ofproto,
-                                                     key->recirc_id);
+        const struct frozen *f = recirc_find(&ctx.ofproto->recirc,
+                                             key->recirc_id);
         if (!f) {
             ofpbuf_uninit(&ctx.action_set);
             return ENOENT;

@@ -33,6 +33,7 @@
 #include "datapath/dp-key.h"
 #include "openvswitch/match.h"
 #include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofpbuf.h"
 
@@ -101,6 +102,7 @@ int xlate(const struct xlate_in *xin, struct xlate_out *xout);
  * translation's view only, matchable in later tables), the fields a rule
  * may match, and those set_field may write.  xlate_check_match() refuses
  * a match on any other field with OFPBMC_BAD_FIELD. */
+bool xlate_action_supported(enum ofpact_type);
 bool xlate_field_is_metadata(enum mf_field_id);
 bool xlate_field_is_matchable(enum mf_field_id);
 bool xlate_field_is_settable(enum mf_field_id);

@@ -3,8 +3,8 @@
  *
  * Each input creates a bridge with no ports (ofproto_create()), one
  * connection to it, and feeds it a sequence of OpenFlow messages through
- * ofproto_handle_openflow(), then destroys everything, so every input runs
- * from the same state and a finding replays alone.
+ * the bridge's message handler (connmgr's ops), then destroys everything,
+ * so every input runs from the same state and a finding replays alone.
  *
  * Input layout:
  *
@@ -184,6 +184,7 @@ fz_rconn_connect_unreliably(struct rconn *rc OVS_UNUSED,
 #define rconn_connect_unreliably fz_rconn_connect_unreliably
 
 #include "ofproto-mpls/connmgr.c"
+#include "ofproto-mpls/ofproto-private.h"
 
 #define MAX_MSGS 64
 
@@ -263,7 +264,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         rc->in_request = true;
         rc->n_answers = 0;
-        ofproto_handle_openflow(p, ofconn, msg);
+        /* What connmgr_run() does with a message it read. */
+        p->connmgr->ops->handle_msg(p->connmgr->aux, ofconn, msg);
         rc->in_request = false;
         if (decodes && wants_answer(type) && !rc->n_answers) {
             fprintf(stderr, "%s: no reply and no error\n",

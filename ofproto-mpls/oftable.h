@@ -1,0 +1,129 @@
+/*
+ * ofproto-mpls/oftable.h: a bridge's OpenFlow flow tables.
+ *
+ * What?
+ * =====
+ *
+ * MVS_N_TABLES tables, each an OVS classifier of struct rule with the
+ * OpenFlow 1.3.5 semantics of flow-mods (section 6.4): add (replacing an
+ * identical entry, counters kept unless OFPFF_RESET_COUNTS; overlap check),
+ * modify and delete, loose and strict, by cookie, out_port and out_group;
+ * idle and hard timeouts; flow-removed messages; and a rule's packet and
+ * byte counters, which the datapath's and the kernel's counters feed.
+ *
+ * Every change keeps the caches right: a rule about to change or go
+ * removes the datapath flows that hit it (revalidate.h), an added rule is
+ * queued for revalidation, and table 0's changes are mirrored into the
+ * kernel (offload.h).
+ *
+ * Transactions
+ * ============
+ *
+ * Between oftable_txn_begin() and oftable_txn_commit() or _abort() (a
+ * bundle), every change is logged so that abort can undo it exactly; the
+ * flow-removed messages and the freeing of removed rules wait for the
+ * commit, so a rolled-back bundle never told anyone anything.
+ *
+ * Ownership: the bridge owns its rules; a removed rule is freed through
+ * RCU, once no classifier reader can see it.
+ *
+ * Thread-safety: main thread only.
+ */
+#ifndef OFPROTO_MPLS_OFTABLE_H
+#define OFPROTO_MPLS_OFTABLE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "classifier.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+
+struct ofpact;
+struct ofproto;
+struct ofputil_flow_stats_request;
+
+/* OpenFlow tables: 0...253 (254 and 255 are OFPTT_ALL's neighbours). */
+#define MVS_N_TABLES 254
+
+/* One OpenFlow flow entry. */
+struct rule {
+    struct cls_rule cr;         /* In its table's classifier. */
+    uint8_t table_id;
+    ovs_be64 cookie;
+    uint16_t idle_timeout;
+    uint16_t hard_timeout;
+    uint16_t importance;
+    enum ofputil_flow_mod_flags flags;
+
+    long long int created;      /* msec: added, or last ADD over it. */
+    long long int modified;     /* msec: last modification (hard age). */
+    long long int used;         /* msec: last packet, or 'created'. */
+    uint64_t packet_count;      /* Userspace and kernel, together. */
+    uint64_t byte_count;
+    uint64_t kernel_packets;    /* Last kernel counter read (offload.c). */
+    uint64_t kernel_bytes;
+
+    struct ofpact *ofpacts;     /* Instructions, as OVS ofpacts. */
+    size_t ofpacts_len;
+
+    struct ovs_list expirable;  /* In ofproto's 'expirable' if it has a
+                                 * timeout, else empty. */
+    struct ovs_list megaflows;  /* struct xcache_ref's 'rule_node': the
+                                 * datapath flows that hit this rule
+                                 * (revalidate.c). */
+};
+
+static inline struct rule *
+rule_from_cls_rule(const struct cls_rule *cr)
+{
+    return cr ? CONTAINER_OF(cr, struct rule, cr) : NULL;
+}
+
+struct oftable {
+    struct classifier cls;
+    struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
+                                 * datapath flows that looked here. */
+    size_t n_megaflows;         /* Length of 'megaflows'. */
+    uint64_t lookup_count;
+    uint64_t matched_count;
+};
+
+/* The bridge's tables, empty / freed (rules through RCU). */
+void oftable_init_all(struct ofproto *);
+void oftable_destroy_all(struct ofproto *);
+
+/* Applies flow-mod 'fm' (already decoded and validated, validate.h).
+ * Returns 0 or an OpenFlow error. */
+enum ofperr oftable_flow_mod(struct ofproto *, const struct ofputil_flow_mod *);
+
+/* Checks instructions or actions that a rule in 'table_id' (or a
+ * packet-out, table 0) would have: what translation implements
+ * (validate.h) and that the groups and meters they name exist.  Returns 0
+ * or an OpenFlow error. */
+enum ofperr oftable_check_ofpacts(const struct ofproto *,
+                                  const struct ofpact *, size_t len,
+                                  uint8_t table_id);
+
+/* Removes 'rule', sending flow-removed with 'reason' if it asked. */
+void oftable_rule_delete(struct ofproto *, struct rule *,
+                         enum ofp_flow_removed_reason reason);
+
+/* OpenFlow 1.3.5 6.5: deleting a group removes the flows that use it. */
+void oftable_delete_flows_to_group(struct ofproto *, uint32_t group_id);
+
+/* Hard and idle timeouts, when due. */
+void oftable_expire(struct ofproto *);
+
+/* Calls 'cb' for every rule a flow or aggregate stats request selects.
+ * Returns 0 or OFPBRC_BAD_TABLE_ID. */
+enum ofperr oftable_for_each_requested(
+    struct ofproto *, const struct ofputil_flow_stats_request *,
+    void (*cb)(void *aux, const struct rule *), void *aux);
+
+/* Transactions (bundles), see "Transactions". */
+void oftable_txn_begin(struct ofproto *);
+void oftable_txn_commit(struct ofproto *);
+void oftable_txn_abort(struct ofproto *);
+
+#endif /* ofproto-mpls/oftable.h */
