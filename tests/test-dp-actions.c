@@ -1121,6 +1121,10 @@ test_format(void **state OVS_UNUSED)
         ACT(DPA_SET_ARP_TPA, .ip4 = htonl(0x05060708)),
         ACT(DPA_SET_ARP_SHA, .mac = ETH_ADDR_C(00, 00, 00, 00, 00, 01)),
         ACT(DPA_SET_ARP_THA, .mac = ETH_ADDR_C(00, 00, 00, 00, 00, 02)),
+        ACT(DPA_CLONE, .u32 = 3),
+        ACT(DPA_PUSH_PBB, .be16 = htons(DP_ETH_TYPE_PBB)),
+        ACT(DPA_POP_PBB),
+        ACT(DPA_SET_PBB_ISID, .u32 = 0x123456),
         { .type = 99 },
     };
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -1151,7 +1155,9 @@ test_format(void **state OVS_UNUSED)
         "set_tp_src(80),set_tp_dst(443),set_icmp_type(8),"
         "set_icmp_code(0),set_arp_op(2),set_arp_spa(1.2.3.4),"
         "set_arp_tpa(5.6.7.8),set_arp_sha(00:00:00:00:00:01),"
-        "set_arp_tha(00:00:00:00:00:02),unknown(99)");
+        "set_arp_tha(00:00:00:00:00:02),clone(3),"
+        "push_pbb(eth_type=0x88e7),pop_pbb,set_pbb_isid(0x123456),"
+        "unknown(99)");
     ds_destroy(&s);
 
     for (int t = 0; t < DPA__MAX; t++) {
