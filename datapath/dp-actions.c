@@ -57,14 +57,6 @@ wr32(uint8_t *p, ovs_be32 v)
     memcpy(p, &v, sizeof v);
 }
 
-static inline bool
-exec_is_vlan(ovs_be16 tpid)
-{
-    return (tpid == htons(ETH_TYPE_VLAN_8021Q)
-            || tpid == htons(ETH_TYPE_VLAN_8021AD)
-            || tpid == htons(0x9100));
-}
-
 /* Returns the offset of the end of the L2 headers of 'pkt' (where an MPLS
  * stack or the L3 header starts, just after the last ethertype), or
  * SIZE_MAX if the frame is too short to have one.  Only frames that the
@@ -89,7 +81,8 @@ exec_l2_end(const struct dp_packet *pkt)
         return SIZE_MAX;
     }
     for (ofs = 2 * ETH_ADDR_LEN;
-         size - ofs >= VLAN_HEADER_LEN + 2 && exec_is_vlan(rd16(frame + ofs));
+         (size - ofs >= VLAN_HEADER_LEN + 2
+          && dp_eth_type_is_vlan(rd16(frame + ofs)));
          ofs += VLAN_HEADER_LEN) {
         continue;
     }
@@ -357,7 +350,7 @@ exec_outer_tci(struct dp_packet *pkt)
     uint8_t *eth = dp_packet_data(pkt);
 
     return (dp_packet_size(pkt) >= ETH_HEADER_LEN + VLAN_HEADER_LEN
-            && exec_is_vlan(rd16(eth + 2 * ETH_ADDR_LEN))
+            && dp_eth_type_is_vlan(rd16(eth + 2 * ETH_ADDR_LEN))
             ? eth + 2 * ETH_ADDR_LEN + 2 : NULL);
 }
 
