@@ -57,14 +57,6 @@ wr32(uint8_t *p, ovs_be32 v)
     memcpy(p, &v, sizeof v);
 }
 
-static inline bool
-exec_is_vlan(ovs_be16 tpid)
-{
-    return (tpid == htons(ETH_TYPE_VLAN_8021Q)
-            || tpid == htons(ETH_TYPE_VLAN_8021AD)
-            || tpid == htons(0x9100));
-}
-
 /* Returns the offset of the end of the L2 headers of 'pkt' (where an MPLS
  * stack or the L3 header starts, just after the last ethertype), or
  * SIZE_MAX if the frame is too short to have one.  Only frames that the
@@ -89,7 +81,8 @@ exec_l2_end(const struct dp_packet *pkt)
         return SIZE_MAX;
     }
     for (ofs = 2 * ETH_ADDR_LEN;
-         size - ofs >= VLAN_HEADER_LEN + 2 && exec_is_vlan(rd16(frame + ofs));
+         (size - ofs >= VLAN_HEADER_LEN + 2
+          && dp_eth_type_is_vlan(rd16(frame + ofs)));
          ofs += VLAN_HEADER_LEN) {
         continue;
     }
@@ -357,7 +350,7 @@ exec_outer_tci(struct dp_packet *pkt)
     uint8_t *eth = dp_packet_data(pkt);
 
     return (dp_packet_size(pkt) >= ETH_HEADER_LEN + VLAN_HEADER_LEN
-            && exec_is_vlan(rd16(eth + 2 * ETH_ADDR_LEN))
+            && dp_eth_type_is_vlan(rd16(eth + 2 * ETH_ADDR_LEN))
             ? eth + 2 * ETH_ADDR_LEN + 2 : NULL);
 }
 
@@ -1006,146 +999,88 @@ dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
     return 0;
 }
 
+/* What DP_ACTIONS says about each action type, indexed by type. */
+struct dpa_info {
+    const char *name;           /* dp_action_type_name(). */
+    enum dp_action_fmt fmt;     /* How format_action() prints operands. */
+};
+
+static const struct dpa_info dpa_infos[DPA__MAX] = {
+#define DPA(ENUM, NAME, FMT) [DPA_##ENUM] = { NAME, FMT },
+    DP_ACTIONS(DPA)
+#undef DPA
+};
+
 const char *
 dp_action_type_name(enum dp_action_type type)
 {
-    switch (type) {
-    case DPA_OUTPUT: return "output";
-    case DPA_USERSPACE: return "userspace";
-    case DPA_RECIRC: return "recirc";
-    case DPA_METER: return "meter";
-    case DPA_CLONE: return "clone";
-    case DPA_PUSH_VLAN: return "push_vlan";
-    case DPA_POP_VLAN: return "pop_vlan";
-    case DPA_SET_VLAN_VID: return "set_vlan_vid";
-    case DPA_SET_VLAN_PCP: return "set_vlan_pcp";
-    case DPA_PUSH_MPLS: return "push_mpls";
-    case DPA_POP_MPLS: return "pop_mpls";
-    case DPA_SET_MPLS_LABEL: return "set_mpls_label";
-    case DPA_SET_MPLS_TC: return "set_mpls_tc";
-    case DPA_SET_MPLS_BOS: return "set_mpls_bos";
-    case DPA_SET_MPLS_TTL: return "set_mpls_ttl";
-    case DPA_DEC_MPLS_TTL: return "dec_mpls_ttl";
-    case DPA_COPY_TTL_OUT: return "copy_ttl_out";
-    case DPA_COPY_TTL_IN: return "copy_ttl_in";
-    case DPA_SET_ETH_SRC: return "set_eth_src";
-    case DPA_SET_ETH_DST: return "set_eth_dst";
-    case DPA_SET_IPV4_SRC: return "set_ipv4_src";
-    case DPA_SET_IPV4_DST: return "set_ipv4_dst";
-    case DPA_SET_IPV6_SRC: return "set_ipv6_src";
-    case DPA_SET_IPV6_DST: return "set_ipv6_dst";
-    case DPA_SET_IPV6_LABEL: return "set_ipv6_label";
-    case DPA_SET_IP_DSCP: return "set_ip_dscp";
-    case DPA_SET_IP_ECN: return "set_ip_ecn";
-    case DPA_SET_IP_TTL: return "set_ip_ttl";
-    case DPA_DEC_NW_TTL: return "dec_nw_ttl";
-    case DPA_SET_TP_SRC: return "set_tp_src";
-    case DPA_SET_TP_DST: return "set_tp_dst";
-    case DPA_SET_ICMP_TYPE: return "set_icmp_type";
-    case DPA_SET_ICMP_CODE: return "set_icmp_code";
-    case DPA_SET_ARP_OP: return "set_arp_op";
-    case DPA_SET_ARP_SPA: return "set_arp_spa";
-    case DPA_SET_ARP_TPA: return "set_arp_tpa";
-    case DPA_SET_ARP_SHA: return "set_arp_sha";
-    case DPA_SET_ARP_THA: return "set_arp_tha";
-    case DPA_PUSH_PBB: return "push_pbb";
-    case DPA_POP_PBB: return "pop_pbb";
-    case DPA_SET_PBB_ISID: return "set_pbb_isid";
-    case DPA__MAX:
-        break;
-    }
-    return "<unknown>";
+    return (unsigned int) type < DPA__MAX ? dpa_infos[type].name
+                                          : "<unknown>";
+}
+
+static void
+format_eth_type(ovs_be16 eth_type, struct ds *s)
+{
+    ds_put_format(s, "(eth_type=%#"PRIx16")", ntohs(eth_type));
 }
 
 static void
 format_action(const struct dp_action *a, struct ds *s)
 {
+    const struct dpa_info *info;
+
     if (a->type >= DPA__MAX) {
         ds_put_format(s, "unknown(%"PRIu8")", a->type);
         return;
     }
 
-    ds_put_cstr(s, dp_action_type_name(a->type));
-    switch ((enum dp_action_type) a->type) {
-    case DPA_OUTPUT:
-    case DPA_METER:
-    case DPA_CLONE:
+    info = &dpa_infos[a->type];
+    ds_put_cstr(s, info->name);
+    switch (info->fmt) {
+    case DPAF_NONE:
+        break;
+    case DPAF_U8:
+        ds_put_format(s, "(%"PRIu8")", a->u8);
+        break;
+    case DPAF_U32:
         ds_put_format(s, "(%"PRIu32")", a->u32);
         break;
-    case DPA_USERSPACE:
+    case DPAF_U32_HEX:
+        ds_put_format(s, "(%#"PRIx32")", a->u32);
+        break;
+    case DPAF_BE16:
+        ds_put_format(s, "(%"PRIu16")", ntohs(a->be16));
+        break;
+    case DPAF_ETH_TYPE:
+        format_eth_type(a->be16, s);
+        break;
+    case DPAF_ETH_TYPE_OPT:
+        if (a->be16) {
+            format_eth_type(a->be16, s);
+        }
+        break;
+    case DPAF_MAC:
+        ds_put_format(s, "("ETH_ADDR_FMT")", ETH_ADDR_ARGS(a->mac));
+        break;
+    case DPAF_IP4:
+        ds_put_format(s, "("IP_FMT")", IP_ARGS(a->ip4));
+        break;
+    case DPAF_IP6:
+        ds_put_char(s, '(');
+        ipv6_format_addr(&a->ip6, s);
+        ds_put_char(s, ')');
+        break;
+    case DPAF_TPID_TCI:
+        ds_put_format(s, "(tpid=0x%04"PRIx16",vid=%"PRIu32",pcp=%"PRIu32")",
+                      ntohs(a->be16), a->u32 & VLAN_VID_MASK,
+                      (a->u32 & VLAN_PCP_MASK) >> VLAN_PCP_SHIFT);
+        break;
+    case DPAF_PACKET_IN:
         ds_put_format(s, "(reason=%"PRIu8",max_len=%"PRIu32",table=%u,"
                       "cookie=%#"PRIx64")", a->u8, a->u32,
                       (unsigned int) (a->be16 & 0xff),
                       ntohll(a->cookie));
         break;
-    case DPA_RECIRC:
-        ds_put_format(s, "(%#"PRIx32")", a->u32);
-        break;
-    case DPA_PUSH_VLAN:
-        ds_put_format(s, "(tpid=0x%04"PRIx16",vid=%"PRIu32",pcp=%"PRIu32")",
-                      ntohs(a->be16), a->u32 & VLAN_VID_MASK,
-                      (a->u32 & VLAN_PCP_MASK) >> VLAN_PCP_SHIFT);
-        break;
-    case DPA_SET_VLAN_VID:
-    case DPA_SET_MPLS_LABEL:
-        ds_put_format(s, "(%"PRIu32")", a->u32);
-        break;
-    case DPA_SET_IPV6_LABEL:
-    case DPA_SET_PBB_ISID:
-        ds_put_format(s, "(%#"PRIx32")", a->u32);
-        break;
-    case DPA_SET_VLAN_PCP:
-    case DPA_SET_MPLS_TC:
-    case DPA_SET_MPLS_BOS:
-    case DPA_SET_MPLS_TTL:
-    case DPA_SET_IP_DSCP:
-    case DPA_SET_IP_ECN:
-    case DPA_SET_IP_TTL:
-    case DPA_SET_ICMP_TYPE:
-    case DPA_SET_ICMP_CODE:
-        ds_put_format(s, "(%"PRIu8")", a->u8);
-        break;
-    case DPA_PUSH_MPLS:
-    case DPA_POP_MPLS:
-    case DPA_PUSH_PBB:
-        ds_put_format(s, "(eth_type=%#"PRIx16")", ntohs(a->be16));
-        break;
-    case DPA_COPY_TTL_OUT:
-    case DPA_COPY_TTL_IN:
-        if (a->be16) {
-            ds_put_format(s, "(eth_type=%#"PRIx16")", ntohs(a->be16));
-        }
-        break;
-    case DPA_SET_TP_SRC:
-    case DPA_SET_TP_DST:
-    case DPA_SET_ARP_OP:
-        ds_put_format(s, "(%"PRIu16")", ntohs(a->be16));
-        break;
-    case DPA_SET_ETH_SRC:
-    case DPA_SET_ETH_DST:
-    case DPA_SET_ARP_SHA:
-    case DPA_SET_ARP_THA:
-        ds_put_format(s, "("ETH_ADDR_FMT")", ETH_ADDR_ARGS(a->mac));
-        break;
-    case DPA_SET_IPV4_SRC:
-    case DPA_SET_IPV4_DST:
-    case DPA_SET_ARP_SPA:
-    case DPA_SET_ARP_TPA:
-        ds_put_format(s, "("IP_FMT")", IP_ARGS(a->ip4));
-        break;
-    case DPA_SET_IPV6_SRC:
-    case DPA_SET_IPV6_DST:
-        ds_put_char(s, '(');
-        ipv6_format_addr(&a->ip6, s);
-        ds_put_char(s, ')');
-        break;
-    case DPA_POP_VLAN:
-    case DPA_DEC_MPLS_TTL:
-    case DPA_DEC_NW_TTL:
-    case DPA_POP_PBB:
-        break;
-    case DPA__MAX:
-        OVS_NOT_REACHED();
     }
 }
 

@@ -67,63 +67,134 @@
 struct dp_packet;
 struct ds;
 
-/* Action types.  Operands are named per type; unnamed members are zero. */
+/* How dp_actions_format() prints an action's operands, after its name.
+ * Each says which members of 'struct dp_action' it reads. */
+enum dp_action_fmt {
+    DPAF_NONE,              /* Nothing: "pop_vlan". */
+    DPAF_U8,                /* u8 in decimal: "set_mpls_ttl(64)". */
+    DPAF_U32,               /* u32 in decimal: "output(2)". */
+    DPAF_U32_HEX,           /* u32 in hex, "0x" unless 0: "recirc(0x7)". */
+    DPAF_BE16,              /* be16 in decimal: "set_tp_src(80)". */
+    DPAF_ETH_TYPE,          /* be16 in hex, "0x" unless 0:
+                             * "push_mpls(eth_type=0x8847)". */
+    DPAF_ETH_TYPE_OPT,      /* As DPAF_ETH_TYPE, or nothing if be16 is 0:
+                             * "copy_ttl_in". */
+    DPAF_MAC,               /* mac: "set_eth_src(00:11:22:33:44:55)". */
+    DPAF_IP4,               /* ip4: "set_ipv4_src(10.0.0.1)". */
+    DPAF_IP6,               /* ip6: "set_ipv6_src(2001:db8::1)". */
+    DPAF_TPID_TCI,          /* be16 as TPID, u32 as TCI:
+                             * "push_vlan(tpid=0x88a8,vid=100,pcp=5)". */
+    DPAF_PACKET_IN,         /* u8, u32, be16's low byte, cookie:
+                             * "userspace(reason=2,max_len=65535,table=3,"
+                             * "cookie=0xabc)". */
+};
+
+/* The datapath actions, one row each: DPA(ENUM, NAME, FMT) gives
+ * DPA_<ENUM> in enum dp_action_type, its dp_action_type_name() NAME and
+ * its enum dp_action_fmt FMT.  The comment above a row names the operands
+ * its action reads (see struct dp_action); unnamed members are zero.
+ *
+ * The enum, the names and the formatter are all generated from this list,
+ * so a new action is one row here plus its case in dp_execute()'s switch
+ * (which -Wswitch-enum checks).  Rows are appended, never reordered: the
+ * values are in fuzz seeds and tests. */
+#define DP_ACTIONS(DPA)                                                      \
+    /* u32: port. */                                                         \
+    DPA(OUTPUT,             "output",           DPAF_U32)                    \
+    /* To the controller: u8: reason (enum ofp_packet_in_reason),            \
+     * u32: max_len, be16: table id (host order in low byte),                \
+     * cookie: flow cookie. */                                               \
+    DPA(USERSPACE,          "userspace",        DPAF_PACKET_IN)              \
+    /* u32: recirculation id.  Re-parses the packet and looks it up          \
+     * again. */                                                             \
+    DPA(RECIRC,             "recirc",           DPAF_U32_HEX)                \
+    /* u32: meter id; the packet may be dropped. */                          \
+    DPA(METER,              "meter",            DPAF_U32)                    \
+    /* u32: the next 'u32' actions run on a copy of the packet (an           \
+     * "all" group's bucket); the original then continues after              \
+     * them. */                                                              \
+    DPA(CLONE,              "clone",            DPAF_U32)                    \
+                                                                             \
+    /* be16: TPID; u32: TCI (host order, VID and PCP of the new              \
+     * header). */                                                           \
+    DPA(PUSH_VLAN,          "push_vlan",        DPAF_TPID_TCI)               \
+    DPA(POP_VLAN,           "pop_vlan",         DPAF_NONE)                   \
+    /* u32: VID (12 bits) of the outer header. */                            \
+    DPA(SET_VLAN_VID,       "set_vlan_vid",     DPAF_U32)                    \
+    /* u8: PCP (3 bits) of the outer header. */                              \
+    DPA(SET_VLAN_PCP,       "set_vlan_pcp",     DPAF_U8)                     \
+                                                                             \
+    /* be16: ethertype 0x8847 or 0x8848. */                                  \
+    DPA(PUSH_MPLS,          "push_mpls",        DPAF_ETH_TYPE)               \
+    /* be16: ethertype after the pop. */                                     \
+    DPA(POP_MPLS,           "pop_mpls",         DPAF_ETH_TYPE)               \
+    /* u32: label (20 bits) of the top entry. */                             \
+    DPA(SET_MPLS_LABEL,     "set_mpls_label",   DPAF_U32)                    \
+    /* u8: TC (3 bits). */                                                   \
+    DPA(SET_MPLS_TC,        "set_mpls_tc",      DPAF_U8)                     \
+    /* u8: BOS (1 bit). */                                                   \
+    DPA(SET_MPLS_BOS,       "set_mpls_bos",     DPAF_U8)                     \
+    /* u8: TTL. */                                                           \
+    DPA(SET_MPLS_TTL,       "set_mpls_ttl",     DPAF_U8)                     \
+    DPA(DEC_MPLS_TTL,       "dec_mpls_ttl",     DPAF_NONE)                   \
+    /* be16: ethertype under the stack, or 0. */                             \
+    DPA(COPY_TTL_OUT,       "copy_ttl_out",     DPAF_ETH_TYPE_OPT)           \
+    /* be16: ethertype under the stack, or 0. */                             \
+    DPA(COPY_TTL_IN,        "copy_ttl_in",      DPAF_ETH_TYPE_OPT)           \
+                                                                             \
+    /* mac. */                                                               \
+    DPA(SET_ETH_SRC,        "set_eth_src",      DPAF_MAC)                    \
+    /* mac. */                                                               \
+    DPA(SET_ETH_DST,        "set_eth_dst",      DPAF_MAC)                    \
+    /* ip4. */                                                               \
+    DPA(SET_IPV4_SRC,       "set_ipv4_src",     DPAF_IP4)                    \
+    /* ip4. */                                                               \
+    DPA(SET_IPV4_DST,       "set_ipv4_dst",     DPAF_IP4)                    \
+    /* ip6. */                                                               \
+    DPA(SET_IPV6_SRC,       "set_ipv6_src",     DPAF_IP6)                    \
+    /* ip6. */                                                               \
+    DPA(SET_IPV6_DST,       "set_ipv6_dst",     DPAF_IP6)                    \
+    /* u32: flow label (20 bits). */                                         \
+    DPA(SET_IPV6_LABEL,     "set_ipv6_label",   DPAF_U32_HEX)                \
+    /* u8: DSCP (6 bits), IPv4 or IPv6. */                                   \
+    DPA(SET_IP_DSCP,        "set_ip_dscp",      DPAF_U8)                     \
+    /* u8: ECN (2 bits). */                                                  \
+    DPA(SET_IP_ECN,         "set_ip_ecn",       DPAF_U8)                     \
+    /* u8: TTL / hop limit. */                                               \
+    DPA(SET_IP_TTL,         "set_ip_ttl",       DPAF_U8)                     \
+    DPA(DEC_NW_TTL,         "dec_nw_ttl",       DPAF_NONE)                   \
+    /* be16: TCP, UDP or SCTP source port. */                                \
+    DPA(SET_TP_SRC,         "set_tp_src",       DPAF_BE16)                   \
+    /* be16: TCP, UDP or SCTP destination port. */                           \
+    DPA(SET_TP_DST,         "set_tp_dst",       DPAF_BE16)                   \
+    /* u8: ICMPv4 or ICMPv6 type. */                                         \
+    DPA(SET_ICMP_TYPE,      "set_icmp_type",    DPAF_U8)                     \
+    /* u8: ICMPv4 or ICMPv6 code. */                                         \
+    DPA(SET_ICMP_CODE,      "set_icmp_code",    DPAF_U8)                     \
+    /* be16: opcode. */                                                      \
+    DPA(SET_ARP_OP,         "set_arp_op",       DPAF_BE16)                   \
+    /* ip4. */                                                               \
+    DPA(SET_ARP_SPA,        "set_arp_spa",      DPAF_IP4)                    \
+    /* ip4. */                                                               \
+    DPA(SET_ARP_TPA,        "set_arp_tpa",      DPAF_IP4)                    \
+    /* mac. */                                                               \
+    DPA(SET_ARP_SHA,        "set_arp_sha",      DPAF_MAC)                    \
+    /* mac. */                                                               \
+    DPA(SET_ARP_THA,        "set_arp_tha",      DPAF_MAC)                    \
+    /* be16: ethertype (0x88e7).  A new backbone header: the customer        \
+     * addresses copied, the ethertype, an I-TAG of zeros. */                \
+    DPA(PUSH_PBB,           "push_pbb",         DPAF_ETH_TYPE)               \
+    /* Removes everything up to the end of the I-TAG: the customer           \
+     * frame is the packet. */                                               \
+    DPA(POP_PBB,            "pop_pbb",          DPAF_NONE)                   \
+    /* u32: I-SID (24 bits) of the I-TAG. */                                 \
+    DPA(SET_PBB_ISID,       "set_pbb_isid",     DPAF_U32_HEX)
+
+/* Action types, numbered in DP_ACTIONS order from DPA_OUTPUT = 0. */
 enum dp_action_type {
-    DPA_OUTPUT,             /* u32: port. */
-    DPA_USERSPACE,          /* To the controller: u8: reason (enum
-                             * ofp_packet_in_reason), u32: max_len,
-                             * be16: table id (host order in low byte),
-                             * cookie: flow cookie. */
-    DPA_RECIRC,             /* u32: recirculation id.  Re-parses the
-                             * packet and looks it up again. */
-    DPA_METER,              /* u32: meter id; the packet may be dropped. */
-    DPA_CLONE,              /* u32: the next 'u32' actions run on a copy of
-                             * the packet (an "all" group's bucket); the
-                             * original then continues after them. */
-
-    DPA_PUSH_VLAN,          /* be16: TPID; u32: TCI (host order, VID and
-                             * PCP of the new header). */
-    DPA_POP_VLAN,
-    DPA_SET_VLAN_VID,       /* u32: VID (12 bits) of the outer header. */
-    DPA_SET_VLAN_PCP,       /* u8: PCP (3 bits) of the outer header. */
-
-    DPA_PUSH_MPLS,          /* be16: ethertype 0x8847 or 0x8848. */
-    DPA_POP_MPLS,           /* be16: ethertype after the pop. */
-    DPA_SET_MPLS_LABEL,     /* u32: label (20 bits) of the top entry. */
-    DPA_SET_MPLS_TC,        /* u8: TC (3 bits). */
-    DPA_SET_MPLS_BOS,       /* u8: BOS (1 bit). */
-    DPA_SET_MPLS_TTL,       /* u8: TTL. */
-    DPA_DEC_MPLS_TTL,
-    DPA_COPY_TTL_OUT,       /* be16: ethertype under the stack, or 0. */
-    DPA_COPY_TTL_IN,        /* be16: ethertype under the stack, or 0. */
-
-    DPA_SET_ETH_SRC,        /* mac. */
-    DPA_SET_ETH_DST,        /* mac. */
-    DPA_SET_IPV4_SRC,       /* ip4. */
-    DPA_SET_IPV4_DST,       /* ip4. */
-    DPA_SET_IPV6_SRC,       /* ip6. */
-    DPA_SET_IPV6_DST,       /* ip6. */
-    DPA_SET_IPV6_LABEL,     /* u32: flow label (20 bits). */
-    DPA_SET_IP_DSCP,        /* u8: DSCP (6 bits), IPv4 or IPv6. */
-    DPA_SET_IP_ECN,         /* u8: ECN (2 bits). */
-    DPA_SET_IP_TTL,         /* u8: TTL / hop limit. */
-    DPA_DEC_NW_TTL,
-    DPA_SET_TP_SRC,         /* be16: TCP, UDP or SCTP source port. */
-    DPA_SET_TP_DST,         /* be16: TCP, UDP or SCTP destination port. */
-    DPA_SET_ICMP_TYPE,      /* u8: ICMPv4 or ICMPv6 type. */
-    DPA_SET_ICMP_CODE,      /* u8: ICMPv4 or ICMPv6 code. */
-    DPA_SET_ARP_OP,         /* be16: opcode. */
-    DPA_SET_ARP_SPA,        /* ip4. */
-    DPA_SET_ARP_TPA,        /* ip4. */
-    DPA_SET_ARP_SHA,        /* mac. */
-    DPA_SET_ARP_THA,        /* mac. */
-    DPA_PUSH_PBB,           /* be16: ethertype (0x88e7).  A new backbone
-                             * header: the customer addresses copied, the
-                             * ethertype, an I-TAG of zeros. */
-    DPA_POP_PBB,            /* Removes everything up to the end of the
-                             * I-TAG: the customer frame is the packet. */
-    DPA_SET_PBB_ISID,       /* u32: I-SID (24 bits) of the I-TAG. */
-
+#define DPA(ENUM, NAME, FMT) DPA_##ENUM,
+    DP_ACTIONS(DPA)
+#undef DPA
     DPA__MAX
 };
 
@@ -186,11 +257,14 @@ int dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
  *     push_mpls(eth_type=0x8847),set_mpls_label(100),output(2)
  *
  * Each action is its dp_action_type_name(), followed by its operands in
- * parentheses if it has any; an empty list is "drop". */
+ * parentheses as its DP_ACTIONS row's enum dp_action_fmt says; a type
+ * outside enum dp_action_type is "unknown(N)" and an empty list is
+ * "drop". */
 void dp_actions_format(const struct dp_action *actions, size_t n,
                        struct ds *s);
 
-/* Returns the name of action type 'type' ("push_mpls"). */
+/* Returns the name of action type 'type' ("push_mpls"), from DP_ACTIONS,
+ * or "<unknown>" if 'type' is not in it. */
 const char *dp_action_type_name(enum dp_action_type type);
 
 #endif /* datapath/dp-actions.h */

@@ -62,6 +62,17 @@ struct dp_vlan {
                                  * PCP 0 still differs from "no tag". */
 };
 
+/* Returns true if 'eth_type' is one of the TPIDs that 'struct dp_vlan'
+ * lists, i.e. if a VLAN header starts at it.  The parser and the executor
+ * both walk tags with it, so they agree on what a tag is. */
+static inline bool
+dp_eth_type_is_vlan(ovs_be16 eth_type)
+{
+    return (eth_type == htons(ETH_TYPE_VLAN_8021Q)
+            || eth_type == htons(ETH_TYPE_VLAN_8021AD)
+            || eth_type == htons(0x9100));
+}
+
 /* The flow key.  8-byte aligned so it can be read as uint64_t words. */
 OVS_ALIGNED_STRUCT(8, dp_key) {
     /* Metadata. */

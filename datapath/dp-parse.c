@@ -58,15 +58,6 @@ rd_be16(const uint8_t *p)
     return v;
 }
 
-static inline bool
-dp_parse_is_vlan(ovs_be16 tpid)
-{
-    /* 0x9100 is the pre-802.1ad S-tag that some switches still send. */
-    return (tpid == htons(ETH_TYPE_VLAN_8021Q)
-            || tpid == htons(ETH_TYPE_VLAN_8021AD)
-            || tpid == htons(0x9100));
-}
-
 /* Puts a tag that the kernel stripped back between the MAC addresses and
  * the ethertype, so that actions and output see the frame as it was on the
  * wire. */
@@ -504,7 +495,7 @@ dp_parse(struct dp_packet *pkt, uint32_t in_port, uint32_t recirc_id,
     memcpy(&key->dl_src, frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
     ofs = 2 * ETH_ADDR_LEN;
     type = rd_be16(frame + ofs);
-    for (n = 0; n < DP_VLAN_MAX && dp_parse_is_vlan(type); n++) {
+    for (n = 0; n < DP_VLAN_MAX && dp_eth_type_is_vlan(type); n++) {
         if (size - ofs < VLAN_HEADER_LEN + 2) {
             /* Truncated tag: unparsed, like the rest. */
             break;

@@ -1121,6 +1121,10 @@ test_format(void **state OVS_UNUSED)
         ACT(DPA_SET_ARP_TPA, .ip4 = htonl(0x05060708)),
         ACT(DPA_SET_ARP_SHA, .mac = ETH_ADDR_C(00, 00, 00, 00, 00, 01)),
         ACT(DPA_SET_ARP_THA, .mac = ETH_ADDR_C(00, 00, 00, 00, 00, 02)),
+        ACT(DPA_CLONE, .u32 = 3),
+        ACT(DPA_PUSH_PBB, .be16 = htons(DP_ETH_TYPE_PBB)),
+        ACT(DPA_POP_PBB),
+        ACT(DPA_SET_PBB_ISID, .u32 = 0x123456),
         { .type = 99 },
     };
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -1151,12 +1155,39 @@ test_format(void **state OVS_UNUSED)
         "set_tp_src(80),set_tp_dst(443),set_icmp_type(8),"
         "set_icmp_code(0),set_arp_op(2),set_arp_spa(1.2.3.4),"
         "set_arp_tpa(5.6.7.8),set_arp_sha(00:00:00:00:00:01),"
-        "set_arp_tha(00:00:00:00:00:02),unknown(99)");
+        "set_arp_tha(00:00:00:00:00:02),clone(3),"
+        "push_pbb(eth_type=0x88e7),pop_pbb,set_pbb_isid(0x123456),"
+        "unknown(99)");
     ds_destroy(&s);
+}
+
+/* Every type has a row in DP_ACTIONS: a name of its own, which is how its
+ * formatted text starts, followed by its operands or nothing. */
+static void
+test_type_names(void **state OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
 
     for (int t = 0; t < DPA__MAX; t++) {
-        assert_string_not_equal(dp_action_type_name(t), "<unknown>");
+        const char *name = dp_action_type_name(t);
+        struct dp_action a = { .type = t };
+        size_t len;
+
+        assert_non_null(name);
+        assert_true(name[0] != '\0');
+        assert_string_not_equal(name, "<unknown>");
+        for (int u = 0; u < t; u++) {
+            assert_string_not_equal(name, dp_action_type_name(u));
+        }
+
+        ds_clear(&s);
+        dp_actions_format(&a, 1, &s);
+        len = strlen(name);
+        assert_int_equal(strncmp(ds_cstr(&s), name, len), 0);
+        assert_true(ds_cstr(&s)[len] == '\0' || ds_cstr(&s)[len] == '(');
     }
+    assert_string_equal(dp_action_type_name(DPA__MAX), "<unknown>");
+    ds_destroy(&s);
 }
 
 /* Fuzz: random action lists on valid and mangled frames. */
@@ -1283,6 +1314,7 @@ main(void)
         T(test_not_applicable),
         T(test_callbacks),
         T(test_format),
+        T(test_type_names),
         T(test_fuzz),
 #undef T
     };
