@@ -32,6 +32,10 @@ ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/validate.c \
 	ofproto-mpls/validate.h \
 	ofproto-mpls/xlate.c \
+	ofproto-mpls/xlate-actions.c \
+	ofproto-mpls/xlate-fields.c \
+	ofproto-mpls/xlate-group.c \
+	ofproto-mpls/xlate-private.h \
 	ofproto-mpls/xlate.h
 
 # The extension table and its codecs (ofp-ext.h), shared by the agent and
