@@ -1,0 +1,444 @@
+/* tests/test-xlate.c: unit tests for translation (ofproto-mpls/xlate.h).
+ *
+ * A bridge without interfaces (as tests/fuzz/fuzz-openflow.c makes it),
+ * with ports 1-3 put in its port table by hand (no sockets: nothing is
+ * sent), flows added through the same path as mvsd --flows, and frames
+ * built byte by byte and parsed by the datapath's parser.  Each case
+ * checks what a datapath flow would be: its actions, its mask, and where
+ * translation splits into recirculation passes, for the MPLS cases
+ * docs/architecture.md describes. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "datapath/dp-actions.h"
+#include "datapath/dp-cache.h"
+#include "datapath/dp-parse.h"
+#include "datapath/dp-port.h"
+#include "dp-packet.h"
+#include "hash.h"
+#include "ofproto-mpls/ofp-ext.h"
+#include "ofproto-mpls/ofport.h"
+#include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/ofproto.h"
+#include "ofproto-mpls/validate.h"
+#include "ofproto-mpls/xlate.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "tests/frame-builder.h"
+#include "util.h"
+
+#define N_PORTS 3
+
+struct bridge {
+    struct ofproto *p;
+    struct dp_port dp_ports[N_PORTS];
+};
+
+static int
+setup(void **state)
+{
+    struct bridge *b = xzalloc(sizeof *b);
+    b->p = ofproto_create("tx", 1);
+    for (int i = 0; i < N_PORTS; i++) {
+        struct dp_port *dpp = &b->dp_ports[i];
+        dpp->port_no = i + 1;
+        dpp->name = xasprintf("p%d", i + 1);
+        dpp->admin_up = dpp->carrier = true;
+        struct ofport *port = xzalloc(sizeof *port);
+        port->ofp_port = u16_to_ofp(i + 1);
+        port->dp_port = dpp;
+        hmap_insert(&b->p->ports, &port->node, hash_int(i + 1, 0));
+    }
+    *state = b;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct bridge *b = *state;
+    ofproto_destroy(b->p);
+    for (int i = 0; i < N_PORTS; i++) {
+        free(b->dp_ports[i].name);
+    }
+    free(b);
+    ovsrcu_quiesce();
+    return 0;
+}
+
+/* Adds the flow in 'text' (ovs-ofctl syntax, extensions included) as a
+ * controller's flow-mod would be. */
+static void
+add_flow(struct bridge *b, const char *text)
+{
+    struct ofpext_count introduced = { 0, 0 };
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    char *pre, *error;
+
+    error = ofpext_text_to_carriers(text, &pre, &introduced);
+    if (error) {
+        fail_msg("%s: %s", text, error);
+    }
+    error = parse_ofp_flow_mod_str(&fm, pre, NULL, NULL, OFPFC_ADD, &usable);
+    if (error) {
+        fail_msg("%s: %s", pre, error);
+    }
+    free(pre);
+    if (fm.table_id == OFPTT_ALL) {
+        fm.table_id = 0;
+    }
+    struct match match;
+    minimatch_expand(&fm.match, &match);
+    assert_int_equal(validate_decoded(&introduced, &match, fm.ofpacts,
+                                      fm.ofpacts_len), 0);
+    assert_int_equal(ofproto_flow_mod(b->p, &fm), 0);
+    free(CONST_CAST(struct ofpact *, fm.ofpacts));
+    minimatch_destroy(&fm.match);
+}
+
+/* One translation's outcome, as text. */
+struct outcome {
+    struct dp_key key, mask;
+    char *actions;              /* dp_actions_format(). */
+    char *megaflow;             /* dp_key_format() of key under mask. */
+    uint32_t recirc_id;         /* Of a final recirc(), else 0. */
+    struct dp_action *acts;
+    size_t n_acts;
+};
+
+static void
+outcome_free(struct outcome *o)
+{
+    free(o->actions);
+    free(o->megaflow);
+    free(o->acts);
+}
+
+/* Translates the frame in 'f' received on 'in_port' in pass 'recirc_id'. */
+static void
+translate(struct bridge *b, const struct dp_packet *frame, uint32_t in_port,
+          uint32_t recirc_id, struct outcome *o)
+{
+    struct dp_packet *pkt = dp_packet_clone_with_headroom(frame,
+                                                          DP_PORT_HEADROOM);
+    struct dp_key key;
+    dp_parse(pkt, in_port, recirc_id, 0, 0, &key);
+
+    struct xlate_in xin = { .ofproto = b->p, .key = &key };
+    struct xlate_out xout;
+    xlate_out_init(&xout);
+    assert_int_equal(xlate(&xin, &xout), 0);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    o->n_acts = xout.actions.size / sizeof(struct dp_action);
+    o->acts = xmemdup(xout.actions.data, xout.actions.size + 1);
+    dp_actions_format(o->acts, o->n_acts, &s);
+    o->actions = ds_steal_cstr(&s);
+    dp_key_format(&key, &xout.mask, &s);
+    o->megaflow = ds_steal_cstr(&s);
+    o->key = key;
+    o->mask = xout.mask;
+    o->recirc_id = (o->n_acts && o->acts[o->n_acts - 1].type == DPA_RECIRC
+                    ? o->acts[o->n_acts - 1].u32 : 0);
+    xlate_out_uninit(&xout);
+    dp_packet_delete(pkt);
+}
+
+/* Runs the actions of 'o' on a copy of 'frame' without the outputs, as
+ * ofproto/trace does, to get what the next pass parses. */
+static struct dp_packet *
+next_pass(const struct dp_packet *frame, const struct outcome *o)
+{
+    struct dp_packet *pkt = dp_packet_clone_with_headroom(frame,
+                                                          DP_PORT_HEADROOM);
+    struct dp_key key;
+    dp_parse(pkt, 1, 0, 0, 0, &key);
+    struct dp_action *copy = xmemdup(o->acts, o->n_acts * sizeof *copy + 1);
+    size_t m = 0;
+    for (size_t i = 0; i < o->n_acts; i++) {
+        if (copy[i].type != DPA_OUTPUT && copy[i].type != DPA_RECIRC
+            && copy[i].type != DPA_USERSPACE) {
+            copy[m++] = copy[i];
+        }
+    }
+    static const struct dp_exec_ops no_ops;
+    assert_int_equal(dp_execute(pkt, copy, m, &no_ops, NULL), 0);
+    free(copy);
+    return pkt;
+}
+
+/* Frames. */
+
+enum { IP_A = 0x0a000001, IP_B = 0x0a000002 };
+
+static struct dp_packet *
+frame_udp(const uint32_t *labels, size_t n_labels, uint8_t ip_ttl,
+          uint16_t dport)
+{
+    struct fb f;
+    fb_init(&f);
+    fb_eth(&f, n_labels ? 0x8847 : 0x0800);
+    for (size_t i = 0; i < n_labels; i++) {
+        /* label, TC 0, BOS on the last, TTL 64 - i. */
+        fb_u32(&f, (labels[i] << 12) | ((i == n_labels - 1) << 8)
+                   | (64 - i));
+    }
+    fb_ipv4(&f, 17, IP_A, IP_B, ip_ttl, 0, 0, 0);
+    fb_udp(&f, 1000, dport);
+    fb_payload(&f, 18);
+    fb_finish(&f);
+    struct dp_packet *pkt = dp_packet_clone_data(f.b, f.n);
+    return pkt;
+}
+
+/* An LSR swap: the label is matched and rewritten, nothing under the
+ * stack is looked at, no recirculation; TTL and TC stay out of the mask
+ * (dec_mpls_ttl checks each packet's TTL in the datapath). */
+static void
+test_swap(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,mpls,mpls_label=100,actions=set_field:200->mpls_label,dec_mpls_ttl,output:2");
+
+    static const uint32_t stack[] = { 100 };
+    struct dp_packet *frame = frame_udp(stack, 1, 64, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "set_mpls_label(200),dec_mpls_ttl,output(2)");
+    assert_int_equal(o.recirc_id, 0);
+    assert_int_equal(ntohl(o.mask.mpls[0]) & MPLS_LABEL_MASK, MPLS_LABEL_MASK);
+    assert_int_equal(ntohl(o.mask.mpls[0]) & (MPLS_TTL_MASK | MPLS_TC_MASK),
+                     0);
+    assert_int_equal(o.mask.n_mpls, 0xff);
+    assert_int_equal(o.mask.nw_dst, 0);
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
+/* Egress LER: a pop to IPv4 followed by a lookup on the inner headers
+ * splits in two passes: pop and recirc(id); then, on the re-parsed
+ * packet, the IP lookup with its own mask. */
+static void
+test_pop_recirculates(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,mpls,mpls_label=200,actions=pop_mpls:0x0800,goto_table:1");
+    add_flow(b, "table=1,priority=20,udp,nw_dst=10.0.0.2,tp_dst=5,actions=output:2");
+    add_flow(b, "table=1,priority=10,actions=output:3");
+
+    static const uint32_t stack[] = { 200 };
+    for (int dport = 5; dport <= 6; dport++) {
+        struct dp_packet *frame = frame_udp(stack, 1, 64, dport);
+        struct outcome o1, o2;
+        translate(b, frame, 1, 0, &o1);
+        assert_true(o1.recirc_id != 0);
+        char *want = xasprintf("pop_mpls(eth_type=0x800),recirc(%#"PRIx32
+                               ")", o1.recirc_id);
+        assert_string_equal(o1.actions, want);
+        free(want);
+        /* Pass 1 does not look under the stack. */
+        assert_int_equal(o1.mask.nw_dst, 0);
+
+        struct dp_packet *inner = next_pass(frame, &o1);
+        translate(b, inner, 1, o1.recirc_id, &o2);
+        assert_string_equal(o2.actions, dport == 5 ? "output(2)"
+                                                   : "output(3)");
+        assert_int_equal(o2.mask.recirc_id, UINT32_MAX);
+        /* The port decides: all of it where the rule matched, at least
+         * the bits that tell it from 5 where it did not. */
+        assert_int_equal(o2.mask.nw_dst, OVS_BE32_MAX);
+        if (dport == 5) {
+            assert_int_equal(o2.mask.tp_dst, OVS_BE16_MAX);
+        } else {
+            assert_true(o2.mask.tp_dst & htons(5 ^ dport));
+        }
+        assert_int_equal(o2.key.dl_type, htons(ETH_TYPE_IP));
+        outcome_free(&o1);
+        outcome_free(&o2);
+        dp_packet_delete(inner);
+        dp_packet_delete(frame);
+    }
+}
+
+/* Ingress LER: a label pushed onto IPv4 takes the IP TTL, which the
+ * datapath's push reads from each packet: the TTL stays out of the mask
+ * unless a later lookup matches the label's TTL, which then is the IP
+ * TTL. */
+static void
+test_push_onto_ip(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,udp,tp_dst=5,actions=push_mpls:0x8847,set_field:100->mpls_label,output:2");
+    add_flow(b, "in_port=1,udp,tp_dst=6,actions=push_mpls:0x8847,goto_table:1");
+    add_flow(b, "table=1,priority=10,mpls,mpls_ttl=33,actions=output:2");
+    add_flow(b, "table=1,priority=0,actions=output:3");
+
+    struct dp_packet *frame = frame_udp(NULL, 0, 33, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "push_mpls(eth_type=0x8847),"
+                        "set_mpls_label(100),output(2)");
+    assert_int_equal(o.mask.nw_ttl, 0);
+    assert_int_equal(o.mask.nw_dst, 0);
+    outcome_free(&o);
+    dp_packet_delete(frame);
+
+    for (int ttl = 33; ttl <= 34; ttl++) {
+        frame = frame_udp(NULL, 0, ttl, 6);
+        translate(b, frame, 1, 0, &o);
+        assert_string_equal(o.actions, ttl == 33
+                            ? "push_mpls(eth_type=0x8847),output(2)"
+                            : "push_mpls(eth_type=0x8847),output(3)");
+        assert_int_equal(o.mask.nw_ttl, 0xff);
+        outcome_free(&o);
+        dp_packet_delete(frame);
+    }
+}
+
+/* A lookup on the MPLS packet after a push may look at any entry, and
+ * flow entry i is no longer key entry i: the whole stack is exact. */
+static void
+test_lookup_after_push(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,mpls,mpls_label=100,actions=push_mpls:0x8847,set_field:300->mpls_label,goto_table:1");
+    add_flow(b, "table=1,mpls,mpls_label=300,actions=output:2");
+
+    static const uint32_t stack[] = { 100, 101 };
+    struct dp_packet *frame = frame_udp(stack, 2, 64, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "push_mpls(eth_type=0x8847),"
+                        "set_mpls_label(300),output(2)");
+    assert_int_equal(o.mask.mpls[0], OVS_BE32_MAX);
+    assert_int_equal(o.mask.mpls[1], OVS_BE32_MAX);
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
+/* The action set runs in OpenFlow 1.3.5's order (5.10), whatever order it
+ * was written in: copy_ttl_in, pop, push_mpls, copy_ttl_out, dec TTL,
+ * set-fields, output. */
+static void
+test_action_set_order(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,mpls,actions=write_actions(output:2,"
+             "set_field:7->mpls_label,copy_ttl_out,dec_mpls_ttl,"
+             "push_mpls:0x8847,copy_ttl_in)");
+
+    static const uint32_t stack[] = { 100, 101 };
+    struct dp_packet *frame = frame_udp(stack, 2, 64, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "copy_ttl_in,push_mpls(eth_type=0x8847),"
+                        "copy_ttl_out,dec_mpls_ttl,set_mpls_label(7),"
+                        "output(2)");
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
+/* Registers are pipeline metadata: set in one table, matched in the next,
+ * never part of the datapath mask (the datapath flow's packets all get
+ * the same value); the match that set it is. */
+static void
+test_registers(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,udp,tp_dst=7,actions=set_field:5->reg3,goto_table:1");
+    add_flow(b, "in_port=1,udp,tp_dst=8,actions=set_field:6->reg3,goto_table:1");
+    add_flow(b, "table=1,priority=20,reg3=5,actions=output:2");
+    add_flow(b, "table=1,priority=10,actions=output:3");
+
+    for (int dport = 7; dport <= 8; dport++) {
+        struct dp_packet *frame = frame_udp(NULL, 0, 64, dport);
+        struct outcome o;
+        translate(b, frame, 1, 0, &o);
+        assert_string_equal(o.actions, dport == 7 ? "output(2)" : "output(3)");
+        assert_int_equal(o.mask.tp_dst, OVS_BE16_MAX);
+        outcome_free(&o);
+        dp_packet_delete(frame);
+    }
+}
+
+/* dec_ttl carries the cookie and table of the flow that asked, for the
+ * invalid-TTL packet-in; from the action set the cookie is -1 (OpenFlow
+ * 1.3.5 A.4.1). */
+static void
+test_invalid_ttl_context(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "cookie=0x77,in_port=1,udp,tp_dst=7,actions=dec_ttl,goto_table:3");
+    add_flow(b, "table=3,cookie=0x88,actions=write_actions(dec_ttl,output:2)");
+
+    struct dp_packet *frame = frame_udp(NULL, 0, 64, 7);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "dec_nw_ttl,dec_nw_ttl,output(2)");
+    assert_int_equal(o.acts[0].cookie, htonll(0x77));
+    assert_int_equal(ntohs(o.acts[0].be16) & 0xff, 0);
+    assert_int_equal(o.acts[1].cookie, OVS_BE64_MAX);
+    assert_int_equal(ntohs(o.acts[1].be16) & 0xff, 3);
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
+/* What translation does not implement is refused before it is stored. */
+static void
+test_unsupported_refused(void **state OVS_UNUSED)
+{
+    static const char *texts[] = {
+        "actions=ct(commit)",
+        "actions=learn(table=1,output:NXM_OF_IN_PORT[])",
+        "actions=resubmit(,2)",
+        "actions=set_field:1->ct_mark",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+        struct ofputil_flow_mod fm;
+        enum ofputil_protocol usable;
+        char *error = parse_ofp_flow_mod_str(&fm, texts[i], NULL, NULL,
+                                             OFPFC_ADD, &usable);
+        if (error) {
+            /* The library refuses some of them itself. */
+            free(error);
+            continue;
+        }
+        assert_true(validate_ofpacts(fm.ofpacts, fm.ofpacts_len, 0) != 0);
+        free(CONST_CAST(struct ofpact *, fm.ofpacts));
+        minimatch_destroy(&fm.match);
+    }
+    assert_false(xlate_action_supported(OFPACT_CT));
+    assert_true(xlate_action_supported(OFPACT_PUSH_MPLS));
+}
+
+int
+main(void)
+{
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pop_recirculates, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_push_onto_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_after_push, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_action_set_order, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_ttl_context, setup,
+                                        teardown),
+        cmocka_unit_test(test_unsupported_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
