@@ -8,9 +8,9 @@
 #include "flow.h"
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
-#include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
-#include "ofproto-mpls/validate.h"
+#include "ofproto-mpls/ofp-ext.h"
+#include "ofproto-mpls/oftable.h"
 #include "ofproto-mpls/revalidate.h"
 #include "ofproto-mpls/ofport.h"
 #include "openvswitch/ofp-actions.h"
@@ -169,10 +169,6 @@ check_buckets(struct ofproto *p, const struct ofputil_group_mod *gm)
         } else if (gm->type != OFPGT11_SELECT && b->weight > 1) {
             return OFPERR_OFPGMFC_WEIGHT_UNSUPPORTED;
         }
-        enum ofperr error = validate_ofpacts(b->ofpacts, b->ofpacts_len, 0);
-        if (error) {
-            return error;
-        }
         const struct ofpact *a;
         OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
             if (a->type == OFPACT_GROUP
@@ -254,51 +250,27 @@ group_delete(struct ofproto *p, uint32_t group_id)
     return 0;
 }
 
-/* The buckets' actions against what mvs implements and the extension
- * codec's carriers (validate_decoded()). */
-static enum ofperr
-check_bucket_actions(const struct ofputil_group_mod *gm,
-                     const struct ofpext_count *introduced)
-{
-    struct ofpext_count found = { 0, 0 };
-    const struct ofputil_bucket *b;
-
-    LIST_FOR_EACH (b, list_node, &gm->buckets) {
-        ofpext_count_ofpacts(&found, b->ofpacts, b->ofpacts_len);
-    }
-    return ofpext_count_check(introduced, &found);
-}
-
 enum ofperr
-group_handle_mod(struct ofproto *p, const struct ofp_header *oh,
-                 const struct ofpext_count *introduced)
+group_mod(struct ofproto *p, struct ofputil_group_mod *gm)
 {
-    struct ofputil_group_mod gm;
-    enum ofperr error = ofputil_decode_group_mod(oh, &gm);
-    if (error) {
-        return error;
-    }
-    error = check_bucket_actions(&gm, introduced);
-    if (error) {
-        goto exit;
-    }
+    enum ofperr error = 0;
 
-    if (gm.command != OFPGC11_DELETE
-        && (gm.group_id > OFPG_MAX)) {
+    if (gm->command != OFPGC11_DELETE
+        && (gm->group_id > OFPG_MAX)) {
         error = OFPERR_OFPGMFC_INVALID_GROUP;
         goto exit;
     }
-    if (gm.command != OFPGC11_DELETE
-        && gm.type != OFPGT11_ALL && gm.type != OFPGT11_SELECT
-        && gm.type != OFPGT11_INDIRECT && gm.type != OFPGT11_FF) {
+    if (gm->command != OFPGC11_DELETE
+        && gm->type != OFPGT11_ALL && gm->type != OFPGT11_SELECT
+        && gm->type != OFPGT11_INDIRECT && gm->type != OFPGT11_FF) {
         error = OFPERR_OFPGMFC_BAD_TYPE;
         goto exit;
     }
 
     struct group *g;
-    switch (gm.command) {
+    switch (gm->command) {
     case OFPGC11_ADD:
-        if (group_find(p, gm.group_id)) {
+        if (group_find(p, gm->group_id)) {
             error = OFPERR_OFPGMFC_GROUP_EXISTS;
             break;
         }
@@ -306,34 +278,34 @@ group_handle_mod(struct ofproto *p, const struct ofp_header *oh,
             error = OFPERR_OFPGMFC_OUT_OF_GROUPS;
             break;
         }
-        error = check_buckets(p, &gm);
+        error = check_buckets(p, gm);
         if (error) {
             break;
         }
         g = xzalloc(sizeof *g);
-        g->group_id = gm.group_id;
+        g->group_id = gm->group_id;
         g->created = time_msec();
         ovs_list_init(&g->buckets);
-        group_set_buckets(g, &gm);
+        group_set_buckets(g, gm);
         hmap_insert(&p->groups, &g->node, group_hash(g->group_id));
         break;
 
     case OFPGC11_MODIFY:
-        g = group_find(p, gm.group_id);
+        g = group_find(p, gm->group_id);
         if (!g) {
             error = OFPERR_OFPGMFC_UNKNOWN_GROUP;
             break;
         }
-        error = check_buckets(p, &gm);
+        error = check_buckets(p, gm);
         if (error) {
             break;
         }
         revalidate_flush(p);
-        group_set_buckets(g, &gm);
+        group_set_buckets(g, gm);
         break;
 
     case OFPGC11_DELETE:
-        error = group_delete(p, gm.group_id);
+        error = group_delete(p, gm->group_id);
         break;
 
     default:
@@ -342,7 +314,6 @@ group_handle_mod(struct ofproto *p, const struct ofp_header *oh,
     }
 
 exit:
-    ofputil_uninit_group_mod(&gm);
     return error;
 }
 

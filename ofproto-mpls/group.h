@@ -54,10 +54,10 @@ bool group_bucket_is_live(const struct ofproto *,
 bool group_is_live(const struct ofproto *, const struct group *);
 
 /* Message handlers; each returns 0 or an OpenFlow error. */
-/* 'introduced': what ofpext_msg_to_carriers() put in 'oh'. */
-struct ofpext_count;
-enum ofperr group_handle_mod(struct ofproto *, const struct ofp_header *,
-                             const struct ofpext_count *introduced);
+/* Applies a decoded group-mod whose bucket actions the caller validated
+ * (validate.h); takes its buckets.  Returns 0 or an OpenFlow error. */
+struct ofputil_group_mod;
+enum ofperr group_mod(struct ofproto *, struct ofputil_group_mod *);
 enum ofperr group_handle_stats_request(struct ofproto *, struct ofconn *,
                                        const struct ofp_header *);
 enum ofperr group_handle_desc_request(struct ofproto *, struct ofconn *,

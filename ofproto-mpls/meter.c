@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/oftable.h"
 #include "ofproto-mpls/revalidate.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-meter.h"

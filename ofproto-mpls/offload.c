@@ -7,7 +7,6 @@
 
 #include "datapath/dp-port.h"
 #include "kmod/nftc.h"
-#include "ofproto-mpls/ofport.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"

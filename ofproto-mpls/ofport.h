@@ -10,6 +10,8 @@
  * datapath, the offload and the cache), describes them (port
  * descriptions, features replies), and notices link changes.
  *
+ * struct ofport itself is in ofproto-private.h.
+ *
  * Ownership: the bridge owns its ofports ('ports' in struct ofproto); the
  * datapath owns each 'dp_port'.
  *
@@ -20,21 +22,11 @@
 
 #include <stdint.h>
 #include "openflow/openflow.h"
-#include "openvswitch/hmap.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/types.h"
 
 struct dp_port;
 struct ofproto;
-
-/* A switch port as OpenFlow sees it. */
-struct ofport {
-    struct hmap_node node;      /* In ofproto's 'ports', by number. */
-    ofp_port_t ofp_port;
-    struct dp_port *dp_port;    /* Owned by the datapath. */
-    enum ofputil_port_config config;    /* OFPUTIL_PC_*. */
-    long long int created;      /* msec, for port stats duration. */
-};
 
 /* The port numbered 'ofp_port', or NULL. */
 struct ofport *ofport_find(const struct ofproto *, ofp_port_t ofp_port);

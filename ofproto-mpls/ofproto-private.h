@@ -5,14 +5,17 @@
  * What?
  * =====
  *
- * struct ofproto is the bridge: its flow tables (oftable.h), ports
- * (ofport.h), groups (group.h), meters (meter.h), recirculation states
- * (recirc.h), MAC learning table (mac-learning.h), connections
- * (connmgr.h), nf_tables offload (offload.h) and datapath
+ * The data every module of ofproto-mpls/ reads: struct ofproto, the
+ * bridge, with its flow tables and rules (kept by oftable.c), ports
+ * (ofport.c), groups (group.c), meters (meter.c), recirculation states
+ * (recirc.c), MAC learning table (mac-learning.c), connections
+ * (connmgr.c), nf_tables offload (offload.c) and datapath
  * (datapath/datapath.h).  Each member says which module keeps it; the
- * others only read it.  ofproto.c creates and destroys the bridge, answers
- * OpenFlow messages and runs the main loop; no other module calls into
- * ofproto.c.
+ * others only read it.  A module calls another only through that one's
+ * header, and no call goes back up: ofproto.c (creation, the OpenFlow
+ * messages, the main loop) calls everything and nothing calls it;
+ * OpenFlow itself ties flows and groups or meters both ways (a flow names
+ * a group; deleting the group deletes the flow).
  *
  * Thread-safety
  * =============
@@ -29,16 +32,75 @@
 #include <stdint.h>
 #include "datapath/datapath.h"
 #include "ofproto-mpls/mac-learning.h"
-#include "ofproto-mpls/oftable.h"
-#include "ofproto-mpls/ofproto.h"
 #include "ofproto-mpls/recirc.h"
+#include "classifier.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-port.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-switch.h"
 #include "versions.h"
 
+/* OpenFlow tables: 0...253 (254 and 255 are OFPTT_ALL's neighbours). */
+#define MVS_N_TABLES 254
+
 struct connmgr;
+struct dp_port;
+struct ofpact;
 struct ofproto_txn;
+
+/* One OpenFlow flow entry. */
+struct rule {
+    struct cls_rule cr;         /* In its table's classifier. */
+    uint8_t table_id;
+    ovs_be64 cookie;
+    uint16_t idle_timeout;
+    uint16_t hard_timeout;
+    uint16_t importance;
+    enum ofputil_flow_mod_flags flags;
+
+    long long int created;      /* msec: added, or last ADD over it. */
+    long long int modified;     /* msec: last modification (hard age). */
+    long long int used;         /* msec: last packet, or 'created'. */
+    uint64_t packet_count;      /* Userspace and kernel, together. */
+    uint64_t byte_count;
+    uint64_t kernel_packets;    /* Last kernel counter read (offload.c). */
+    uint64_t kernel_bytes;
+
+    struct ofpact *ofpacts;     /* Instructions, as OVS ofpacts. */
+    size_t ofpacts_len;
+
+    struct ovs_list expirable;  /* In ofproto's 'expirable' if it has a
+                                 * timeout, else empty. */
+    struct ovs_list megaflows;  /* struct xcache_ref's 'rule_node': the
+                                 * datapath flows that hit this rule
+                                 * (revalidate.c). */
+};
+
+static inline struct rule *
+rule_from_cls_rule(const struct cls_rule *cr)
+{
+    return cr ? CONTAINER_OF(cr, struct rule, cr) : NULL;
+}
+
+struct oftable {
+    struct classifier cls;
+    struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
+                                 * datapath flows that looked here. */
+    size_t n_megaflows;         /* Length of 'megaflows'. */
+    uint64_t lookup_count;
+    uint64_t matched_count;
+};
+
+/* A switch port as OpenFlow sees it. */
+struct ofport {
+    struct hmap_node node;      /* In ofproto's 'ports', by number. */
+    ofp_port_t ofp_port;
+    struct dp_port *dp_port;    /* Owned by the datapath. */
+    enum ofputil_port_config config;    /* OFPUTIL_PC_*. */
+    long long int created;      /* msec, for port stats duration. */
+};
+
 
 struct ofproto {
     char *name;
@@ -69,7 +131,7 @@ struct ofproto {
 
     /* ofproto.c. */
     struct ofputil_switch_config config;
-    enum ofproto_fail_mode fail_mode;
+    bool standalone;            /* Fail mode standalone, not secure. */
     bool fail_open;             /* Standalone and every configured
                                  * controller is away: act as a learning
                                  * switch (see ofproto_run()). */

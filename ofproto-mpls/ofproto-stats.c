@@ -12,6 +12,7 @@
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofport.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/oftable.h"
 #include "ofproto-mpls/validate.h"
 #include "nx-match.h"
 #include "openvswitch/ofp-actions.h"

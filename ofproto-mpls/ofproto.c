@@ -21,6 +21,7 @@
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofport.h"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/oftable.h"
 #include "ofproto-mpls/ofproto-stats.h"
 #include "ofproto-mpls/revalidate.h"
 #include "ofproto-mpls/upcall.h"
@@ -30,6 +31,7 @@
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/ofp-match.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
@@ -106,7 +108,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
     p->config.frag = OFPUTIL_FRAG_NORMAL;
     p->config.invalid_ttl_to_controller = -1;
     p->config.miss_send_len = OFP_DEFAULT_MISS_SEND_LEN;
-    p->fail_mode = OFPROTO_FAIL_SECURE;
+    p->standalone = false;
     recirc_table_init(&p->recirc);
     mac_learning_init(&p->macs);
     hmap_init(&p->groups);
@@ -175,13 +177,22 @@ ofproto_set_offload(struct ofproto *p, int mode, char **why)
 void
 ofproto_set_fail_mode(struct ofproto *p, enum ofproto_fail_mode mode)
 {
-    p->fail_mode = mode;
+    p->standalone = mode == OFPROTO_FAIL_STANDALONE;
     revalidate_flush(p);
 }
 
 int
 ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
 {
+    if (fm->command == OFPFC_ADD || fm->command == OFPFC_MODIFY
+        || fm->command == OFPFC_MODIFY_STRICT) {
+        uint8_t table_id = fm->table_id == OFPTT_ALL ? 0 : fm->table_id;
+        enum ofperr error = validate_ofpacts(fm->ofpacts, fm->ofpacts_len,
+                                             table_id);
+        if (error) {
+            return error;
+        }
+    }
     return oftable_flow_mod(p, fm);
 }
 
@@ -460,7 +471,10 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
                                           ofconn_get_protocol(ofconn), &cp);
     }
     if (!error) {
-        error = oftable_check_ofpacts(p, po.ofpacts, po.ofpacts_len, 0);
+        error = validate_ofpacts(po.ofpacts, po.ofpacts_len, 0);
+    }
+    if (!error) {
+        error = oftable_check_refs(p, po.ofpacts, po.ofpacts_len);
     }
     if (error) {
         goto exit;
@@ -496,6 +510,36 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
 
 exit:
     ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+static enum ofperr
+handle_group_mod(struct ofproto *p, const struct ofp_header *oh,
+                 const struct ofpext_count *introduced)
+{
+    struct ofputil_group_mod gm;
+    enum ofperr error = ofputil_decode_group_mod(oh, &gm);
+    if (error) {
+        return error;
+    }
+
+    /* The buckets' actions, against the extension codec's carriers and
+     * what translation implements. */
+    struct ofpext_count found = { 0, 0 };
+    const struct ofputil_bucket *b;
+    LIST_FOR_EACH (b, list_node, &gm.buckets) {
+        ofpext_count_ofpacts(&found, b->ofpacts, b->ofpacts_len);
+    }
+    error = ofpext_count_check(introduced, &found);
+    LIST_FOR_EACH (b, list_node, &gm.buckets) {
+        if (!error) {
+            error = validate_ofpacts(b->ofpacts, b->ofpacts_len, 0);
+        }
+    }
+    if (!error) {
+        error = group_mod(p, &gm);
+    }
+    ofputil_uninit_group_mod(&gm);
     return error;
 }
 
@@ -656,7 +700,7 @@ handle_openflow(void *p_, struct ofconn *ofconn, const struct ofpbuf *msg)
             break;
         case OFPTYPE_GROUP_MOD:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
-                     : group_handle_mod(p, oh, &introduced));
+                     : handle_group_mod(p, oh, &introduced));
             break;
         case OFPTYPE_METER_MOD:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
@@ -751,7 +795,7 @@ handle_openflow(void *p_, struct ofconn *ofconn, const struct ofpbuf *msg)
 static void
 update_fail_open(struct ofproto *p)
 {
-    bool fail_open = (p->fail_mode == OFPROTO_FAIL_STANDALONE
+    bool fail_open = (p->standalone
                       && connmgr_has_controllers_configured(p->connmgr)
                       && !connmgr_has_controller(p->connmgr));
     if (fail_open != p->fail_open) {

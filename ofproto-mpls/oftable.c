@@ -11,7 +11,6 @@
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/revalidate.h"
-#include "ofproto-mpls/validate.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofpbuf.h"
@@ -80,11 +79,25 @@ check_refs(const struct ofproto *p, const struct ofpact *ofpacts, size_t len)
 }
 
 enum ofperr
-oftable_check_ofpacts(const struct ofproto *p, const struct ofpact *ofpacts,
-                      size_t len, uint8_t table_id)
+oftable_check_refs(const struct ofproto *p, const struct ofpact *ofpacts,
+                   size_t len)
 {
-    enum ofperr error = validate_ofpacts(ofpacts, len, table_id);
-    return error ? error : check_refs(p, ofpacts, len);
+    return check_refs(p, ofpacts, len);
+}
+
+/* OpenFlow 1.3.5 5.1: goto-table only goes forward, from the rule's own
+ * table (a goto to itself would loop). */
+static enum ofperr
+check_goto(const struct ofpact *ofpacts, size_t len, uint8_t table_id)
+{
+    const struct ofpact *a;
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (a->type == OFPACT_GOTO_TABLE
+            && ofpact_get_GOTO_TABLE(a)->table_id <= table_id) {
+            return OFPERR_OFPBIC_BAD_TABLE_ID;
+        }
+    }
+    return 0;
 }
 
 /* Flow table changes. */
@@ -410,11 +423,10 @@ modify_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     collect_rules(p, fm, strict, false, &rules, &n);
     if (fm->table_id == OFPTT_ALL) {
         /* oftable_flow_mod() checked goto-table against table 0: each
-         * rule's own table decides (a goto to itself would loop). */
+         * rule's own table decides. */
         for (size_t i = 0; i < n; i++) {
-            enum ofperr error = oftable_check_ofpacts(p, fm->ofpacts,
-                                              fm->ofpacts_len,
-                                              rules[i]->table_id);
+            enum ofperr error = check_goto(fm->ofpacts, fm->ofpacts_len,
+                                           rules[i]->table_id);
             if (error) {
                 free(rules);
                 return error;
@@ -539,8 +551,10 @@ oftable_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
     if (fm->command == OFPFC_ADD || fm->command == OFPFC_MODIFY
         || fm->command == OFPFC_MODIFY_STRICT) {
         uint8_t table_id = fm->table_id == OFPTT_ALL ? 0 : fm->table_id;
-        error = oftable_check_ofpacts(p, fm->ofpacts, fm->ofpacts_len,
-                                      table_id);
+        error = check_goto(fm->ofpacts, fm->ofpacts_len, table_id);
+        if (!error) {
+            error = check_refs(p, fm->ofpacts, fm->ofpacts_len);
+        }
         if (error) {
             return error;
         }

@@ -24,6 +24,9 @@
  * flow-removed messages and the freeing of removed rules wait for the
  * commit, so a rolled-back bundle never told anyone anything.
  *
+ * The rules and tables themselves (struct rule, struct oftable) are in
+ * ofproto-private.h, which every module reads.
+ *
  * Ownership: the bridge owns its rules; a removed rule is freed through
  * RCU, once no classifier reader can see it.
  *
@@ -34,76 +37,29 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "classifier.h"
-#include "openvswitch/list.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
 
 struct ofpact;
 struct ofproto;
+struct rule;
 struct ofputil_flow_stats_request;
-
-/* OpenFlow tables: 0...253 (254 and 255 are OFPTT_ALL's neighbours). */
-#define MVS_N_TABLES 254
-
-/* One OpenFlow flow entry. */
-struct rule {
-    struct cls_rule cr;         /* In its table's classifier. */
-    uint8_t table_id;
-    ovs_be64 cookie;
-    uint16_t idle_timeout;
-    uint16_t hard_timeout;
-    uint16_t importance;
-    enum ofputil_flow_mod_flags flags;
-
-    long long int created;      /* msec: added, or last ADD over it. */
-    long long int modified;     /* msec: last modification (hard age). */
-    long long int used;         /* msec: last packet, or 'created'. */
-    uint64_t packet_count;      /* Userspace and kernel, together. */
-    uint64_t byte_count;
-    uint64_t kernel_packets;    /* Last kernel counter read (offload.c). */
-    uint64_t kernel_bytes;
-
-    struct ofpact *ofpacts;     /* Instructions, as OVS ofpacts. */
-    size_t ofpacts_len;
-
-    struct ovs_list expirable;  /* In ofproto's 'expirable' if it has a
-                                 * timeout, else empty. */
-    struct ovs_list megaflows;  /* struct xcache_ref's 'rule_node': the
-                                 * datapath flows that hit this rule
-                                 * (revalidate.c). */
-};
-
-static inline struct rule *
-rule_from_cls_rule(const struct cls_rule *cr)
-{
-    return cr ? CONTAINER_OF(cr, struct rule, cr) : NULL;
-}
-
-struct oftable {
-    struct classifier cls;
-    struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
-                                 * datapath flows that looked here. */
-    size_t n_megaflows;         /* Length of 'megaflows'. */
-    uint64_t lookup_count;
-    uint64_t matched_count;
-};
 
 /* The bridge's tables, empty / freed (rules through RCU). */
 void oftable_init_all(struct ofproto *);
 void oftable_destroy_all(struct ofproto *);
 
-/* Applies flow-mod 'fm' (already decoded and validated, validate.h).
- * Returns 0 or an OpenFlow error. */
+/* Applies flow-mod 'fm', decoded and validated (validate.h) for table 0
+ * if it names OFPTT_ALL: goto-table is checked here against each rule's
+ * own table, and the groups and meters named must exist.  Returns 0 or an
+ * OpenFlow error. */
 enum ofperr oftable_flow_mod(struct ofproto *, const struct ofputil_flow_mod *);
 
-/* Checks instructions or actions that a rule in 'table_id' (or a
- * packet-out, table 0) would have: what translation implements
- * (validate.h) and that the groups and meters they name exist.  Returns 0
- * or an OpenFlow error. */
-enum ofperr oftable_check_ofpacts(const struct ofproto *,
-                                  const struct ofpact *, size_t len,
-                                  uint8_t table_id);
+/* Checks that the groups and meters instructions or actions name exist
+ * (flows, unlike group buckets, may not name one that is not there).
+ * Returns 0 or an OpenFlow error. */
+enum ofperr oftable_check_refs(const struct ofproto *,
+                               const struct ofpact *, size_t len);
 
 /* Removes 'rule', sending flow-removed with 'reason' if it asked. */
 void oftable_rule_delete(struct ofproto *, struct rule *,

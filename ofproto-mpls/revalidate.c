@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "datapath/datapath.h"
-#include "ofproto-mpls/group.h"
 #include "ofproto-mpls/mac-learning.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/recirc.h"
@@ -170,22 +169,21 @@ revalidate_destroy(struct ofproto *p)
 /* Xcaches. */
 
 struct xcache *
-revalidate_xcache_create(struct ofproto *p, struct xlate_out *xout)
+revalidate_xcache_create(struct ofproto *p, const struct xlate_hit *hits,
+                         size_t n, struct minimatch *region)
 {
-    size_t n = xout->n_hits;
     if (!n) {
         return NULL;
     }
     struct xcache *xc = xmalloc(sizeof *xc + n * sizeof *xc->hits);
     xc->flow = NULL;
     xc->doomed = false;
-    xc->has_region = xout->has_region;
-    if (xout->has_region) {
-        minimatch_move(&xc->region, &xout->region);
-        xout->has_region = false;
+    xc->has_region = region != NULL;
+    if (region) {
+        minimatch_move(&xc->region, region);
     }
     xc->n_hits = n;
-    memcpy(xc->hits, xout->hits, n * sizeof *xc->hits);
+    memcpy(xc->hits, hits, n * sizeof *xc->hits);
     xc->refs = xcalloc(n, sizeof *xc->refs);
     for (size_t i = 0; i < n; i++) {
         struct xcache_ref *ref = &xc->refs[i];
@@ -223,36 +221,4 @@ revalidate_xcache_destroy(struct ofproto *p, struct xcache *xc)
     }
     free(xc->refs);
     free(xc);
-}
-
-void
-revalidate_xcache_push_stats(struct ofproto *p, struct xcache *xc,
-                             const struct dp_flow_stats *delta)
-{
-    for (size_t i = 0; i < xc->n_hits; i++) {
-        struct xlate_hit *hit = &xc->hits[i];
-        if (hit->group) {
-            hit->group->packet_count += delta->packets;
-            hit->group->byte_count += delta->bytes;
-            if (hit->bucket < hit->group->n_buckets) {
-                hit->group->bucket_stats[hit->bucket].packet_count
-                    += delta->packets;
-                hit->group->bucket_stats[hit->bucket].byte_count
-                    += delta->bytes;
-            }
-            continue;
-        }
-        struct oftable *table = &p->tables[hit->table_id];
-        table->lookup_count += delta->packets;
-        if (hit->rule) {
-            table->matched_count += delta->packets;
-            if (!(hit->rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
-                hit->rule->packet_count += delta->packets;
-            }
-            if (!(hit->rule->flags & OFPUTIL_FF_NO_BYT_COUNTS)) {
-                hit->rule->byte_count += delta->bytes;
-            }
-            hit->rule->used = MAX(hit->rule->used, delta->used);
-        }
-    }
 }

@@ -45,13 +45,28 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "ofproto-mpls/xlate.h"
+#include "openvswitch/match.h"
 #include "openvswitch/list.h"
 
 struct dp_flow;
-struct dp_flow_stats;
+struct group;
 struct ofproto;
 struct rule;
+
+/* One step of the trip that counts packets: a table lookup ('group' is
+ * NULL; 'rule' is NULL on a miss) or a group bucket ('group' and
+ * 'bucket', its index).
+ *
+ * 'pristine': the lookup saw the packet as the pass began (no action that
+ * may change it had run yet), so which packets reach it is what 'region'
+ * in struct xlate_out says; revalidation relies on it. */
+struct xlate_hit {
+    struct rule *rule;
+    struct group *group;
+    uint32_t bucket;
+    uint8_t table_id;
+    bool pristine;
+};
 
 /* Past this many (added rules x datapath flows to check), revalidation
  * removes every datapath flow instead: scanning would cost more than
@@ -89,16 +104,13 @@ void revalidate_flush(struct ofproto *);
 /* Frees what revalidation keeps (the queue of added rules). */
 void revalidate_destroy(struct ofproto *);
 
-/* The xcache of a translation ('xout', whose region it takes), linked into
- * the tables and rules it hit; NULL if it hit none. */
+/* The xcache of a translation that hit 'hits' ('n' of them) and holds for
+ * 'region' (moved from, NULL if none), linked into the tables and rules it
+ * hit; NULL if it hit none. */
 struct xcache *revalidate_xcache_create(struct ofproto *,
-                                        struct xlate_out *xout);
+                                        const struct xlate_hit *hits,
+                                        size_t n, struct minimatch *region);
 void revalidate_xcache_installed(struct xcache *, struct dp_flow *);
 void revalidate_xcache_destroy(struct ofproto *, struct xcache *);
-
-/* Credits 'delta' (a datapath flow's new packets) to the tables, rules,
- * groups and buckets its translation hit. */
-void revalidate_xcache_push_stats(struct ofproto *, struct xcache *,
-                                  const struct dp_flow_stats *delta);
 
 #endif /* ofproto-mpls/revalidate.h */

@@ -4,6 +4,7 @@
 
 #include "dp-packet.h"
 #include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/group.h"
 #include "ofproto-mpls/meter.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/revalidate.h"
@@ -26,16 +27,51 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
     if (!error) {
         ofpbuf_put(actions, xout.actions.data, xout.actions.size);
         *mask = xout.mask;
-        *xcachep = revalidate_xcache_create(p, &xout);
+        *xcachep = revalidate_xcache_create(
+            p, xout.hits, xout.n_hits,
+            xout.has_region ? &xout.region : NULL);
+        if (*xcachep) {
+            xout.has_region = false;    /* Moved into the xcache. */
+        }
     }
     xlate_out_uninit(&xout);
     return error;
 }
 
+/* Credits a datapath flow's new packets ('delta') to the tables, rules,
+ * groups and buckets its translation hit. */
 static void
-upcall_push_stats(void *p, void *xc, const struct dp_flow_stats *delta)
+upcall_push_stats(void *p_, void *xc_, const struct dp_flow_stats *delta)
 {
-    revalidate_xcache_push_stats(p, xc, delta);
+    struct ofproto *p = p_;
+    struct xcache *xc = xc_;
+
+    for (size_t i = 0; i < xc->n_hits; i++) {
+        struct xlate_hit *hit = &xc->hits[i];
+        if (hit->group) {
+            hit->group->packet_count += delta->packets;
+            hit->group->byte_count += delta->bytes;
+            if (hit->bucket < hit->group->n_buckets) {
+                hit->group->bucket_stats[hit->bucket].packet_count
+                    += delta->packets;
+                hit->group->bucket_stats[hit->bucket].byte_count
+                    += delta->bytes;
+            }
+            continue;
+        }
+        struct oftable *table = &p->tables[hit->table_id];
+        table->lookup_count += delta->packets;
+        if (hit->rule) {
+            table->matched_count += delta->packets;
+            if (!(hit->rule->flags & OFPUTIL_FF_NO_PKT_COUNTS)) {
+                hit->rule->packet_count += delta->packets;
+            }
+            if (!(hit->rule->flags & OFPUTIL_FF_NO_BYT_COUNTS)) {
+                hit->rule->byte_count += delta->bytes;
+            }
+            hit->rule->used = MAX(hit->rule->used, delta->used);
+        }
+    }
 }
 
 static void

@@ -3,7 +3,7 @@
 #include "ofproto-mpls/validate.h"
 
 #include "ofproto-mpls/ofp-ext.h"
-#include "ofproto-mpls/oftable.h"
+#include "ofproto-mpls/ofproto-private.h"
 #include "ofproto-mpls/xlate.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"

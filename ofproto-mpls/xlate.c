@@ -417,7 +417,7 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     ctx->table_id = table_id;
     add_hit(ctx, rule, table_id, pristine);
     if (!rule && table_id == 0
-        && ofproto->fail_mode == OFPROTO_FAIL_STANDALONE
+        && ofproto->standalone
         && !connmgr_has_controllers_configured(ofproto->connmgr)) {
         xlate_trace(ctx, "table 0: no match: standalone, output:NORMAL");
         xlate_output_normal(ctx);

@@ -36,6 +36,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofpbuf.h"
+#include "ofproto-mpls/revalidate.h"
 
 struct ds;
 struct flow;
@@ -56,21 +57,6 @@ struct xlate_in {
     /* If nonnull, a human-readable account of the trip is appended. */
     struct ds *trace;
 
-};
-
-/* One step of the trip that counts packets: a table lookup ('group' is
- * NULL; 'rule' is NULL on a miss) or a group bucket ('group' and
- * 'bucket', its index).
- *
- * 'pristine': the lookup saw the packet as the pass began (no action that
- * may change it had run yet), so which packets reach it is what 'region'
- * in struct xlate_out says; revalidation (ofproto.c) relies on it. */
-struct xlate_hit {
-    struct rule *rule;
-    struct group *group;
-    uint32_t bucket;
-    uint8_t table_id;
-    bool pristine;
 };
 
 struct xlate_out {
