@@ -7,6 +7,7 @@ kmod_libnftc_a_SOURCES = \
 	kmod/nftc-action.c \
 	kmod/nftc-field.c \
 	kmod/nftc-msg.c \
+	kmod/nftc-nl.c \
 	kmod/nftc-mpls.h \
 	kmod/nftc-mpls.c
 

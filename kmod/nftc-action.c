@@ -517,17 +517,6 @@ nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
     return error;
 }
 
-static struct nftnl_rule *
-rule_new(const char *table, const char *chain)
-{
-    struct nftnl_rule *r = nftnl_rule_alloc();
-
-    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-    return r;
-}
-
 static void
 emit_rewrite(struct nftnl_rule *r, const struct nftc_rewrite *rw)
 {
@@ -583,13 +572,13 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
         if (has_mpls && mpls_action(a, &m)) {
             /* No libnftnl expression: the caller adds the "mpls" one. */
             mpls[n] = m;
-            rules[n++] = rule_new(table, chain);
+            rules[n++] = nftc_rule_new(table, chain);
             continue;
         }
         if (!ops) {
             break;
         }
-        r = rule_new(table, chain);
+        r = nftc_rule_new(table, chain);
         switch (ops->kind) {
         case NFTC_ACT_OUTPUT: {
             const struct nftc_port *port
@@ -614,7 +603,7 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
 
     ds_destroy(&scratch);
 
-    rules[n] = rule_new(table, chain);
+    rules[n] = nftc_rule_new(table, chain);
     nftc_expr_verdict(rules[n], NF_DROP, NULL);
     mpls[n].op = __NFT_MPLS_OP_MAX;
     return n + 1;

@@ -14,7 +14,7 @@
 # Two targets compile a module's .c file into themselves to reach what it
 # keeps static (no test hook in mvs): fuzz-openflow.c includes
 # ofproto-mpls/connmgr.c with rconn replaced by an in-memory connection,
-# fuzz-nftc.c includes kmod/nftc.c for its netlink reply callbacks.
+# fuzz-nftc.c includes kmod/nftc-nl.c for its netlink reply callbacks.
 #
 # Needs Debian's clang and libclang-rt-NN-dev (utils/setup.sh installs
 # them) and a configured $top_builddir (utils/setup.sh).
@@ -81,10 +81,10 @@ without() {
 }
 
 # Mvs sources per target (fuzz-openflow and fuzz-nftc include connmgr.c
-# and nftc.c themselves, see above).
+# and nftc-nl.c themselves, see above).
 srcs_dp="datapath/dp-parse.c datapath/dp-actions.c"
 # shellcheck disable=SC2086
-srcs_nftc=$(without kmod/nftc.c $lib_nftc)
+srcs_nftc=$(without kmod/nftc-nl.c $lib_nftc)
 # shellcheck disable=SC2086
 srcs_ofproto="$(without ofproto-mpls/connmgr.c $lib_ofproto) $lib_ofpext \
 $lib_datapath $lib_nftc"

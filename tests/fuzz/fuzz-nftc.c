@@ -21,15 +21,17 @@
  *
  * The rest of the input is taken as netlink messages from the kernel and
  * fed to nftc's reply callbacks, which this file reaches by including
- * kmod/nftc.c (they are static; no test hook in mvs): nlmsg_err(),
+ * kmod/nftc-nl.c (they are static; no test hook in mvs): nlmsg_err(),
  * gen_cb() (NFT_MSG_GETGEN answers), echo_rule() (echoed NEWRULE) and
  * elems_cb() (set element dumps, with the counters) for every lookup
  * group the flows created.
  */
 #include <config.h>
 
-#include "kmod/nftc.c"
+#include "kmod/nftc-nl.c"
 
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-protocol.h"
@@ -179,7 +181,7 @@ replies(struct nftc *nftc, const uint8_t *data, size_t size)
             take(&data, &size, &n_elems, 1);
             HMAP_FOR_EACH (g, node, &nftc->groups) {
                 struct nftnl_set *set = nftnl_set_alloc();
-                set_fill(nftc, set, g);
+                nftc_msg_set_name(nftc, set, g);
                 for (int i = 0; i < n_elems % 4; i++) {
                     uint8_t key[NFTC_KEY_MAX + 8];
                     uint8_t klen, which;
