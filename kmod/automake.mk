@@ -8,6 +8,7 @@ kmod_libnftc_a_SOURCES = \
 	kmod/nftc-field.c \
 	kmod/nftc-msg.c \
 	kmod/nftc-nl.c \
+	kmod/nftc-txn.c \
 	kmod/nftc-mpls.h \
 	kmod/nftc-mpls.c
 

@@ -494,7 +494,9 @@ nftc_flow_counters(struct nftc *nftc, uint8_t table_id, int priority,
                    const struct match *match, uint64_t *packets,
                    uint64_t *bytes)
 {
-    struct nftc_rflow *f = nftc_rflow_find(nftc, table_id, priority, match);
+    struct nftc_rflow *key = nftc_rflow_new(table_id, priority, match);
+    struct nftc_rflow *f = nftc_rflow_find(nftc, key);
+    nftc_rflow_free(key);
 
     if (!f || !f->group || f->group->pending || !f->act) {
         return ENOENT;

@@ -12,9 +12,11 @@
  *
  * The rest, one file each:
  *
- *   nftc.c       the state (struct nftc and what it holds, below):
- *                lifecycle, ports, flows, groups, action chains, and the
- *                planning of transactions;
+ *   nftc.c       the state (struct nftc and what it holds, below): its
+ *                lifecycle, ports, and the bookkeeping of flows, groups
+ *                and action chains;
+ *   nftc-txn.c   transactions: queued operations, the plan of a commit,
+ *                and the state settled after the kernel's answer;
  *   nftc-msg.c   message building: expressions, the objects of our table
  *                (table, chains, rules, maps, elements) and their framing
  *                into one batch; no I/O;
@@ -185,7 +187,7 @@ size_t nftc_actions_lower(const struct nftc *, const char *table,
                           size_t max_rules);
 #define NFTC_ACT_RULES_MAX 64
 
-/* The state (nftc.c), which mirrors the kernel object for object:
+/* The state (nftc.c, nftc-txn.c), which mirrors the kernel object for object:
  *
  *   struct nftc_group    a (lowered mask, priority): map "mN" + its rule
  *                        in chain "flows" (kernel handle once committed);
@@ -270,9 +272,9 @@ struct nftc {
     uint32_t next_id;
     uint64_t next_fake_handle;    /* Offline mode. */
 
-    bool txn_open;
-    struct hmap txn_ops;
-    struct ovs_list txn_list;
+    bool txn_open;                /* nftc-txn.c's. */
+    struct hmap txn_ops;          /* nftc_txn_op by flow identity. */
+    struct ovs_list txn_list;     /* nftc_txn_op in order. */
 
     struct nftc_counts counts;
     uint32_t known_genid;         /* Generation after our last commit or
@@ -290,9 +292,34 @@ nftc_key_hash(const uint8_t *key, size_t len)
     return hash_bytes(key, len, 0);
 }
 
-/* The flow with this identity, or NULL. */
-struct nftc_rflow *nftc_rflow_find(const struct nftc *, uint8_t table_id,
-                                   int priority, const struct match *);
+/* Bookkeeping (nftc.c).
+ *
+ * A flow's identity is (table id, priority, match).  nftc_rflow_new()
+ * returns a flow with only its identity set (the caller owns it);
+ * nftc_rflow_free() frees one (and accepts NULL); nftc_rflow_find()
+ * returns the flow of nftc->flows with the identity of 'key', or NULL.
+ *
+ * nftc_group_get() returns the group of lowered mask 'key' (values
+ * unused) and 'priority', creating it, pending, in priority order if there
+ * is none; nftc_actchain_get() likewise for the action chain of 'ofpacts'
+ * under 'l3'.  The *_free() functions remove one from nftc's maps and free
+ * it (a group's elements must be gone already). */
+struct nftc_rflow *nftc_rflow_new(uint8_t table_id, int priority,
+                                  const struct match *);
+void nftc_rflow_free(struct nftc_rflow *);
+uint32_t nftc_rflow_hash(const struct nftc_rflow *);
+bool nftc_rflow_same_identity(const struct nftc_rflow *,
+                              const struct nftc_rflow *);
+struct nftc_rflow *nftc_rflow_find(const struct nftc *,
+                                   const struct nftc_rflow *key);
+struct nftc_group *nftc_group_get(struct nftc *, const struct nftc_key *key,
+                                  int priority);
+void nftc_group_free(struct nftc *, struct nftc_group *);
+struct nftc_actchain *nftc_actchain_get(struct nftc *,
+                                        const struct ofpact *ofpacts,
+                                        size_t ofpacts_len,
+                                        const struct nftc_l3ctx *l3);
+void nftc_actchain_free(struct nftc *, struct nftc_actchain *);
 
 /* Expression builders (nftc-msg.c).  Each appends one expression to 'r';
  * libnftnl takes ownership of the expression, never of the data. */
