@@ -283,6 +283,7 @@ struct nftc {
     void (*presend_hook)(void *aux);
     void *presend_aux;
     bool mpls_expr;               /* Kernel has the "mpls" expression. */
+    nftc_ext_decode_fn *ext_decode;   /* NULL: no extension actions. */
 };
 
 /* Hash of a lowered key, for nftc_group.elems. */

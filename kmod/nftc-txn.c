@@ -169,7 +169,8 @@ txn_lower(struct nftc *nftc, struct nftc_rflow *f, struct ovs_list *groups,
     error = nftc_match_lower(nftc, &match, &key, &reason);
     nftc_l3ctx_from_match(&match, &l3);
     if (!actions_rewrite(f->ofpacts, f->ofpacts_len)) {
-        /* Only rewrites depend on the packet's protocols: let flows of
+        /* Only outputs lower the same whatever the packet's protocols
+         * (rewrites and MPLS copies depend on them): let flows of
          * different protocols share the chain. */
         memset(&l3, 0, sizeof l3);
     }

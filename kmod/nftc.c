@@ -510,7 +510,7 @@ nftc_actchain_free(struct nftc *nftc, struct nftc_actchain *a)
 
 
 /* ------------------------------------------------------------------ */
-/* Queries and test hooks. */
+/* Queries, settings and test hooks. */
 
 size_t
 nftc_n_flows(const struct nftc *nftc)
@@ -554,4 +554,10 @@ bool
 nftc_has_mpls_expr(const struct nftc *nftc)
 {
     return nftc->mpls_expr;
+}
+
+void
+nftc_set_ext_decoder(struct nftc *nftc, nftc_ext_decode_fn *decode)
+{
+    nftc->ext_decode = decode;
 }

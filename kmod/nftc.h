@@ -197,6 +197,51 @@ int nftc_check(struct nftc *);
  * they stay in userspace. */
 bool nftc_has_mpls_expr(const struct nftc *);
 
+/* Extension actions.
+ *
+ * A caller may carry actions that libopenvswitch has no ofpact for (mvs:
+ * copy_ttl_in, copy_ttl_out, set_field mpls_bos, push_pbb, pop_pbb,
+ * set_field pbb_isid) inside ofpacts of another type, as markers; nftc
+ * cannot tell a marker from the action it looks like.  A decoder, set
+ * with nftc_set_ext_decoder(), tells it: nftc asks the decoder first about
+ * every action of a flow, before its own registry.
+ *
+ * The decoder returns false if 'a' is an ordinary ofpact, true if it is an
+ * extension action, in which case it fills '*ea' with what the kernel can
+ * do of it ('op' NFTC_EXT_NONE: nothing, the flow stays in userspace).
+ * The ops are those of the "mpls" expression, used only when
+ * nftc_has_mpls_expr():
+ *
+ *   NFTC_EXT_COPY_TTL_IN    copy_ttl_in
+ *   NFTC_EXT_COPY_TTL_OUT   copy_ttl_out
+ *   NFTC_EXT_SET_MPLS_BOS   set_field mpls_bos, 'value' the bit (0 or 1)
+ *
+ * With a one-entry stack, a copy needs the ethertype of the payload under
+ * it.  nftc supplies the one the caller's own translation uses: the
+ * ethertype the match pins when the action list pushed the stack itself,
+ * else that of a later pop_mpls in the list; if neither is known, the flow
+ * stays in userspace.
+ *
+ * The decoder must answer the same for the same action every time, and
+ * must not call nftc.  Set it right after nftc_create(), before any flow
+ * is added: flows already lowered are not lowered again.  Without a
+ * decoder (the default, or NULL), every action is ordinary. */
+enum nftc_ext_op {
+    NFTC_EXT_NONE,                /* The kernel cannot carry it. */
+    NFTC_EXT_COPY_TTL_IN,
+    NFTC_EXT_COPY_TTL_OUT,
+    NFTC_EXT_SET_MPLS_BOS,
+};
+
+struct nftc_ext_action {
+    enum nftc_ext_op op;
+    uint32_t value;               /* NFTC_EXT_SET_MPLS_BOS: the bit. */
+};
+
+typedef bool nftc_ext_decode_fn(const struct ofpact *a,
+                                struct nftc_ext_action *ea);
+void nftc_set_ext_decoder(struct nftc *, nftc_ext_decode_fn *);
+
 /* Queries. */
 size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */
 size_t nftc_n_masks(const struct nftc *);     /* Lookup rules in "flows". */
