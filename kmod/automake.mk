@@ -19,7 +19,8 @@ tests_test_nftc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS += tests/test-nftc-mpls
 tests_test_nftc_mpls_SOURCES = tests/test-nftc-mpls.c
-tests_test_nftc_mpls_LDADD = kmod/libnftc.a $(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS) $(CMOCKA_LIBS)
+tests_test_nftc_mpls_LDADD = kmod/libnftc.a ofproto-mpls/libofpext.a \
+	$(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS) $(CMOCKA_LIBS)
 tests_test_nftc_mpls_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 # Kernel system test driver (root, network namespaces): tests/sys-offload-kernel.sh.
