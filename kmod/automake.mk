@@ -26,7 +26,8 @@ tests_test_nftc_mpls_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 # Kernel system test driver (root, network namespaces): tests/sys-offload-kernel.sh.
 noinst_PROGRAMS += tests/nftc-driver
 tests_nftc_driver_SOURCES = tests/nftc-driver.c
-tests_nftc_driver_LDADD = kmod/libnftc.a $(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS)
+tests_nftc_driver_LDADD = kmod/libnftc.a ofproto-mpls/libofpext.a \
+	$(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS)
 
 EXTRA_DIST += tests/sys-offload-kernel.sh
 
