@@ -26,8 +26,10 @@
  *     (adding a jump element makes the kernel re-validate them all);
  *
  *   - one chain "aN" per distinct action list: payload rewrites with
- *     checksum fix-up, "dup"/"fwd" to ports, and a final "drop", so a
- *     frame the kernel took never reaches userspace.
+ *     checksum fix-up, MPLS edits (one rule each, holding the "mpls"
+ *     expression of kmod/module, only where the kernel has it: see
+ *     nftc_has_mpls_expr()), "dup"/"fwd" to ports, and a final "drop", so
+ *     a frame the kernel took never reaches userspace.
  *
  * The action id travels in the packet mark (so `nft list` can print the
  * rule): a frame that matches a flow has its mark overwritten.
@@ -43,6 +45,13 @@
  *
  * Every element and rule carries a comment naming the OpenFlow table,
  * priority and cookie, so `nft list table netdev mvs-br0` reads back.
+ *
+ * Actions that have no ofpact of their own in libopenvswitch (mvs's
+ * copy_ttl_in/out, set_field mpls_bos, PBB) reach nftc disguised as other
+ * ofpacts; nftc tells them apart only through the decoder its caller
+ * registers, see "Extension actions" below.
+ *
+ * Internals, and the file of each part, are in nftc-private.h.
  *
  *
  * Transactions
@@ -66,8 +75,9 @@
  * Thread-safety
  * =============
  *
- * None: a "struct nftc" belongs to one thread.  Different "struct nftc"
- * (different bridges) are independent.
+ * None: a "struct nftc" belongs to one thread, which is also the thread
+ * that its extension decoder runs in.  Different "struct nftc" (different
+ * bridges) are independent.
  *
  *
  * Ownership
@@ -193,7 +203,8 @@ int nftc_check(struct nftc *);
 
 /* Whether the kernel has the "mpls" expression of kmod/module (probed by
  * nftc_create() with a batch the kernel aborts, see nftc-mpls.h).  Only
- * then are MPLS push/pop/set/dec_mpls_ttl actions offloaded; without it
+ * then are MPLS actions offloaded (push/pop/set/dec_mpls_ttl, and the
+ * extension actions copy_ttl_in/out and set_field mpls_bos); without it
  * they stay in userspace. */
 bool nftc_has_mpls_expr(const struct nftc *);
 
