@@ -2,14 +2,23 @@
  * nftc-action.c: lowering OpenFlow action lists into nf_tables action
  * chains.
  *
- * Each offloadable ofpact type is a "struct nftc_action_ops" in
- * nftc_action_registry[], indexed by enum ofpact_type; a NULL slot is an
- * action that stays in userspace (goto_table, controller, group, meter,
- * ...).  MPLS push/pop/set/dec_mpls_ttl have no slot: they are lowered
- * to the "mpls" expression of kmod/module only when the kernel has it
- * (see mpls_action()), and stay in userspace otherwise.  Set-field flavours all reduce to one payload
- * rewrite ("struct nftc_rewrite") with the checksum fix-up the kernel does
- * itself; outputs become "dup" (all but the last) and "fwd" (the last).
+ * Each action is asked, in this order:
+ *
+ *   1. the caller's extension decoder (nftc.h, "Extension actions"): an
+ *      extension action lowers to the "mpls" expression of kmod/module,
+ *      or stays in userspace (see ext_action());
+ *   2. MPLS push/pop/set/dec_mpls_ttl: the "mpls" expression too, only
+ *      when the kernel has it (see mpls_action()), userspace otherwise;
+ *   3. the registry: each offloadable ofpact type is a "struct
+ *      nftc_action_ops" in nftc_action_registry[], indexed by enum
+ *      ofpact_type; a NULL slot is an action that stays in userspace
+ *      (goto_table, controller, group, meter, ...).
+ *
+ * Set-field flavours all reduce to one payload rewrite ("struct
+ * nftc_rewrite") with the checksum fix-up the kernel does itself; outputs
+ * become "dup" (all but the last) and "fwd" (the last).  Each "mpls"
+ * expression is a rule of its own (nftc-mpls.c encodes it, since libnftnl
+ * does not know it).
  *
  * An action chain reads:
  *
@@ -364,9 +373,7 @@ nftc_l3ctx_from_match(const struct match *match, struct nftc_l3ctx *l3)
 
 /* MPLS, through the kernel's "mpls" expression (kmod/module), only when
  * nftc_has_mpls_expr(): without it these actions have no registry slot
- * and stay in userspace, exactly as before.  Each one becomes a rule of
- * its own holding one "mpls" expression (nftc-mpls.c encodes it, since
- * libnftnl does not know it).
+ * and stay in userspace.
  *
  * Fills 'm' and returns true if 'a' is an MPLS action the expression
  * carries: push/pop, set of label/TC/TTL (and exact set_field of them and
@@ -445,27 +452,184 @@ action_ops(const struct ofpact *a)
             ? nftc_action_registry[a->type] : NULL);
 }
 
+/* The frame as the actions before the current one leave it, as far as
+ * the ethertype under an MPLS stack goes.  This mirrors ofproto-mpls/
+ * xlate.c, which remembers the ethertype of the frame it pushes a stack
+ * onto (when its stack depth is 0) and never forgets it; where the walk
+ * cannot tell what xlate.c would remember, it says so. */
+struct frame_walk {
+    ovs_be16 dl_type;             /* Ethertype now, 0 if unknown. */
+    ovs_be16 under;               /* What xlate.c remembers, 0 if nothing. */
+    bool under_unknown;           /* xlate.c may remember something else. */
+    bool popped_to_mpls;          /* A pop_mpls kept the frame MPLS, so
+                                   * the stack may now be empty. */
+};
+
+static void
+walk_init(struct frame_walk *w, const struct nftc_l3ctx *l3)
+{
+    memset(w, 0, sizeof *w);
+    w->dl_type = l3->dl_type;
+}
+
+/* Moves 'w' past 'a'. */
+static void
+walk_step(struct frame_walk *w, const struct ofpact *a)
+{
+    if (a->type == OFPACT_PUSH_MPLS) {
+        if (!w->dl_type || (eth_type_mpls(w->dl_type) && w->popped_to_mpls)) {
+            /* Maybe onto an empty stack, of an ethertype we do not know. */
+            w->under_unknown = true;
+        } else if (!eth_type_mpls(w->dl_type)) {
+            /* Onto no stack: xlate.c remembers this type. */
+            w->under = w->dl_type;
+            w->under_unknown = false;
+        }
+        w->dl_type = ofpact_get_PUSH_MPLS(a)->ethertype;
+        w->popped_to_mpls = false;
+    } else if (a->type == OFPACT_POP_MPLS) {
+        ovs_be16 eth_type = ofpact_get_POP_MPLS(a)->ethertype;
+
+        if (!w->dl_type) {
+            /* Skipped if the frame is not MPLS: the type stays unknown. */
+            w->popped_to_mpls |= eth_type_mpls(eth_type);
+        } else if (eth_type_mpls(w->dl_type)) {
+            w->popped_to_mpls |= eth_type_mpls(eth_type);
+            w->dl_type = eth_type;
+        }
+    }
+}
+
+/* The ethertype that copy_ttl 'a' (with 'rest_len' bytes of actions from
+ * 'a' on) passes the "mpls" expression, as xlate.c's
+ * ethertype_under_stack() picks it: the remembered one, else that of the
+ * first later pop_mpls.  Returns false if it cannot be known. */
+static bool
+walk_under(const struct frame_walk *w, const struct ofpact *a,
+           size_t rest_len, uint16_t *ethertype)
+{
+    const struct ofpact *b;
+
+    *ethertype = 0;
+    if (w->dl_type && !eth_type_mpls(w->dl_type)) {
+        return true;            /* Not MPLS: skipped on both sides. */
+    } else if (w->under_unknown) {
+        return false;
+    } else if (w->under) {
+        *ethertype = ntohs(w->under);
+        return true;
+    }
+    OFPACT_FOR_EACH (b, a, rest_len) {
+        if (b->type == OFPACT_POP_MPLS) {
+            *ethertype = ntohs(ofpact_get_POP_MPLS(b)->ethertype);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* How an action lowers, before the registry is asked. */
+enum special {
+    SPECIAL_NO,                   /* Ordinary: ask the registry. */
+    SPECIAL_MPLS,                 /* A rule with "mpls" expression 'm'. */
+    SPECIAL_REFUSED,              /* Stays in userspace; reason given. */
+};
+
+/* An extension action (nftc.h): 'ea', decoded from 'a'. */
+static enum special
+ext_action(const struct nftc *nftc, const struct nftc_ext_action *ea,
+           const struct ofpact *a, size_t rest_len,
+           const struct frame_walk *w, struct nftc_mpls *m,
+           struct ds *reason)
+{
+    memset(m, 0, sizeof *m);
+    m->op = __NFT_MPLS_OP_MAX;    /* Refused below if 'ea->op' is bad. */
+    switch (ea->op) {
+    case NFTC_EXT_NONE:
+        ds_put_cstr(reason, "extension action; ");
+        return SPECIAL_REFUSED;
+    case NFTC_EXT_COPY_TTL_IN:
+    case NFTC_EXT_COPY_TTL_OUT:
+        m->op = (ea->op == NFTC_EXT_COPY_TTL_IN ? NFT_MPLS_OP_COPY_TTL_IN
+                 : NFT_MPLS_OP_COPY_TTL_OUT);
+        if (nftc_has_mpls_expr(nftc)
+            && !walk_under(w, a, rest_len, &m->ethertype)) {
+            /* A copy that might read or write something else than
+             * userspace's would: better none. */
+            ds_put_cstr(reason, "copy_ttl with the payload under the stack "
+                        "unknown; ");
+            return SPECIAL_REFUSED;
+        }
+        break;
+    case NFTC_EXT_SET_MPLS_BOS:
+        m->op = NFT_MPLS_OP_SET;
+        m->fields = NFTC_MPLS_F_BOS;
+        m->bos = MIN(ea->value, UINT8_MAX);
+        break;
+    }
+    if (!nftc_has_mpls_expr(nftc)) {
+        ds_put_cstr(reason, "extension action without the kernel's "
+                    "\"mpls\" expression; ");
+        return SPECIAL_REFUSED;
+    }
+    if (nftc_mpls_check(m)) {
+        ds_put_cstr(reason, "extension action with a value the \"mpls\" "
+                    "expression refuses; ");
+        return SPECIAL_REFUSED;
+    }
+    return SPECIAL_MPLS;
+}
+
+/* Classifies 'a' ('rest_len' bytes of actions from 'a' on, 'w' the frame
+ * before it): the extension decoder first, then MPLS. */
+static enum special
+special_action(const struct nftc *nftc, const struct ofpact *a,
+               size_t rest_len, const struct frame_walk *w,
+               struct nftc_mpls *m, struct ds *reason)
+{
+    struct nftc_ext_action ea;
+
+    if (nftc->ext_decode && nftc->ext_decode(a, &ea)) {
+        return ext_action(nftc, &ea, a, rest_len, w, m, reason);
+    }
+    return (nftc_has_mpls_expr(nftc) && mpls_action(a, m)
+            ? SPECIAL_MPLS : SPECIAL_NO);
+}
+
+/* Bytes of 'ofpacts' (of 'len' bytes) from 'a' on. */
+static size_t
+ofpacts_rest(const struct ofpact *ofpacts, size_t len, const struct ofpact *a)
+{
+    return len - ((const uint8_t *) a - (const uint8_t *) ofpacts);
+}
+
 int
 nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
                    size_t ofpacts_len, const struct nftc_l3ctx *l3,
                    struct ds *reason)
 {
     const struct ofpact *a;
+    struct frame_walk w;
     size_t n_rules = 1;
     int error = 0;
-    bool mpls = nftc_has_mpls_expr(nftc);
     bool touched = false;         /* An earlier action changed or sent the
                                    * frame. */
     bool reframed = false;        /* An earlier push/pop moved the network
                                    * header. */
 
+    walk_init(&w, l3);
     OFPACT_FOR_EACH (a, ofpacts, ofpacts_len) {
         const struct nftc_action_ops *ops = action_ops(a);
+        size_t rest = ofpacts_rest(ofpacts, ofpacts_len, a);
         struct nftc_rewrite rw;
         struct nftc_mpls m;
         ofp_port_t port;
+        enum special special = special_action(nftc, a, rest, &w, &m,
+                                              reason);
 
-        if (mpls && mpls_action(a, &m)) {
+        walk_step(&w, a);
+        switch (special) {
+        case SPECIAL_MPLS:
             /* An expired TTL hands the frame to userspace, which runs the
              * flow again: the frame must be as it came, and not sent. */
             if (m.op == NFT_MPLS_OP_DEC_TTL && touched) {
@@ -479,6 +643,12 @@ nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
             touched = true;
             n_rules++;
             continue;
+        case SPECIAL_REFUSED:
+            touched = true;
+            error = EOPNOTSUPP;
+            continue;
+        case SPECIAL_NO:
+            break;
         }
         touched = true;
         if (!ops) {
@@ -517,17 +687,6 @@ nftc_actions_check(const struct nftc *nftc, const struct ofpact *ofpacts,
     return error;
 }
 
-static struct nftnl_rule *
-rule_new(const char *table, const char *chain)
-{
-    struct nftnl_rule *r = nftnl_rule_alloc();
-
-    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-    return r;
-}
-
 static void
 emit_rewrite(struct nftnl_rule *r, const struct nftc_rewrite *rw)
 {
@@ -559,8 +718,8 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
                    size_t max_rules)
 {
     struct ds scratch = DS_EMPTY_INITIALIZER;
-    bool has_mpls = nftc_has_mpls_expr(nftc);
     const struct ofpact *a, *last_output = NULL;
+    struct frame_walk w;
     size_t n = 0;
 
     OFPACT_FOR_EACH (a, ofpacts, ofpacts_len) {
@@ -570,26 +729,32 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
     }
 
     /* Actions after the last output cannot change what leaves. */
+    walk_init(&w, l3);
     OFPACT_FOR_EACH (a, ofpacts, last_output ? ofpacts_len : 0) {
         const struct nftc_action_ops *ops = action_ops(a);
         struct nftc_rewrite rw;
         struct nftnl_rule *r;
         struct nftc_mpls m;
+        enum special special;
 
         if (n + 1 >= max_rules) {
             break;
         }
         mpls[n].op = __NFT_MPLS_OP_MAX;
-        if (has_mpls && mpls_action(a, &m)) {
+        special = special_action(nftc, a,
+                                 ofpacts_rest(ofpacts, ofpacts_len, a), &w,
+                                 &m, &scratch);
+        walk_step(&w, a);
+        if (special == SPECIAL_MPLS) {
             /* No libnftnl expression: the caller adds the "mpls" one. */
             mpls[n] = m;
-            rules[n++] = rule_new(table, chain);
+            rules[n++] = nftc_rule_new(table, chain);
             continue;
         }
-        if (!ops) {
-            break;
+        if (special == SPECIAL_REFUSED || !ops) {
+            break;              /* Checked before: cannot happen. */
         }
-        r = rule_new(table, chain);
+        r = nftc_rule_new(table, chain);
         switch (ops->kind) {
         case NFTC_ACT_OUTPUT: {
             const struct nftc_port *port
@@ -614,7 +779,7 @@ nftc_actions_lower(const struct nftc *nftc, const char *table,
 
     ds_destroy(&scratch);
 
-    rules[n] = rule_new(table, chain);
+    rules[n] = nftc_rule_new(table, chain);
     nftc_expr_verdict(rules[n], NF_DROP, NULL);
     mpls[n].op = __NFT_MPLS_OP_MAX;
     return n + 1;

@@ -1,28 +1,67 @@
 /*
- * nftc-msg.c: nf_tables expressions and netlink batch framing.
+ * nftc-msg.c: building nf_tables messages: expressions, the objects of
+ * our table, and their framing into one netlink batch.
  *
- * Expressions are built with libnftnl; messages are framed into a growing
- * ofpbuf so that one batch can carry a whole bundle of flows (100,000
- * elements is about 10 MB) and still go to the kernel in one sendmsg().
+ * Expressions and objects are built with libnftnl (the "mpls" expression
+ * with nftc-mpls.c); messages are framed into a growing ofpbuf so that one
+ * batch can carry a whole bundle of flows (100,000 elements is about
+ * 10 MB) and still go to the kernel in one sendmsg().  Nothing here talks
+ * to the kernel (nftc-nl.c does) or changes nftc's state (nftc.c does).
  */
 #include <config.h>
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 
 #include "kmod/nftc-private.h"
+#include "kmod/nftc-mpls.h"
+#include "byte-order.h"
+#include "packets.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
 #include "openvswitch/util.h"
 
 /* Room reserved for one message before libnftnl writes it: libnftnl does
  * not bounds-check, so this must exceed the largest message we build (an
- * element message is cut well below it, see nftc.c). */
+ * element message is cut well below it, see ELEMS_PER_MSG). */
 #define NFTC_MSG_ROOM 65536
+
+#define ETHERTYPES_SET "ethertypes"
+#define ACTIONS_MAP "actions"
+
+/* Action id of elements that punt to userspace ("accept"). */
+#define PUNT_ID 0
+
+/* Elements per NEWSETELEM/DELSETELEM message: the element list is one
+ * netlink attribute, whose length is 16 bits. */
+#define ELEMS_PER_MSG 128
+
+/* nft's datatype numbers (nftables src/datatype.h), so that `nft list`
+ * prints keys by type.  Key types concatenate 6 bits per member. */
+enum nft_dtype {
+    DTYPE_INTEGER = 4,
+    DTYPE_IPADDR = 7,
+    DTYPE_IP6ADDR = 8,
+    DTYPE_ETHERADDR = 9,
+    DTYPE_ETHERTYPE = 10,
+    DTYPE_INET_PROTOCOL = 12,
+    DTYPE_INET_SERVICE = 13,
+    DTYPE_MARK = 19,              /* 32 bits: action ids. */
+    DTYPE_IFINDEX = 20,
+};
+#define DTYPE_BITS 6
 
 static struct nftnl_expr *
 expr_new(const char *name)
@@ -283,4 +322,527 @@ nftc_batch_parse_genid(const void *data, size_t len, uint32_t *genid)
         }
     }
     return false;
+}
+
+/* Objects of our table. */
+
+struct nftnl_rule *
+nftc_rule_new(const char *table, const char *chain)
+{
+    struct nftnl_rule *r = nftnl_rule_alloc();
+
+    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+    return r;
+}
+
+void
+nftc_rule_set_comment(struct nftnl_rule *r, const char *comment)
+{
+    struct nftnl_udata_buf *udbuf = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+
+    nftnl_udata_put_strz(udbuf, NFTNL_UDATA_RULE_COMMENT, comment);
+    nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(udbuf),
+                        nftnl_udata_buf_len(udbuf));
+    nftnl_udata_buf_free(udbuf);
+}
+
+void
+nftc_msg_table(const struct nftc *nftc, struct nftc_batch *b, uint16_t type,
+               uint16_t flags)
+{
+    struct nftnl_table *t = nftnl_table_alloc();
+    struct nlmsghdr *nlh;
+
+    nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+    nftnl_table_set_str(t, NFTNL_TABLE_NAME, nftc->table);
+    nlh = nftc_batch_open(b, type, flags);
+    nftnl_table_nlmsg_build_payload(nlh, t);
+    nftc_batch_close(b, nlh);
+    nftnl_table_free(t);
+}
+
+/* NEWCHAIN or DELCHAIN ('type') of chain 'name'; a new chain with 'dev' is
+ * that device's ingress base chain. */
+static void
+msg_chain(const struct nftc *nftc, struct nftc_batch *b, uint16_t type,
+          const char *name, const char *dev)
+{
+    struct nftnl_chain *c = nftnl_chain_alloc();
+    struct nlmsghdr *nlh;
+
+    nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_NETDEV);
+    nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, nftc->table);
+    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+    if (dev && type == NFT_MSG_NEWCHAIN) {
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_NETDEV_INGRESS);
+        nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+        nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+    }
+    nlh = nftc_batch_open(b, type, type == NFT_MSG_NEWCHAIN
+                                   ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    nftnl_chain_nlmsg_build_payload(nlh, c);
+    nftc_batch_close(b, nlh);
+    nftnl_chain_free(c);
+}
+
+/* Frames 'r' as NEWRULE; frees it. */
+static void
+msg_rule_take(struct nftc_batch *b, struct nftnl_rule *r, uint16_t flags)
+{
+    struct nlmsghdr *nlh = nftc_batch_open(b, NFT_MSG_NEWRULE,
+                                           NLM_F_CREATE | flags);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftc_batch_close(b, nlh);
+    nftnl_rule_free(r);
+}
+
+/* Frames 'r' (table, chain, comment: no libnftnl expressions) as NEWRULE
+ * appended to its chain, with the one "mpls" expression 'm' that libnftnl
+ * cannot hold; frees 'r'. */
+static void
+msg_rule_take_mpls(struct nftc_batch *b, struct nftnl_rule *r,
+                   const struct nftc_mpls *m)
+{
+    struct nlmsghdr *nlh = nftc_batch_open(b, NFT_MSG_NEWRULE,
+                                           NLM_F_CREATE | NLM_F_APPEND);
+    struct nlattr *list;
+
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    /* libnftnl wrote an empty expression list: cut it out, ours replaces
+     * it (the kernel would keep only the last of two). */
+    struct nlattr *attr;
+    mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
+        if (mnl_attr_get_type(attr) == NFTA_RULE_EXPRESSIONS) {
+            char *tail = (char *) nlh + nlh->nlmsg_len;
+            char *next = (char *) attr + MNL_ALIGN(attr->nla_len);
+
+            memmove(attr, next, tail - next);
+            nlh->nlmsg_len -= next - (char *) attr;
+            break;
+        }
+    }
+    list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+    nftc_mpls_put_expr(nlh, m);
+    mnl_attr_nest_end(nlh, list);
+    nftc_batch_close(b, nlh);
+    nftnl_rule_free(r);
+}
+
+/* Frames one element of map "actions": 'id' -> goto "a<id>" (or accept
+ * for PUNT_ID), or its deletion.  's' names the map. */
+static void
+msg_action_elem(struct nftc_batch *b, struct nftnl_set *s, uint32_t id,
+                bool add)
+{
+    struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+    struct nlmsghdr *nlh;
+    char chain[16];
+
+    ovs_be32 key = htonl(id);   /* Big endian: nft prints it as is. */
+
+    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, sizeof key);
+    if (add && id == PUNT_ID) {
+        nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NF_ACCEPT);
+    } else if (add) {
+        snprintf(chain, sizeof chain, "a%"PRIu32, id);
+        nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_GOTO);
+        nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, chain);
+    }
+    nftnl_set_elem_add(s, e);
+    nlh = nftc_batch_open(b, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+                          add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    nftnl_set_elems_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+}
+
+static void
+msg_actions_map_elem(const struct nftc *nftc, struct nftc_batch *b,
+                     uint32_t id, bool add)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, ACTIONS_MAP);
+    msg_action_elem(b, s, id, add);
+    nftnl_set_free(s);
+}
+
+void
+nftc_msg_skeleton(const struct nftc *nftc, struct nftc_batch *b)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nlmsghdr *nlh;
+
+    nftc_msg_table(nftc, b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+    msg_chain(nftc, b, NFT_MSG_NEWCHAIN, NFTC_FLOWS_CHAIN, NULL);
+
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, ETHERTYPES_SET);
+    nftnl_set_set_u32(s, NFTNL_SET_ID, UINT32_MAX);
+    nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, DTYPE_ETHERTYPE);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sizeof(ovs_be16));
+    nlh = nftc_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
+    nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+
+    for (size_t i = 0; i < nftc_n_known_ethertypes; i++) {
+        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &nftc_known_ethertypes[i],
+                           sizeof nftc_known_ethertypes[i]);
+        nftnl_set_elem_add(s, e);
+    }
+    nlh = nftc_batch_open(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL);
+    nftnl_set_elems_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    nftnl_set_free(s);
+
+    /* Action id -> action chain; id PUNT_ID accepts. */
+    s = nftnl_set_alloc();
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, ACTIONS_MAP);
+    nftnl_set_set_u32(s, NFTNL_SET_ID, UINT32_MAX - 1);
+    nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, DTYPE_MARK);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, sizeof(uint32_t));
+    nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+    nlh = nftc_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
+    nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    msg_action_elem(b, s, PUNT_ID, true);
+    nftnl_set_free(s);
+}
+
+/* Port base chain: frames of a known ethertype go to "flows". */
+void
+nftc_msg_port_chain(const struct nftc *nftc, struct nftc_batch *b,
+                    const struct nftc_port *port)
+{
+    char *name = xasprintf("in-%s", port->ifname);
+    struct nftnl_rule *r;
+
+    msg_chain(nftc, b, NFT_MSG_NEWCHAIN, name, port->ifname);
+
+    /* VLAN-tagged frames are userspace's: the ETH_P_ALL socket has taken
+     * them with their tag (it runs before nf ingress and accepts every
+     * tagged frame), whereas the per-ethertype sockets that see what this
+     * chain lets through would get them with the tag already gone.  So
+     * they are dropped here, never handled twice, and never offloaded.
+     * A payload read at LL offset 12 sees a tag the kernel stripped into
+     * metadata, as nft's "vlan" matches do. */
+    static const uint16_t tpids[] = { ETH_TYPE_VLAN_8021Q,
+                                      ETH_TYPE_VLAN_8021AD };
+    for (size_t i = 0; i < ARRAY_SIZE(tpids); i++) {
+        ovs_be16 tpid = htons(tpids[i]);
+        r = nftc_rule_new(nftc->table, name);
+        nftc_expr_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG32_00);
+        nftc_expr_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &tpid, sizeof tpid);
+        nftc_expr_verdict(r, NF_DROP, NULL);
+        nftc_rule_set_comment(r, "tagged frames are userspace's");
+        msg_rule_take(b, r, NLM_F_APPEND);
+    }
+
+    r = nftc_rule_new(nftc->table, name);
+    nftc_expr_meta(r, NFT_META_PROTOCOL, NFT_REG32_00);
+    nftc_expr_lookup(r, NFT_REG32_00, UINT32_MAX, ETHERTYPES_SET, 0);
+    nftc_expr_verdict(r, NFT_JUMP, NFTC_FLOWS_CHAIN);
+    nftc_rule_set_comment(r, "known ethertypes only: the rest is "
+                          "userspace's");
+    msg_rule_take(b, r, NLM_F_APPEND);
+    free(name);
+}
+
+void
+nftc_msg_port_chain_del(const struct nftc *nftc, struct nftc_batch *b,
+                        const struct nftc_port *port)
+{
+    char *name = xasprintf("in-%s", port->ifname);
+
+    msg_chain(nftc, b, NFT_MSG_DELCHAIN, name, NULL);
+    free(name);
+}
+
+static void
+put_ofpacts(struct ds *s, const struct ofpact *ofpacts, size_t len)
+{
+    struct ofpact_format_params fp = { .s = s };
+
+    if (len) {
+        ofpacts_format(ofpacts, len, &fp);
+    } else {
+        ds_put_cstr(s, "drop");
+    }
+}
+
+void
+nftc_msg_actchain(const struct nftc *nftc, struct nftc_batch *b,
+                  const struct nftc_actchain *a)
+{
+    struct nftnl_rule *rules[NFTC_ACT_RULES_MAX + 1];
+    struct nftc_mpls mpls[NFTC_ACT_RULES_MAX + 1];
+    char name[16];
+    struct ds comment = DS_EMPTY_INITIALIZER;
+    size_t n;
+
+    snprintf(name, sizeof name, "a%"PRIu32, a->id);
+    msg_chain(nftc, b, NFT_MSG_NEWCHAIN, name, NULL);
+    n = nftc_actions_lower(nftc, nftc->table, name, a->ofpacts,
+                           a->ofpacts_len, &a->l3, rules, mpls,
+                           ARRAY_SIZE(rules));
+    ds_put_cstr(&comment, "actions=");
+    put_ofpacts(&comment, a->ofpacts, a->ofpacts_len);
+    if (comment.length >= NFT_USERDATA_MAXLEN - 8) {
+        ds_truncate(&comment, NFT_USERDATA_MAXLEN - 8);
+    }
+    nftc_rule_set_comment(rules[0], ds_cstr(&comment));
+    ds_destroy(&comment);
+    for (size_t i = 0; i < n; i++) {
+        if (mpls[i].op != __NFT_MPLS_OP_MAX) {
+            msg_rule_take_mpls(b, rules[i], &mpls[i]);
+        } else {
+            msg_rule_take(b, rules[i], NLM_F_APPEND);
+        }
+    }
+    msg_actions_map_elem(nftc, b, a->id, true);
+}
+
+void
+nftc_msg_actchain_del(const struct nftc *nftc, struct nftc_batch *b,
+                      const struct nftc_actchain *a)
+{
+    char name[16];
+
+    snprintf(name, sizeof name, "a%"PRIu32, a->id);
+    msg_actions_map_elem(nftc, b, a->id, false);
+    msg_chain(nftc, b, NFT_MSG_DELCHAIN, name, NULL);
+}
+
+void
+nftc_msg_set_name(const struct nftc *nftc, struct nftnl_set *s,
+                  const struct nftc_group *g)
+{
+    char name[16];
+
+    snprintf(name, sizeof name, "m%"PRIu32, g->id);
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+    if (g->pending) {
+        nftnl_set_set_u32(s, NFTNL_SET_ID, g->id);
+    }
+}
+
+/* The nft datatype of 'key', or 0 (untyped). */
+static uint32_t
+key_dtype(const struct nftc_key *key)
+{
+    uint32_t type = 0;
+
+    if (key->n * DTYPE_BITS > 32) {
+        return 0;
+    }
+    for (size_t i = 0; i < key->n; i++) {
+        const struct nftc_kfield *kf = &key->f[i];
+        uint32_t t = DTYPE_INTEGER;
+
+        if (kf->src == NFTC_SRC_META) {
+            t = (kf->meta_key == NFT_META_IIF ? DTYPE_IFINDEX
+                 : kf->meta_key == NFT_META_PROTOCOL ? DTYPE_ETHERTYPE
+                 : DTYPE_INET_PROTOCOL);
+        } else if (kf->len == 6) {
+            t = DTYPE_ETHERADDR;
+        } else if (kf->len == 16) {
+            t = DTYPE_IP6ADDR;
+        } else if (kf->len == 4 && kf->base == NFT_PAYLOAD_NETWORK_HEADER
+                   && kf->offset >= 12) {
+            t = DTYPE_IPADDR;
+        } else if (kf->len == 2 && kf->base == NFT_PAYLOAD_TRANSPORT_HEADER
+                   && kf->offset <= 2) {
+            t = DTYPE_INET_SERVICE;
+        } else {
+            /* No nft datatype of this size: the key stays untyped. */
+            return 0;
+        }
+        type = (type << DTYPE_BITS) | t;
+    }
+    return type;
+}
+
+void
+nftc_msg_group(const struct nftc *nftc, struct nftc_batch *b,
+               const struct nftc_group *g, const struct nftc_group *after)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nftnl_rule *r;
+    struct nlmsghdr *nlh;
+    struct ds comment = DS_EMPTY_INITIALIZER;
+    uint32_t reg = NFT_REG32_00;
+    char name[16];
+
+    nftc_msg_set_name(nftc, s, g);
+    snprintf(name, sizeof name, "m%"PRIu32, g->id);
+    nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_dtype(&g->key));
+    nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, MAX(g->key_len, 1));
+    if (g->key.n == 1 && g->key.f[0].src == NFTC_SRC_META
+        && g->key.f[0].meta_key == NFT_META_IIF) {
+        /* nft assumes big endian keys unless told; ifindex is not. */
+        struct nftnl_udata_buf *udbuf = nftnl_udata_buf_alloc(64);
+
+        nftnl_udata_put_u32(udbuf, NFTNL_UDATA_SET_KEYBYTEORDER,
+                            1 /* nft's BYTEORDER_HOST_ENDIAN */);
+        nftnl_set_set_data(s, NFTNL_SET_USERDATA,
+                           nftnl_udata_buf_data(udbuf),
+                           nftnl_udata_buf_len(udbuf));
+        nftnl_udata_buf_free(udbuf);
+    }
+    nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, DTYPE_MARK);
+    nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, sizeof(uint32_t));
+    nftnl_set_add_expr(s, nftnl_expr_alloc("counter"));
+    nlh = nftc_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
+    nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    nftnl_set_free(s);
+
+    r = nftc_rule_new(nftc->table, NFTC_FLOWS_CHAIN);
+    for (size_t i = 0; i < g->key.n; i++) {
+        const struct nftc_kfield *kf = &g->key.f[i];
+
+        if (kf->src == NFTC_SRC_META) {
+            nftc_expr_meta(r, kf->meta_key, reg);
+        } else {
+            nftc_expr_payload(r, kf->base, kf->offset, kf->len, reg);
+        }
+        if (!nftc_kfield_is_exact(kf)) {
+            nftc_expr_bitwise(r, reg, kf->len, kf->mask, NULL);
+        }
+        reg += nftc_kfield_width(kf) / 4;
+    }
+    if (!g->key.n) {
+        /* A catch-all flow: the key is one constant zero byte. */
+        uint8_t zero = 0;
+        nftc_expr_imm_data(r, NFT_REG32_00, &zero, 1);
+    }
+    /* Two lookups: key -> action id (the big map: no jumps in it, so
+     * adding an element does not make the kernel re-validate every
+     * element), then action id -> chain.  The id passes through the
+     * packet mark so that `nft list` can print the rule. */
+    nftc_expr_lookup(r, NFT_REG32_00, NFT_REG32_00, name, g->id);
+    nftc_expr_meta_set(r, NFT_META_MARK, NFT_REG32_00);
+    nftc_expr_meta(r, NFT_META_MARK, NFT_REG32_00);
+    nftc_expr_lookup(r, NFT_REG32_00, NFT_REG_VERDICT, ACTIONS_MAP, 0);
+
+    ds_put_format(&comment, "m%"PRIu32" priority=%d key=", g->id,
+                  g->priority);
+    for (size_t i = 0; i < g->key.n; i++) {
+        ds_put_format(&comment, "%s%s", i ? "." : "", g->key.f[i].ops->name);
+    }
+    if (!g->key.n) {
+        ds_put_cstr(&comment, "any");
+    }
+    nftc_rule_set_comment(r, ds_cstr(&comment));
+    ds_destroy(&comment);
+    nftnl_rule_set_u32(r, NFTNL_RULE_ID, g->id);
+
+    if (!after) {
+        msg_rule_take(b, r, NLM_F_ECHO);   /* Insert at the head. */
+    } else {
+        if (after->pending) {
+            nftnl_rule_set_u32(r, NFTNL_RULE_POSITION_ID, after->id);
+        } else {
+            nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, after->handle);
+        }
+        msg_rule_take(b, r, NLM_F_APPEND | NLM_F_ECHO);
+    }
+}
+
+void
+nftc_msg_group_del(const struct nftc *nftc, struct nftc_batch *b,
+                   const struct nftc_group *g)
+{
+    struct nftnl_rule *r = nftc_rule_new(nftc->table, NFTC_FLOWS_CHAIN);
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nlmsghdr *nlh;
+
+    nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, g->handle);
+    nlh = nftc_batch_open(b, NFT_MSG_DELRULE, 0);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftc_batch_close(b, nlh);
+    nftnl_rule_free(r);
+
+    nftc_msg_set_name(nftc, s, g);
+    nlh = nftc_batch_open(b, NFT_MSG_DELSET, 0);
+    nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    nftnl_set_free(s);
+}
+
+static void
+elem_comment(const struct nftc_rflow *f, struct ds *s)
+{
+    ds_put_format(s, "table=%"PRIu8" priority=%d cookie=%#"PRIx64,
+                  f->table_id, f->priority, ntohll(f->cookie));
+    if (f->act) {
+        ds_put_format(s, " actions=a%"PRIu32, f->act->id);
+    } else {
+        ds_put_cstr(s, " userspace");
+    }
+}
+
+/* ELEMS_PER_MSG elements per message. */
+void
+nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
+               const struct nftc_group *g, struct ovs_list *list, bool add)
+{
+    struct nftc_rflow *f;
+    struct nftnl_set *s = NULL;
+    size_t n = 0;
+
+    LIST_FOR_EACH (f, txn_node, list) {
+        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+        if (!s) {
+            s = nftnl_set_alloc();
+            nftc_msg_set_name(nftc, s, g);
+        }
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, f->key,
+                           MAX(g->key_len, 1));
+        if (add) {
+            struct nftnl_udata_buf *udbuf
+                = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+            struct ds comment = DS_EMPTY_INITIALIZER;
+            ovs_be32 id = htonl(f->act ? f->act->id : PUNT_ID);
+
+            nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &id, sizeof id);
+            elem_comment(f, &comment);
+            nftnl_udata_put_strz(udbuf, NFTNL_UDATA_SET_ELEM_COMMENT,
+                                 ds_cstr(&comment));
+            nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
+                               nftnl_udata_buf_data(udbuf),
+                               nftnl_udata_buf_len(udbuf));
+            nftnl_udata_buf_free(udbuf);
+            ds_destroy(&comment);
+        }
+        nftnl_set_elem_add(s, e);
+        if (++n == ELEMS_PER_MSG || f->txn_node.next == list) {
+            struct nlmsghdr *nlh;
+
+            nlh = nftc_batch_open(b, add ? NFT_MSG_NEWSETELEM
+                                         : NFT_MSG_DELSETELEM,
+                                  add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+            nftnl_set_elems_nlmsg_build_payload(nlh, s);
+            nftc_batch_close(b, nlh);
+            nftnl_set_free(s);
+            s = NULL;
+            n = 0;
+        }
+    }
 }

@@ -10,22 +10,38 @@
  *   - struct nftc_action_ops (nftc-action.c): one per ofpact type that can
  *     be offloaded; checks it and turns it into rules of an action chain.
  *
- * nftc-msg.c frames netlink messages (libnftnl objects) into a batch;
- * nftc.c keeps the state and runs transactions.
+ * The rest, one file each:
+ *
+ *   nftc.c       the state (struct nftc and what it holds, below): its
+ *                lifecycle, ports, and the bookkeeping of flows, groups
+ *                and action chains;
+ *   nftc-txn.c   transactions: queued operations, the plan of a commit,
+ *                and the state settled after the kernel's answer;
+ *   nftc-msg.c   message building: expressions, the objects of our table
+ *                (table, chains, rules, maps, elements) and their framing
+ *                into one batch; no I/O;
+ *   nftc-nl.c    netlink I/O: the socket, request/answer exchanges, batch
+ *                commits with generation checks and retries, and the
+ *                parsing of the kernel's answers (errors, generation ids,
+ *                echoed rules, element dumps with counters);
+ *   nftc-mpls.c  the "mpls" expression of kmod/module (nftc-mpls.h).
  */
 #ifndef NFTC_PRIVATE_H
 #define NFTC_PRIVATE_H 1
 
 #include <linux/netfilter/nf_tables.h>
 #include "kmod/nftc.h"
+#include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 
 struct ds;
+struct mnl_socket;
 struct nftc_mpls;
 struct nftnl_rule;
+struct nftnl_set;
 struct ofpact;
 
 /* nf_tables has 16 32-bit data registers: the longest key. */
@@ -171,6 +187,141 @@ size_t nftc_actions_lower(const struct nftc *, const char *table,
                           size_t max_rules);
 #define NFTC_ACT_RULES_MAX 64
 
+/* The state (nftc.c, nftc-txn.c), which mirrors the kernel object for object:
+ *
+ *   struct nftc_group    a (lowered mask, priority): map "mN" + its rule
+ *                        in chain "flows" (kernel handle once committed);
+ *   struct nftc_actchain an action list: chain "aN";
+ *   struct nftc_rflow    a flow: one element of its group's map (flows of
+ *                        tables other than 0 are held but not lowered).
+ *
+ * The members marked "Transaction scratch" are valid only while
+ * nftc_txn_commit() runs. */
+
+/* The chain every port's base chain jumps to. */
+#define NFTC_FLOWS_CHAIN "flows"
+
+struct nftc_group {
+    struct hmap_node node;        /* In nftc->groups, by 'desc'. */
+    struct ovs_list list_node;    /* In nftc->group_list, priority desc. */
+    uint32_t id;                  /* Map "m<id>", set id, rule id. */
+    int priority;
+    struct nftc_key key;          /* Fields and masks; values unused. */
+    size_t key_len;
+    uint8_t *desc;                /* Identity: priority + masks. */
+    size_t desc_len;
+    struct hmap elems;            /* nftc_rflow by key bytes. */
+    uint64_t handle;              /* Kernel rule handle, 0 if unknown. */
+
+    /* Transaction scratch. */
+    bool pending;                 /* Created by the open transaction. */
+    bool in_txn;
+    long delta;                   /* Flows added minus removed. */
+    struct ovs_list txn_node;     /* In the transaction's group list. */
+    struct ovs_list txn_adds;     /* nftc_rflow.txn_node. */
+    struct ovs_list txn_dels;
+};
+
+struct nftc_actchain {
+    struct hmap_node node;        /* In nftc->actchains. */
+    uint32_t id;                  /* Chain "a<id>". */
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+    struct nftc_l3ctx l3;
+    size_t n_refs;
+
+    /* Transaction scratch. */
+    bool pending;
+    bool in_txn;
+    long delta;
+    struct ovs_list txn_node;
+};
+
+struct nftc_rflow {
+    struct hmap_node id_node;     /* In nftc->flows, by identity. */
+    struct hmap_node key_node;    /* In group->elems, by 'key'. */
+    struct ovs_list txn_node;
+    struct minimatch match;
+    uint8_t table_id;
+    int priority;
+    ovs_be64 cookie;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+
+    struct nftc_group *group;     /* NULL: not lowered. */
+    struct nftc_actchain *act;    /* NULL: punt (accept). */
+    uint8_t key[NFTC_KEY_MAX];
+    bool offloaded;
+    uint64_t packets, bytes;      /* Kernel counters, as last read. */
+};
+
+struct nftc {
+    char *bridge;
+    char *table;
+    bool offline;
+    struct mnl_socket *nl;        /* nftc-nl.c's, NULL offline. */
+    uint32_t portid;
+    uint32_t seq;                 /* Next netlink sequence number. */
+    int sndbuf;                   /* Send buffer size set, 0 if none. */
+
+    struct hmap ports;            /* nftc_port by ofport. */
+    struct hmap flows;            /* nftc_rflow by identity. */
+    struct hmap groups;           /* nftc_group by desc. */
+    struct ovs_list group_list;   /* nftc_group by priority, descending. */
+    struct hmap actchains;        /* nftc_actchain by content. */
+    uint32_t next_id;
+    uint64_t next_fake_handle;    /* Offline mode. */
+
+    bool txn_open;                /* nftc-txn.c's. */
+    struct hmap txn_ops;          /* nftc_txn_op by flow identity. */
+    struct ovs_list txn_list;     /* nftc_txn_op in order. */
+
+    struct nftc_counts counts;
+    uint32_t known_genid;         /* Generation after our last commit or
+                                   * check, see nftc_check(). */
+    struct ofpbuf last_batch;
+    void (*presend_hook)(void *aux);
+    void *presend_aux;
+    bool mpls_expr;               /* Kernel has the "mpls" expression. */
+    nftc_ext_decode_fn *ext_decode;   /* NULL: no extension actions. */
+};
+
+/* Hash of a lowered key, for nftc_group.elems. */
+static inline uint32_t
+nftc_key_hash(const uint8_t *key, size_t len)
+{
+    return hash_bytes(key, len, 0);
+}
+
+/* Bookkeeping (nftc.c).
+ *
+ * A flow's identity is (table id, priority, match).  nftc_rflow_new()
+ * returns a flow with only its identity set (the caller owns it);
+ * nftc_rflow_free() frees one (and accepts NULL); nftc_rflow_find()
+ * returns the flow of nftc->flows with the identity of 'key', or NULL.
+ *
+ * nftc_group_get() returns the group of lowered mask 'key' (values
+ * unused) and 'priority', creating it, pending, in priority order if there
+ * is none; nftc_actchain_get() likewise for the action chain of 'ofpacts'
+ * under 'l3'.  The *_free() functions remove one from nftc's maps and free
+ * it (a group's elements must be gone already). */
+struct nftc_rflow *nftc_rflow_new(uint8_t table_id, int priority,
+                                  const struct match *);
+void nftc_rflow_free(struct nftc_rflow *);
+uint32_t nftc_rflow_hash(const struct nftc_rflow *);
+bool nftc_rflow_same_identity(const struct nftc_rflow *,
+                              const struct nftc_rflow *);
+struct nftc_rflow *nftc_rflow_find(const struct nftc *,
+                                   const struct nftc_rflow *key);
+struct nftc_group *nftc_group_get(struct nftc *, const struct nftc_key *key,
+                                  int priority);
+void nftc_group_free(struct nftc *, struct nftc_group *);
+struct nftc_actchain *nftc_actchain_get(struct nftc *,
+                                        const struct ofpact *ofpacts,
+                                        size_t ofpacts_len,
+                                        const struct nftc_l3ctx *l3);
+void nftc_actchain_free(struct nftc *, struct nftc_actchain *);
+
 /* Expression builders (nftc-msg.c).  Each appends one expression to 'r';
  * libnftnl takes ownership of the expression, never of the data. */
 void nftc_expr_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
@@ -225,6 +376,73 @@ void nftc_batch_set_genid(struct nftc_batch *, uint32_t genid);
 /* Reads NFNL_BATCH_GENID from the BEGIN message of a framed batch.
  * Returns false if 'data' does not start with a well-formed BEGIN. */
 bool nftc_batch_parse_genid(const void *data, size_t len, uint32_t *genid);
+
+/* Object messages (nftc-msg.c): the objects of table 'nftc->table',
+ * each framed into 'b' as one message or a few.  Nothing here changes the
+ * state or talks to the kernel. */
+
+/* A rule of 'chain' in 'table', without expressions; and its comment. */
+struct nftnl_rule *nftc_rule_new(const char *table, const char *chain);
+void nftc_rule_set_comment(struct nftnl_rule *, const char *comment);
+
+/* NEWTABLE or DELTABLE ('type') of the table, with 'flags'. */
+void nftc_msg_table(const struct nftc *, struct nftc_batch *b,
+                    uint16_t type, uint16_t flags);
+/* What every table holds from its creation: set "ethertypes", map
+ * "actions" (with the punt element) and chain "flows". */
+void nftc_msg_skeleton(const struct nftc *, struct nftc_batch *b);
+/* The ingress base chain "in-IFNAME" of 'port' and its rules, or its
+ * deletion. */
+void nftc_msg_port_chain(const struct nftc *, struct nftc_batch *b,
+                         const struct nftc_port *port);
+void nftc_msg_port_chain_del(const struct nftc *, struct nftc_batch *b,
+                             const struct nftc_port *port);
+/* Chain "aN" of 'a', its rules and its element in map "actions"; or the
+ * deletion of the element and the chain. */
+void nftc_msg_actchain(const struct nftc *, struct nftc_batch *b,
+                       const struct nftc_actchain *a);
+void nftc_msg_actchain_del(const struct nftc *, struct nftc_batch *b,
+                           const struct nftc_actchain *a);
+/* Map "mN" of new group 'g' and its lookup rule in chain "flows", placed
+ * right after the rule of group 'after' (by handle, or by rule id if
+ * 'after' is pending too), or first in the chain if 'after' is NULL; the
+ * rule asks for an echo, which tells its handle.  Or the deletion of
+ * both. */
+void nftc_msg_group(const struct nftc *, struct nftc_batch *b,
+                    const struct nftc_group *g,
+                    const struct nftc_group *after);
+void nftc_msg_group_del(const struct nftc *, struct nftc_batch *b,
+                        const struct nftc_group *g);
+/* The elements of group 'g' for the nftc_rflows on 'flows' (by txn_node),
+ * added (with their action ids and comments) or deleted. */
+void nftc_msg_elems(const struct nftc *, struct nftc_batch *b,
+                    const struct nftc_group *g, struct ovs_list *flows,
+                    bool add);
+/* Names 's' as the map of 'g' (family, table, name, and set id while 'g'
+ * is pending), for a message about it or its elements. */
+void nftc_msg_set_name(const struct nftc *, struct nftnl_set *s,
+                       const struct nftc_group *g);
+
+/* Netlink I/O (nftc-nl.c).  Offline, nothing is sent: commits only keep
+ * the batch for nftc_last_batch() and succeed.
+ *
+ * nftc_nl_open() opens and binds the socket in the calling thread's
+ * network namespace; nftc_nl_close() closes it (if open).
+ *
+ * nftc_nl_batch_start() reads the ruleset generation and starts 'b' for
+ * it ('*genid'); nftc_nl_batch_commit() ends 'b', sends it and reads
+ * every answer, resending on ERESTART with a fresh generation (at most
+ * NFTC_MAX_RESTARTS times).  Rules echoed for groups on 'new_groups'
+ * (pending nftc_group by txn_node, may be NULL) get their kernel handle.
+ * It returns 0 only if the kernel acknowledged the batch's commit; the
+ * caller still owns 'b' (nftc_batch_uninit()).  Both return 0 or a
+ * positive errno value. */
+int nftc_nl_open(struct nftc *);
+void nftc_nl_close(struct nftc *);
+int nftc_nl_batch_start(struct nftc *, struct nftc_batch *b,
+                        uint32_t *genid);
+int nftc_nl_batch_commit(struct nftc *, struct nftc_batch *b,
+                         uint32_t genid, struct ovs_list *new_groups);
 
 /* Test hooks. */
 /* The last batch a commit framed (also in offline mode). */

@@ -26,8 +26,10 @@
  *     (adding a jump element makes the kernel re-validate them all);
  *
  *   - one chain "aN" per distinct action list: payload rewrites with
- *     checksum fix-up, "dup"/"fwd" to ports, and a final "drop", so a
- *     frame the kernel took never reaches userspace.
+ *     checksum fix-up, MPLS edits (one rule each, holding the "mpls"
+ *     expression of kmod/module, only where the kernel has it: see
+ *     nftc_has_mpls_expr()), "dup"/"fwd" to ports, and a final "drop", so
+ *     a frame the kernel took never reaches userspace.
  *
  * The action id travels in the packet mark (so `nft list` can print the
  * rule): a frame that matches a flow has its mark overwritten.
@@ -43,6 +45,13 @@
  *
  * Every element and rule carries a comment naming the OpenFlow table,
  * priority and cookie, so `nft list table netdev mvs-br0` reads back.
+ *
+ * Actions that have no ofpact of their own in libopenvswitch (mvs's
+ * copy_ttl_in/out, set_field mpls_bos, PBB) reach nftc disguised as other
+ * ofpacts; nftc tells them apart only through the decoder its caller
+ * registers, see "Extension actions" below.
+ *
+ * Internals, and the file of each part, are in nftc-private.h.
  *
  *
  * Transactions
@@ -66,8 +75,9 @@
  * Thread-safety
  * =============
  *
- * None: a "struct nftc" belongs to one thread.  Different "struct nftc"
- * (different bridges) are independent.
+ * None: a "struct nftc" belongs to one thread, which is also the thread
+ * that its extension decoder runs in.  Different "struct nftc" (different
+ * bridges) are independent.
  *
  *
  * Ownership
@@ -193,9 +203,55 @@ int nftc_check(struct nftc *);
 
 /* Whether the kernel has the "mpls" expression of kmod/module (probed by
  * nftc_create() with a batch the kernel aborts, see nftc-mpls.h).  Only
- * then are MPLS push/pop/set/dec_mpls_ttl actions offloaded; without it
+ * then are MPLS actions offloaded (push/pop/set/dec_mpls_ttl, and the
+ * extension actions copy_ttl_in/out and set_field mpls_bos); without it
  * they stay in userspace. */
 bool nftc_has_mpls_expr(const struct nftc *);
+
+/* Extension actions.
+ *
+ * A caller may carry actions that libopenvswitch has no ofpact for (mvs:
+ * copy_ttl_in, copy_ttl_out, set_field mpls_bos, push_pbb, pop_pbb,
+ * set_field pbb_isid) inside ofpacts of another type, as markers; nftc
+ * cannot tell a marker from the action it looks like.  A decoder, set
+ * with nftc_set_ext_decoder(), tells it: nftc asks the decoder first about
+ * every action of a flow, before its own registry.
+ *
+ * The decoder returns false if 'a' is an ordinary ofpact, true if it is an
+ * extension action, in which case it fills '*ea' with what the kernel can
+ * do of it ('op' NFTC_EXT_NONE: nothing, the flow stays in userspace).
+ * The ops are those of the "mpls" expression, used only when
+ * nftc_has_mpls_expr():
+ *
+ *   NFTC_EXT_COPY_TTL_IN    copy_ttl_in
+ *   NFTC_EXT_COPY_TTL_OUT   copy_ttl_out
+ *   NFTC_EXT_SET_MPLS_BOS   set_field mpls_bos, 'value' the bit (0 or 1)
+ *
+ * With a one-entry stack, a copy needs the ethertype of the payload under
+ * it.  nftc supplies the one the caller's own translation uses: the
+ * ethertype the match pins when the action list pushed the stack itself,
+ * else that of a later pop_mpls in the list; if neither is known, the flow
+ * stays in userspace.
+ *
+ * The decoder must answer the same for the same action every time, and
+ * must not call nftc.  Set it right after nftc_create(), before any flow
+ * is added: flows already lowered are not lowered again.  Without a
+ * decoder (the default, or NULL), every action is ordinary. */
+enum nftc_ext_op {
+    NFTC_EXT_NONE,                /* The kernel cannot carry it. */
+    NFTC_EXT_COPY_TTL_IN,
+    NFTC_EXT_COPY_TTL_OUT,
+    NFTC_EXT_SET_MPLS_BOS,
+};
+
+struct nftc_ext_action {
+    enum nftc_ext_op op;
+    uint32_t value;               /* NFTC_EXT_SET_MPLS_BOS: the bit. */
+};
+
+typedef bool nftc_ext_decode_fn(const struct ofpact *a,
+                                struct nftc_ext_action *ea);
+void nftc_set_ext_decoder(struct nftc *, nftc_ext_decode_fn *);
 
 /* Queries. */
 size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */

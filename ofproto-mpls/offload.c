@@ -7,6 +7,7 @@
 
 #include "datapath/dp-port.h"
 #include "kmod/nftc.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
@@ -45,6 +46,32 @@ struct offload {
                                  * the cell outlives the bridge). */
     uint64_t n_commit_failures;
 };
+
+/* nftc's decoder of extension actions (kmod/nftc.h): mvs's markers
+ * (ofp-ext.h), lowered as the extension table's 'offload' column says. */
+static bool
+offload_ext_decode(const struct ofpact *a, struct nftc_ext_action *nea)
+{
+    struct ofpext_action ea;
+
+    if (!ofpext_action_parse(a, &ea)) {
+        return false;
+    }
+    nea->op = ofpext_get(ea.id)->offload;
+    nea->value = ea.value;
+    return true;
+}
+
+/* Opens the kernel table of bridge 'p' into '*nftcp'. */
+static int
+offload_nftc_create(const struct ofproto *p, struct nftc **nftcp)
+{
+    int error = nftc_create(p->name, nftcp);
+    if (!error) {
+        nftc_set_ext_decoder(*nftcp, offload_ext_decode);
+    }
+    return error;
+}
 
 static void
 offload_turn_off(struct ofproto *p, const char *why)
@@ -88,7 +115,7 @@ offload_resync(struct ofproto *p)
     nftc_destroy(o->nftc);
     o->nftc = NULL;
     o->pending = false;
-    int error = nftc_create(p->name, &nftc);
+    int error = offload_nftc_create(p, &nftc);
     if (error) {
         char *why = xasprintf("cannot recreate the table (%s)",
                               ovs_strerror(error));
@@ -138,7 +165,7 @@ offload_init(struct ofproto *p, enum offload_mode mode, char **why)
         o->off_reason = xstrdup("disabled (--offload off)");
         return 0;
     }
-    int error = nftc_create(p->name, &o->nftc);
+    int error = offload_nftc_create(p, &o->nftc);
     if (error) {
         char *msg = xasprintf("cannot use nf_tables (%s)",
                               ovs_strerror(error));

@@ -21,7 +21,7 @@ const struct ofpext ofpext_table[OFPEXT_N] = {
         .form = OFPEXT_FORM_ACTION,
         .ofpat = OFPEXT_OFPAT_COPY_TTL_OUT,
         .needs = OFPEXT_NEEDS_MPLS,
-        .offload = OFPEXT_OFFLOAD_COPY_TTL_OUT,
+        .offload = NFTC_EXT_COPY_TTL_OUT,
     },
     [OFPEXT_COPY_TTL_IN] = {
         .id = OFPEXT_COPY_TTL_IN,
@@ -29,7 +29,7 @@ const struct ofpext ofpext_table[OFPEXT_N] = {
         .form = OFPEXT_FORM_ACTION,
         .ofpat = OFPEXT_OFPAT_COPY_TTL_IN,
         .needs = OFPEXT_NEEDS_MPLS,
-        .offload = OFPEXT_OFFLOAD_COPY_TTL_IN,
+        .offload = NFTC_EXT_COPY_TTL_IN,
     },
     [OFPEXT_PUSH_PBB] = {
         .id = OFPEXT_PUSH_PBB,
@@ -53,7 +53,7 @@ const struct ofpext ofpext_table[OFPEXT_N] = {
         .oxm = OFPEXT_OXM_MPLS_BOS,
         .max = 1,
         .needs = OFPEXT_NEEDS_MPLS,
-        .offload = OFPEXT_OFFLOAD_SET_MPLS_BOS,
+        .offload = NFTC_EXT_SET_MPLS_BOS,
     },
     [OFPEXT_PBB_ISID] = {
         .id = OFPEXT_PBB_ISID,

@@ -74,6 +74,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kmod/nftc.h"
 #include "openflow/openflow.h"
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-errors.h"
@@ -115,15 +116,6 @@ enum ofpext_needs {
     OFPEXT_NEEDS_PBB,           /* An I-TAG (ethertype 0x88e7). */
 };
 
-/* How the nf_tables offload lowers an extension action (kmod/nftc.h's
- * enum nftc_ext_op, which this mirrors without including it). */
-enum ofpext_offload {
-    OFPEXT_OFFLOAD_NONE,        /* Stays in userspace. */
-    OFPEXT_OFFLOAD_COPY_TTL_IN, /* The "mpls" expression's ops. */
-    OFPEXT_OFFLOAD_COPY_TTL_OUT,
-    OFPEXT_OFFLOAD_SET_MPLS_BOS,
-};
-
 /* One extension. */
 struct ofpext {
     enum ofpext_id id;
@@ -137,7 +129,10 @@ struct ofpext {
     enum mf_field_id carrier;   /* FORM_FIELD: the struct flow field. */
     uint16_t eth_type;          /* FORM_FIELD: match prerequisite. */
     enum ofpext_needs needs;    /* Actions and set_field. */
-    enum ofpext_offload offload;
+    enum nftc_ext_op offload;   /* Actions and set_field: what the
+                                 * nf_tables offload lowers it to
+                                 * (kmod/nftc.h), NFTC_EXT_NONE for
+                                 * nothing (it stays in userspace). */
 };
 
 /* The row for 'id'. */

@@ -6,8 +6,10 @@
  *
  * Reads one command per line from SCRIPT (or stdin); '#' starts a comment.
  * Flows use ovs-ofctl syntax ("table=0,priority=10,cookie=0x1,ip,
- * nw_dst=10.0.0.2,actions=output:2").  Exits 0 if every command succeeded,
- * 1 at the first failure (after printing it).
+ * nw_dst=10.0.0.2,actions=output:2") with mvs's extensions (copy_ttl_out,
+ * copy_ttl_in, set_field:B->mpls_bos, ...: ofproto-mpls/ofp-ext.h), which
+ * reach nftc as markers and its extension decoder, as in mvsd.  Exits 0
+ * if every command succeeded, 1 at the first failure (after printing it).
  *
  *   port OFPORT IFNAME        register a port (ifindex looked up here)
  *   begin | commit | abort    transaction control
@@ -41,6 +43,7 @@
 #include "flow.h"
 #include "kmod/nftc.h"
 #include "kmod/nftc-private.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
@@ -69,15 +72,35 @@ now_us(void)
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* nftc's extension decoder, as ofproto-mpls/offload.c registers it. */
+static bool
+ext_decode(const struct ofpact *a, struct nftc_ext_action *nea)
+{
+    struct ofpext_action ea;
+
+    if (!ofpext_action_parse(a, &ea)) {
+        return false;
+    }
+    nea->op = ofpext_get(ea.id)->offload;
+    nea->value = ea.value;
+    return true;
+}
+
 /* Parses 'str' into 'fm'; 'match' receives the expanded match. */
 static int
 parse_flow(const char *str, int command, struct ofputil_flow_mod *fm,
            struct match *match)
 {
     enum ofputil_protocol usable;
+    char *carriers;
     char *error;
 
-    error = parse_ofp_flow_mod_str(fm, str, NULL, NULL, command, &usable);
+    error = ofpext_text_to_carriers(str, &carriers, NULL);
+    if (!error) {
+        error = parse_ofp_flow_mod_str(fm, carriers, NULL, NULL, command,
+                                       &usable);
+        free(carriers);
+    }
     if (error) {
         fprintf(stderr, "bad flow \"%s\": %s\n", str, error);
         free(error);
@@ -255,6 +278,7 @@ open_nftc(void)
         fprintf(stderr, "nftc_create: %s\n", ovs_strerror(error));
         return error;
     }
+    nftc_set_ext_decoder(nftc, ext_decode);
     for (size_t i = 0; i < n_ports; i++) {
         int ifindex = if_nametoindex(ports[i].ifname);
 

@@ -93,7 +93,11 @@ add1 table=0,priority=10,cookie=0x4,in_port=1,arp,actions=output:2
 add1 table=0,priority=10,cookie=0x1,in_port=1,ip,actions=push_mpls:0x8847,set_field:100->mpls_label,set_mpls_ttl(9),output:2
 add1 table=0,priority=10,cookie=0x2,in_port=1,mpls,mpls_label=200,actions=dec_mpls_ttl,set_mpls_label(201),output:2
 add1 table=0,priority=10,cookie=0x3,in_port=1,mpls,mpls_label=300,mpls_bos=1,actions=pop_mpls:0x0800,output:2
+add1 table=0,priority=20,cookie=0x5,in_port=1,ip,nw_ttl=33,actions=push_mpls:0x8847,set_field:400->mpls_label,set_mpls_ttl(9),copy_ttl_out,output:2
+add1 table=0,priority=10,cookie=0x6,in_port=1,mpls,mpls_label=500,mpls_bos=1,actions=copy_ttl_in,pop_mpls:0x0800,output:2
 expect-offloadable in_port=1,ip,actions=push_mpls:0x8847,output:2
+expect-offloadable in_port=1,ip,nw_ttl=33,actions=push_mpls:0x8847,set_mpls_ttl(9),copy_ttl_out,output:2
+expect-offloadable in_port=1,mpls,mpls_label=500,mpls_bos=1,actions=copy_ttl_in,pop_mpls:0x0800,output:2
 EOF
 fi
 # The shared libraries (libmnl, libc, the loader...), at their own paths.

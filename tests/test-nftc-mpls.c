@@ -5,8 +5,10 @@
  * the wire bytes of one against the kernel module's interface
  * (kmod/module/nft_mpls.h), that malformed or meaningless expressions are
  * refused, that the probe batch has no END (so the kernel aborts it), and
- * how an offline nftc lowers MPLS actions with and without the expression.
- * The kernel side is tests/sys-kmod-vm.sh.
+ * how an offline nftc lowers MPLS actions with and without the expression,
+ * and mvs's extension actions (markers, ofproto-mpls/ofp-ext.h) through
+ * an extension decoder like ofproto-mpls/offload.c's.  The kernel side is
+ * tests/sys-kmod-vm.sh.
  */
 #include <config.h>
 
@@ -27,6 +29,7 @@
 #include "kmod/nftc.h"
 #include "kmod/nftc-mpls.h"
 #include "kmod/nftc-private.h"
+#include "ofproto-mpls/ofp-ext.h"
 #include "openvswitch/compiler.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
@@ -586,6 +589,281 @@ test_lower_refused(void **state OVS_UNUSED)
     nftc_destroy(nftc);
 }
 
+/* Extension actions. */
+
+/* What ofproto-mpls/offload.c registers. */
+static bool
+ext_decode(const struct ofpact *a, struct nftc_ext_action *nea)
+{
+    struct ofpext_action ea;
+
+    if (!ofpext_action_parse(a, &ea)) {
+        return false;
+    }
+    nea->op = ofpext_get(ea.id)->offload;
+    nea->value = ea.value;
+    return true;
+}
+
+/* One piece of an action list: ovs-ofctl action text, or a marker. */
+struct piece {
+    const char *text;             /* NULL: the marker of 'id'. */
+    enum ofpext_id id;
+    uint32_t value;
+};
+#define TEXT(S) { .text = (S) }
+#define EXT(ID, VALUE) { .text = NULL, .id = (ID), .value = (VALUE) }
+
+/* Like flow_try(), for the flow of match 'm' (ovs-ofctl syntax) whose
+ * action list is the 'n' 'pieces', always committed. */
+static bool
+ext_try(struct nftc *nftc, const char *m, const struct piece *pieces,
+        size_t n, struct ds *reason)
+{
+    struct ofputil_flow_mod fm;
+    enum ofputil_protocol usable;
+    struct ofpbuf ofpacts;
+    struct match match;
+    char *s = xasprintf("%s,actions=drop", m);
+    char *err;
+    bool ok;
+
+    err = parse_ofp_flow_mod_str(&fm, s, NULL, NULL, OFPFC_ADD, &usable);
+    if (err) {
+        fail_msg("%s: %s", s, err);
+    }
+    minimatch_expand(&fm.match, &match);
+    ofpbuf_init(&ofpacts, 64);
+    for (size_t i = 0; i < n; i++) {
+        if (pieces[i].text) {
+            struct ofpact_parse_params pp = {
+                .ofpacts = &ofpacts, .usable_protocols = &usable,
+            };
+
+            err = ofpacts_parse_actions(pieces[i].text, &pp);
+            if (err) {
+                fail_msg("%s: %s", pieces[i].text, err);
+            }
+        } else {
+            ofpext_put_marker(&ofpacts, pieces[i].id, pieces[i].value);
+        }
+    }
+    struct nftc_flow flow = {
+        .match = &match, .ofpacts = ofpacts.data,
+        .ofpacts_len = ofpacts.size, .priority = fm.priority,
+    };
+    ok = nftc_flow_offloadable(nftc, &flow, reason);
+    nftc_txn_begin(nftc);
+    nftc_txn_flow_add(nftc, &flow);
+    assert_int_equal(nftc_txn_commit(nftc), 0);
+    ofpbuf_uninit(&ofpacts);
+    minimatch_destroy(&fm.match);
+    free(fm.ofpacts);
+    free(s);
+    return ok;
+}
+
+static struct nftc *
+ext_nftc(bool mpls)
+{
+    struct nftc *nftc = offline_nftc(mpls);
+
+    nftc_set_ext_decoder(nftc, ext_decode);
+    return nftc;
+}
+
+/* Ingress LER, uniform TTL model: push, then copy the IP TTL out. */
+static void
+test_ext_copy_ttl_out(void **state OVS_UNUSED)
+{
+    struct nftc *nftc = ext_nftc(true);
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct nftc_mpls m[8];
+    const struct piece ler[] = {
+        TEXT("push_mpls:0x8847,set_field:100->mpls_label"),
+        EXT(OFPEXT_COPY_TTL_OUT, 0),
+        TEXT("output:2"),
+    };
+
+    assert_true(ext_try(nftc, "priority=10,in_port=1,ip", ler,
+                        ARRAY_SIZE(ler), &reason));
+    assert_string_equal(ds_cstr(&reason), "");
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 3);
+    assert_int_equal(m[0].op, NFT_MPLS_OP_PUSH);
+    assert_int_equal(m[1].op, NFT_MPLS_OP_SET);
+    assert_int_equal(m[1].label, 100);
+    assert_int_equal(m[2].op, NFT_MPLS_OP_COPY_TTL_OUT);
+    assert_int_equal(m[2].ethertype, 0x0800);  /* What the match pins. */
+    assert_int_equal(m[2].fields, 0);
+
+    /* The same actions on IPv6 frames: a chain of their own, 0x86dd. */
+    assert_true(ext_try(nftc, "priority=10,in_port=1,ipv6", ler,
+                        ARRAY_SIZE(ler), &reason));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 3);
+    assert_int_equal(m[2].op, NFT_MPLS_OP_COPY_TTL_OUT);
+    assert_int_equal(m[2].ethertype, 0x86dd);
+
+    /* A second push: the payload is still the IP packet under the first. */
+    const struct piece deep[] = {
+        TEXT("push_mpls:0x8847,push_mpls:0x8847"),
+        EXT(OFPEXT_COPY_TTL_OUT, 0),
+        TEXT("output:2"),
+    };
+    assert_true(ext_try(nftc, "priority=11,in_port=1,ip", deep,
+                        ARRAY_SIZE(deep), &reason));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 3);
+    assert_int_equal(m[2].ethertype, 0x0800);
+    ds_destroy(&reason);
+    nftc_destroy(nftc);
+}
+
+/* Egress LER: copy the TTL in, then pop to the type the pop names. */
+static void
+test_ext_copy_ttl_in(void **state OVS_UNUSED)
+{
+    struct nftc *nftc = ext_nftc(true);
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct nftc_mpls m[8];
+    const struct piece egress[] = {
+        EXT(OFPEXT_COPY_TTL_IN, 0),
+        TEXT("pop_mpls:0x0800,output:2"),
+    };
+    const struct piece php[] = {
+        TEXT("pop_mpls:0x8847"),
+        EXT(OFPEXT_COPY_TTL_IN, 0),
+        TEXT("pop_mpls:0x86dd,output:2"),
+    };
+
+    assert_true(ext_try(nftc, "in_port=1,mpls,mpls_label=2001", egress,
+                        ARRAY_SIZE(egress), &reason));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 2);
+    assert_int_equal(m[0].op, NFT_MPLS_OP_COPY_TTL_IN);
+    assert_int_equal(m[0].ethertype, 0x0800);
+    assert_int_equal(m[1].op, NFT_MPLS_OP_POP);
+
+    /* The first later pop counts, as in ofproto-mpls/xlate.c. */
+    assert_true(ext_try(nftc, "in_port=1,mpls,mpls_label=3001", php,
+                        ARRAY_SIZE(php), &reason));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 3);
+    assert_int_equal(m[1].op, NFT_MPLS_OP_COPY_TTL_IN);
+    assert_int_equal(m[1].ethertype, 0x86dd);
+    assert_string_equal(ds_cstr(&reason), "");
+    ds_destroy(&reason);
+    nftc_destroy(nftc);
+}
+
+/* Where userspace's choice of ethertype cannot be known, no offload. */
+static void
+test_ext_copy_ttl_unknown(void **state OVS_UNUSED)
+{
+    struct nftc *nftc = ext_nftc(true);
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    const struct piece lsr[] = {
+        EXT(OFPEXT_COPY_TTL_OUT, 0), TEXT("output:2"),
+    };
+    const struct piece any[] = {
+        TEXT("push_mpls:0x8847"), EXT(OFPEXT_COPY_TTL_OUT, 0),
+        TEXT("output:2"),
+    };
+    const struct piece repush[] = {
+        TEXT("pop_mpls:0x8847,push_mpls:0x8847"),
+        EXT(OFPEXT_COPY_TTL_IN, 0), TEXT("output:2"),
+    };
+    const char *why = "copy_ttl with the payload under the stack unknown";
+
+    /* MPLS in, no pop after: whatever is under is unknown. */
+    assert_false(ext_try(nftc, "in_port=1,mpls", lsr, ARRAY_SIZE(lsr),
+                         &reason));
+    assert_string_equal(ds_cstr(&reason), why);
+    ds_clear(&reason);
+
+    /* A push onto a frame the match does not pin. */
+    assert_false(ext_try(nftc, "in_port=1", any, ARRAY_SIZE(any),
+                         &reason));
+    assert_string_equal(ds_cstr(&reason), why);
+    ds_clear(&reason);
+
+    /* A push onto a stack that a pop may have emptied. */
+    assert_false(ext_try(nftc, "priority=5,in_port=1,mpls", repush,
+                         ARRAY_SIZE(repush), &reason));
+    assert_string_equal(ds_cstr(&reason), why);
+
+    /* Held as punts (their elements accept), with no "mpls" rules. */
+    struct nftc_mpls m[8];
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 0);
+    assert_int_equal(nftc_n_flows(nftc), 3);
+    ds_destroy(&reason);
+    nftc_destroy(nftc);
+}
+
+static void
+test_ext_set_mpls_bos(void **state OVS_UNUSED)
+{
+    struct nftc *nftc = ext_nftc(true);
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct nftc_mpls m[8];
+
+    for (uint32_t bos = 0; bos <= 1; bos++) {
+        const struct piece set_bos[] = {
+            TEXT("set_field:16->mpls_label"),
+            EXT(OFPEXT_SET_MPLS_BOS, bos),
+            TEXT("output:2"),
+        };
+
+        assert_true(ext_try(nftc, "in_port=1,mpls", set_bos,
+                            ARRAY_SIZE(set_bos), &reason));
+        assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 2);
+        assert_int_equal(m[1].op, NFT_MPLS_OP_SET);
+        assert_int_equal(m[1].fields, NFTC_MPLS_F_BOS);
+        assert_int_equal(m[1].bos, bos);
+    }
+    assert_string_equal(ds_cstr(&reason), "");
+    ds_destroy(&reason);
+    nftc_destroy(nftc);
+}
+
+/* What stays in userspace, and why. */
+static void
+test_ext_refused(void **state OVS_UNUSED)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct nftc_mpls m[8];
+    struct nftc *nftc;
+    const struct piece pbb[] = {
+        EXT(OFPEXT_PUSH_PBB, 0x88e7), TEXT("output:2"),
+    };
+    const struct piece copy[] = {
+        TEXT("push_mpls:0x8847"), EXT(OFPEXT_COPY_TTL_OUT, 0),
+        TEXT("output:2"),
+    };
+
+    /* The kernel has nothing for PBB. */
+    nftc = ext_nftc(true);
+    assert_false(ext_try(nftc, "in_port=1", pbb, ARRAY_SIZE(pbb), &reason));
+    assert_string_equal(ds_cstr(&reason), "extension action");
+    ds_clear(&reason);
+    nftc_destroy(nftc);
+
+    /* Without the module, no MPLS at all. */
+    nftc = ext_nftc(false);
+    assert_false(ext_try(nftc, "in_port=1,ip", copy, ARRAY_SIZE(copy),
+                         &reason));
+    assert_non_null(strstr(ds_cstr(&reason), "extension action without "
+                           "the kernel's \"mpls\" expression"));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 0);
+    ds_clear(&reason);
+    nftc_destroy(nftc);
+
+    /* Without a decoder, a marker is the set_field it looks like. */
+    nftc = offline_nftc(true);
+    assert_false(ext_try(nftc, "in_port=1,ip", copy, ARRAY_SIZE(copy),
+                         &reason));
+    assert_null(strstr(ds_cstr(&reason), "extension"));
+    assert_int_equal(batch_mpls(nftc, m, ARRAY_SIZE(m)), 0);
+    ds_destroy(&reason);
+    nftc_destroy(nftc);
+}
+
 int
 main(void)
 {
@@ -599,6 +877,11 @@ main(void)
         cmocka_unit_test(test_lower_without_expr),
         cmocka_unit_test(test_lower_push_pop),
         cmocka_unit_test(test_lower_refused),
+        cmocka_unit_test(test_ext_copy_ttl_out),
+        cmocka_unit_test(test_ext_copy_ttl_in),
+        cmocka_unit_test(test_ext_copy_ttl_unknown),
+        cmocka_unit_test(test_ext_set_mpls_bos),
+        cmocka_unit_test(test_ext_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@ sbin_PROGRAMS += utils/mvsd
 utils_mvsd_SOURCES = utils/mvsd.c
 utils_mvsd_LDADD = ofproto-mpls/libofproto.a ofproto-mpls/libofpext.a \
 	datapath/libdatapath.a \
-	kmod/libkmod.a $(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS)
+	kmod/libnftc.a $(OVS_LIBS) $(NFTNL_LIBS) $(MNL_LIBS)
 
 bin_PROGRAMS += utils/mvs-appctl
 utils_mvs_appctl_SOURCES = utils/mvs-appctl.c

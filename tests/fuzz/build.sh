@@ -14,7 +14,7 @@
 # Two targets compile a module's .c file into themselves to reach what it
 # keeps static (no test hook in mvs): fuzz-openflow.c includes
 # ofproto-mpls/connmgr.c with rconn replaced by an in-memory connection,
-# fuzz-nftc.c includes kmod/nftc.c for its netlink reply callbacks.
+# fuzz-nftc.c includes kmod/nftc-nl.c for its netlink reply callbacks.
 #
 # Needs Debian's clang and libclang-rt-NN-dev (utils/setup.sh installs
 # them) and a configured $top_builddir (utils/setup.sh).
@@ -67,10 +67,10 @@ am_sources() {
         }' "$top_srcdir"/*/automake.mk | tr '\n' ' '
 }
 lib_datapath=$(am_sources datapath_libdatapath_a_SOURCES)
-lib_kmod=$(am_sources kmod_libkmod_a_SOURCES)
+lib_nftc=$(am_sources kmod_libnftc_a_SOURCES)
 lib_ofproto=$(am_sources ofproto_mpls_libofproto_a_SOURCES)
 lib_ofpext=$(am_sources ofproto_mpls_libofpext_a_SOURCES)
-[ -n "$lib_datapath" ] && [ -n "$lib_kmod" ] && [ -n "$lib_ofproto" ] \
+[ -n "$lib_datapath" ] && [ -n "$lib_nftc" ] && [ -n "$lib_ofproto" ] \
     && [ -n "$lib_ofpext" ] \
     || die "cannot read the library sources from */automake.mk"
 # without FILE WORDS...: WORDS minus FILE.
@@ -81,18 +81,18 @@ without() {
 }
 
 # Mvs sources per target (fuzz-openflow and fuzz-nftc include connmgr.c
-# and nftc.c themselves, see above).
+# and nftc-nl.c themselves, see above).
 srcs_dp="datapath/dp-parse.c datapath/dp-actions.c"
 # shellcheck disable=SC2086
-srcs_kmod=$(without kmod/nftc.c $lib_kmod)
+srcs_nftc=$(without kmod/nftc-nl.c $lib_nftc)
 # shellcheck disable=SC2086
 srcs_ofproto="$(without ofproto-mpls/connmgr.c $lib_ofproto) $lib_ofpext \
-$lib_datapath $lib_kmod"
+$lib_datapath $lib_nftc"
 declare -A target_srcs=(
     [fuzz-dp-parse]="$srcs_dp"
     [fuzz-ofp-ext]="$lib_ofpext"
     [fuzz-openflow]="$srcs_ofproto"
-    [fuzz-nftc]="$srcs_kmod"
+    [fuzz-nftc]="$srcs_nftc"
 )
 targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc"}
 

@@ -8,12 +8,17 @@
  *   | n   | flow-mod 1 | flow-mod 2 | .. | netlink replies (the rest) |
  *   +-----+------------+------------+----+---------------------------+
  *
- * 'n' (mod 9) OpenFlow 1.3 flow-mods, each delimited by its header's
+ * 'n' mod 9 OpenFlow 1.3 flow-mods, each delimited by its header's
  * length, are decoded by libopenvswitch (random match fields and actions,
  * as a controller could send them).  Each one that decodes goes through
  * nftc_flow_offloadable() and into a transaction of an offline nftc
  * (nftc_create_offline(): batches are framed into memory, no kernel) with
- * two ports: ADD/MODIFY add the flow, DELETE/DELETE_STRICT delete it; the
+ * two ports, as if the kernel had the "mpls" expression if bit 0 of
+ * 'n' / 9 is set, and with an extension decoder if bit 1 is (ext_decode():
+ * any set_field of tunnel_id or tun_ipv6_src is an extension action of
+ * whatever kind its value says, including one that is no kind at all, as
+ * a broken decoder might answer): ADD/MODIFY add the flow,
+ * DELETE/DELETE_STRICT delete it; the
  * transaction commits after every 3 operations and at the end.  Every
  * framed batch must walk as netlink messages from BATCH_BEGIN (with its
  * generation id) to BATCH_END.  The counters are read back
@@ -21,15 +26,19 @@
  *
  * The rest of the input is taken as netlink messages from the kernel and
  * fed to nftc's reply callbacks, which this file reaches by including
- * kmod/nftc.c (they are static; no test hook in mvs): nlmsg_err(),
+ * kmod/nftc-nl.c (they are static; no test hook in mvs): nlmsg_err(),
  * gen_cb() (NFT_MSG_GETGEN answers), echo_rule() (echoed NEWRULE) and
  * elems_cb() (set element dumps, with the counters) for every lookup
  * group the flows created.
  */
 #include <config.h>
 
-#include "kmod/nftc.c"
+#include "kmod/nftc-nl.c"
 
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-protocol.h"
@@ -179,7 +188,7 @@ replies(struct nftc *nftc, const uint8_t *data, size_t size)
             take(&data, &size, &n_elems, 1);
             HMAP_FOR_EACH (g, node, &nftc->groups) {
                 struct nftnl_set *set = nftnl_set_alloc();
-                set_fill(nftc, set, g);
+                nftc_msg_set_name(nftc, set, g);
                 for (int i = 0; i < n_elems % 4; i++) {
                     uint8_t key[NFTC_KEY_MAX + 8];
                     uint8_t klen, which;
@@ -226,6 +235,24 @@ replies(struct nftc *nftc, const uint8_t *data, size_t size)
     free(nlbuf);
 }
 
+/* See the top of the file. */
+static bool
+ext_decode(const struct ofpact *a, struct nftc_ext_action *ea)
+{
+    if (a->type != OFPACT_SET_FIELD) {
+        return false;
+    }
+    const struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+    if (sf->field->id != MFF_TUN_ID && sf->field->id != MFF_TUN_IPV6_SRC) {
+        return false;
+    }
+    const uint8_t *v = (const uint8_t *) sf->value;
+    uint8_t last = v[sf->field->n_bytes - 1];
+    ea->op = (enum nftc_ext_op) (last % 5);
+    ea->value = v[sf->field->n_bytes - 2] % 3;
+    return true;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -236,6 +263,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     nftc_port_add(nftc, u16_to_ofp(1), "veth1", 7);
     nftc_port_add(nftc, u16_to_ofp(2), "veth2", 8);
+    nftc_set_mpls_expr(nftc, (data[0] / 9) & 1);
+    if ((data[0] / 9) & 2) {
+        nftc_set_ext_decoder(nftc, ext_decode);
+    }
 
     size_t n = data[0] % 9;
     data++;

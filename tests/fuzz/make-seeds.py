@@ -252,6 +252,7 @@ def match(*fields):
 IN_PORT, ETH_DST, ETH_SRC, ETH_TYPE, VLAN_VID = 0, 3, 4, 5, 6
 IP_PROTO, IPV4_SRC, IPV4_DST, TCP_SRC, TCP_DST = 10, 11, 12, 13, 14
 UDP_DST, IPV6_DST, MPLS_LABEL, MPLS_TC, MPLS_BOS = 16, 27, 34, 35, 36
+TUNNEL_ID = 38
 
 
 def u8(v): return struct.pack('!B', v)
@@ -574,6 +575,26 @@ def nftc_seeds():
                             fm(M_IP_TCP, [a_ethertype(PUSH_MPLS, 0x8847),
                                           a_output(2)])],
     }
+    # With the "mpls" expression and the fuzz target's extension decoder
+    # (first byte: flow count + 9 * 3): set_field tunnel_id (OXM 38) is an
+    # extension action whose kind is its last byte (0 none, 1 copy_ttl_in,
+    # 2 copy_ttl_out, 3 set mpls_bos, 4 no kind) and value the one before.
+    ext = lambda kind, value=0: a_set_field(
+        oxm(TUNNEL_ID, bytes(6) + bytes([value, kind])))
+    M_IP = match(oxm(IN_PORT, u32(1)), oxm(ETH_TYPE, u16(0x0800)))
+    mpls_ext = [
+        fm(M_IP, [a_ethertype(PUSH_MPLS, 0x8847),
+                  a_set_field(oxm(MPLS_LABEL, u32(100))), ext(2),
+                  a_output(2)]),
+        fm(M_MPLS, [ext(1), a_ethertype(POP_MPLS, 0x0800), a_output(2)]),
+        fm(M_MPLS, [a_ethertype(POP_MPLS, 0x8847),
+                    a_ethertype(PUSH_MPLS, 0x8847), ext(1), a_output(2)],
+           priority=7),
+        fm(M_MPLS, [a_simple(DEC_MPLS_TTL), ext(3, 1), a_output(2)],
+           priority=8),
+        fm(M_IP, [ext(4), a_output(2)], priority=9),
+        fm(M_IP, [ext(0), a_output(2)], priority=10),
+    ]
     # Netlink answers after the flows: an ack, an error, a GENID answer
     # and an echoed rule (only the raw ones are taken as they are).
     nlerr = lambda err: struct.pack('!IHHII'.replace('!', '='), 36, 2, 0, 1,
@@ -582,6 +603,8 @@ def nftc_seeds():
                                                       1, 2, 2, 9, 9])
     for name, msgs in flows.items():
         write('nftc', name, bytes([len(msgs)]) + b''.join(msgs) + tail)
+    write('nftc', 'mpls-ext',
+          bytes([len(mpls_ext) + 9 * 3]) + b''.join(mpls_ext) + tail)
 
 
 def main():

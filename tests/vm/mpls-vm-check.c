@@ -12,7 +12,8 @@
  * "mpls-vm-check e2e" sends frames through the flows that the VM script
  * installed with mvs's nftc (tests/nftc-driver, bridge "br0", port 1 = a1,
  * port 2 = b0; see tests/sys-kmod-vm.sh) and checks what comes out: MPLS
- * actions offloaded end to end.
+ * actions, and mvs's copy_ttl_out/copy_ttl_in extensions, offloaded end
+ * to end.
  *
  * Wiring, all in the VM's one namespace:
  *
@@ -1132,6 +1133,25 @@ test_e2e(void)
     frame_eth(&want, 0x0800);
     frame_ipv4(&want, 77);
     expect("e2e-pop", &in, &want, NULL);
+
+    /* in_port=1,ip,nw_ttl=33: push_mpls, set label 400, set TTL 9,
+     * copy_ttl_out (mvs's extension, from IPv4: the type nftc took from
+     * the match), output:2. */
+    frame_eth(&in, 0x0800);
+    frame_ipv4(&in, 33);
+    frame_eth(&want, 0x8847);
+    frame_lse(&want, 400, 0, 1, 33);
+    frame_ipv4(&want, 33);
+    expect("e2e-copy-ttl-out", &in, &want, NULL);
+
+    /* mpls_label=500,mpls_bos=1: copy_ttl_in (into IPv4: the type of the
+     * later pop), pop_mpls:0x0800, output:2. */
+    frame_eth(&in, 0x8847);
+    frame_lse(&in, 500, 0, 1, 20);
+    frame_ipv4(&in, 77);
+    frame_eth(&want, 0x0800);
+    frame_ipv4(&want, 20);              /* Checksum recomputed too. */
+    expect("e2e-copy-ttl-in", &in, &want, NULL);
 }
 
 int

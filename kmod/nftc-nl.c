@@ -1,0 +1,577 @@
+/*
+ * nftc-nl.c: nftc's netlink I/O with the kernel's nf_tables.
+ *
+ * One NETLINK_NETFILTER socket per struct nftc, in the namespace of the
+ * thread that created it.  Two kinds of exchange:
+ *
+ *   - a request and its answers (nl_talk()): the ruleset generation
+ *     (NFT_MSG_GETGEN), dumps of our rules and of our maps' elements with
+ *     their counters;
+ *
+ *   - a batch (nftc_nl_batch_commit()), built by nftc-msg.c, sent in one
+ *     sendmsg(), during which the kernel applies it and queues every
+ *     answer; the commit succeeded only if the kernel acknowledged its END
+ *     (see nftc_batch_end()).
+ *
+ * Every answer comes from the kernel but is parsed as untrusted input:
+ * lengths are checked, values out of range are protocol errors, malformed
+ * dumps are skipped and logged with rate limiting.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "kmod/nftc-private.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(nftc_nl);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* The socket. */
+
+/* libmnl reports -1 and errno; turn that into a positive errno now. */
+static int
+mnl_error(void)
+{
+    return errno ? errno : EIO;
+}
+
+int
+nftc_nl_open(struct nftc *nftc)
+{
+    int one = 1, size = 16 << 20;
+    int fd;
+
+    nftc->nl = mnl_socket_open(NETLINK_NETFILTER);
+    if (!nftc->nl) {
+        return mnl_error();
+    }
+    if (mnl_socket_bind(nftc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+        int error = mnl_error();
+        mnl_socket_close(nftc->nl);
+        nftc->nl = NULL;
+        return error;
+    }
+    nftc->portid = mnl_socket_get_portid(nftc->nl);
+    fd = mnl_socket_get_fd(nftc->nl);
+    /* Errors without the request echoed back; big buffers so a large
+     * batch's answers are never dropped (root may exceed rmem_max). */
+    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
+    nftc->sndbuf = 0;
+    return 0;
+}
+
+void
+nftc_nl_close(struct nftc *nftc)
+{
+    if (nftc->nl) {
+        mnl_socket_close(nftc->nl);
+        nftc->nl = NULL;
+    }
+}
+
+static int
+nl_ensure_sndbuf(struct nftc *nftc, size_t len)
+{
+    int fd = mnl_socket_get_fd(nftc->nl);
+    int size;
+
+    if (len + 4096 <= (size_t) nftc->sndbuf) {
+        return 0;
+    }
+    if (len > INT_MAX / 4) {
+        return EMSGSIZE;
+    }
+    size = MAX(len * 2, 1 << 20);
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size)
+        && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size)) {
+        return errno;
+    }
+    nftc->sndbuf = size;
+    return 0;
+}
+
+/* Exchanges and their answers. */
+
+/* Validated view of an NLMSG_ERROR message: the errno value (0 for an
+ * ack), or -1 if 'nlh' is too short to be one. */
+static int
+nlmsg_err(const struct nlmsghdr *nlh)
+{
+    const struct nlmsgerr *e;
+
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof *e) {
+        return -1;
+    }
+    e = mnl_nlmsg_get_payload(nlh);
+    /* The kernel sends 0 or -errno; anything else (INT_MIN would overflow
+     * the negation) is a protocol error. */
+    return e->error <= 0 && e->error >= -4095 ? -e->error : EPROTO;
+}
+
+static int
+gen_cb(const struct nlmsghdr *nlh, void *genid_)
+{
+    uint32_t *genid = genid_;
+    struct nftnl_gen *gen = nftnl_gen_alloc();
+
+    if (gen && !nftnl_gen_nlmsg_parse(nlh, gen)
+        && nftnl_gen_is_set(gen, NFTNL_GEN_ID)) {
+        *genid = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+    }
+    nftnl_gen_free(gen);
+    return MNL_CB_OK;
+}
+
+/* Runs one request/answer exchange: sends 'nlh' and feeds answers to 'cb'
+ * until the kernel says done (an ack, NLMSG_DONE or an error). */
+static int
+nl_talk(struct nftc *nftc, struct nlmsghdr *nlh, mnl_cb_t cb, void *aux)
+{
+    uint8_t *buf = xmalloc((256 * 1024));
+    uint32_t seq = nlh->nlmsg_seq;
+    int error = 0;
+    int ret;
+
+    if (mnl_socket_sendto(nftc->nl, nlh, nlh->nlmsg_len) < 0) {
+        free(buf);
+        return mnl_error();
+    }
+    for (;;) {
+        ret = mnl_socket_recvfrom(nftc->nl, buf, (256 * 1024));
+        if (ret < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            error = mnl_error();
+            break;
+        }
+        errno = 0;
+        ret = mnl_cb_run(buf, ret, seq, nftc->portid, cb, aux);
+        if (ret < 0) {
+            error = mnl_error();
+            break;
+        } else if (ret == MNL_CB_STOP) {
+            break;
+        }
+    }
+    free(buf);
+    return error;
+}
+
+static int
+nl_get_genid(struct nftc *nftc, uint32_t *genid)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh;
+
+    nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC,
+                                NLM_F_ACK, nftc->seq++);
+    *genid = 0;
+    return nl_talk(nftc, nlh, gen_cb, genid);
+}
+
+/* Batches. */
+
+/* Echoed NEWRULE of a new group: learn its kernel handle from the comment
+ * "mN ...", which is how a rule names its group. */
+static void
+echo_rule(struct nftc *nftc, const struct nlmsghdr *nlh,
+          struct ovs_list *groups)
+{
+    struct nftnl_rule *r = nftnl_rule_alloc();
+    const char *comment = NULL;
+    const void *ud;
+    uint32_t ud_len = 0, id;
+    struct nftc_group *g;
+
+    if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0
+        || !nftnl_rule_is_set(r, NFTNL_RULE_HANDLE)) {
+        goto out;
+    }
+    ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &ud_len);
+    if (ud) {
+        const struct nftnl_udata *attr;
+
+        nftnl_udata_for_each_data (ud, ud_len, attr) {
+            if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT
+                && nftnl_udata_len(attr) > 0) {
+                const char *s = nftnl_udata_get(attr);
+                if (memchr(s, '\0', nftnl_udata_len(attr))) {
+                    comment = s;
+                }
+            }
+        }
+    }
+    if (!comment || sscanf(comment, "m%"SCNu32, &id) != 1) {
+        goto out;
+    }
+    LIST_FOR_EACH (g, txn_node, groups) {
+        if (g->id == id && g->pending) {
+            g->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+            break;
+        }
+    }
+out:
+    nftnl_rule_free(r);
+    (void) nftc;
+}
+
+/* Sends batch 'b' and reads every answer; the kernel processes a batch
+ * inside sendmsg(), so all answers are queued when it returns.  Returns 0
+ * only if END was acknowledged, i.e. the batch committed. */
+static int
+nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
+              struct ovs_list *new_groups)
+{
+    size_t bufsize = (512 * 1024);
+    uint8_t *buf;
+    bool end_acked = false;
+    int first_error = 0;
+    int error;
+
+    error = nl_ensure_sndbuf(nftc, b->buf.size);
+    if (error) {
+        return error;
+    }
+    if (mnl_socket_sendto(nftc->nl, b->buf.data, b->buf.size) < 0) {
+        return mnl_error();
+    }
+
+    buf = xmalloc(bufsize);
+    for (;;) {
+        ssize_t n = recv(mnl_socket_get_fd(nftc->nl), buf, bufsize,
+                         MSG_DONTWAIT);
+        const struct nlmsghdr *nlh;
+        int len;
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            } else if (errno != EAGAIN && !first_error) {
+                /* ENOBUFS: answers were lost; we cannot know. */
+                first_error = errno;
+            }
+            break;
+        }
+        len = n;
+        for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(nlh, len);
+             nlh = mnl_nlmsg_next(nlh, &len)) {
+            if (nlh->nlmsg_seq < b->begin_seq
+                || nlh->nlmsg_seq > b->end_seq) {
+                continue;
+            }
+            if (nlh->nlmsg_type == NLMSG_ERROR) {
+                int err = nlmsg_err(nlh);
+
+                if (err < 0) {
+                    VLOG_WARN_RL(&rl, "short netlink error message");
+                    err = EPROTO;
+                }
+                if (err && !first_error) {
+                    first_error = err;
+                } else if (!err && (nlh->nlmsg_seq == b->end_seq
+                                    || (b->n_msgs
+                                        && nlh->nlmsg_seq == b->end_seq - 1))) {
+                    /* END's acknowledgement, or on kernels that do not
+                     * send one, the last message's (nftc_batch_end()). */
+                    end_acked = true;
+                }
+            } else if (nlh->nlmsg_type
+                       == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)
+                       && new_groups) {
+                echo_rule(nftc, nlh, new_groups);
+            }
+        }
+    }
+    free(buf);
+    if (first_error) {
+        return first_error;
+    }
+    return end_acked ? 0 : EPROTO;
+}
+
+int
+nftc_nl_batch_start(struct nftc *nftc, struct nftc_batch *b, uint32_t *genid)
+{
+    int error = 0;
+
+    *genid = 0;
+    if (!nftc->offline) {
+        error = nl_get_genid(nftc, genid);
+        if (error) {
+            return error;
+        }
+    }
+    nftc_batch_init(b, nftc->seq, *genid);
+    return 0;
+}
+
+/* Retries on ERESTART with a fresh generation: our batches name only our
+ * own objects, so a foreign commit never invalidates them and the same
+ * messages are resent. */
+int
+nftc_nl_batch_commit(struct nftc *nftc, struct nftc_batch *b, uint32_t genid,
+                     struct ovs_list *new_groups)
+{
+    int error;
+
+    nftc_batch_end(b);
+    nftc->seq = b->seq;
+    ofpbuf_clear(&nftc->last_batch);
+    ofpbuf_put(&nftc->last_batch, b->buf.data, b->buf.size);
+    if (nftc->offline) {
+        nftc->counts.n_commits++;
+        return 0;
+    }
+    if (nftc->presend_hook) {
+        nftc->presend_hook(nftc->presend_aux);
+    }
+    for (int attempt = 0; ; attempt++) {
+        error = nl_send_batch(nftc, b, new_groups);
+        if (error != ERESTART || attempt >= NFTC_MAX_RESTARTS) {
+            break;
+        }
+        nftc->counts.n_restarts++;
+        VLOG_DBG("generation %"PRIu32" is stale, retrying", genid);
+        error = nl_get_genid(nftc, &genid);
+        if (error) {
+            break;
+        }
+        nftc_batch_set_genid(b, genid);
+    }
+    if (error) {
+        nftc->counts.n_failures++;
+    } else {
+        nftc->counts.n_commits++;
+        /* Remember the generation our commit made, so nftc_check() can
+         * tell at the cost of one message whether anyone came after. */
+        nl_get_genid(nftc, &nftc->known_genid);
+    }
+    return error;
+}
+
+/* Checks: is our table as we left it? */
+
+static int
+count_rules_cb(const struct nlmsghdr *nlh, void *n_)
+{
+    size_t *n = n_;
+    if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE) {
+        (*n)++;
+    }
+    return MNL_CB_OK;
+}
+
+int
+nftc_check(struct nftc *nftc)
+{
+    uint32_t genid;
+
+    if (nftc->offline) {
+        return 0;
+    }
+    int error = nl_get_genid(nftc, &genid);
+    if (error) {
+        return error;
+    }
+    if (genid == nftc->known_genid) {
+        return 0;
+    }
+
+    /* Someone committed: is our table still there, with one lookup rule
+     * per group in chain "flows"? */
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nftnl_rule *r = nftnl_rule_alloc();
+    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
+    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFTC_FLOWS_CHAIN);
+    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
+                                                 NFPROTO_NETDEV, NLM_F_DUMP,
+                                                 nftc->seq++);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftnl_rule_free(r);
+
+    size_t n = 0;
+    error = nl_talk(nftc, nlh, count_rules_cb, &n);
+    if (error == ENOENT || (!error && n != hmap_count(&nftc->groups))) {
+        VLOG_WARN("table netdev %s was changed by someone else (%s)",
+                  nftc->table, error ? "deleted"
+                  : "its rules differ");
+        return ESTALE;
+    }
+    if (!error) {
+        nftc->known_genid = genid;
+    }
+    return error;
+}
+
+/* Counters. */
+
+struct stats_ctx {
+    struct nftc *nftc;
+    struct nftc_group *group;
+};
+
+static int
+counter_cb(struct nftnl_expr *e, void *f_)
+{
+    struct nftc_rflow *f = f_;
+    const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+    if (name && !strcmp(name, "counter")) {
+        f->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+        f->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+    }
+    return 0;
+}
+
+static int
+elems_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct stats_ctx *ctx = ctx_;
+    struct nftc_group *g = ctx->group;
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nftnl_set_elems_iter *it;
+    struct nftnl_set_elem *e;
+
+    if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
+        VLOG_WARN_RL(&rl, "%s: unparsable element dump", ctx->nftc->table);
+        nftnl_set_free(s);
+        return MNL_CB_OK;
+    }
+    it = nftnl_set_elems_iter_create(s);
+    while (it && (e = nftnl_set_elems_iter_next(it))) {
+        uint32_t len = 0;
+        const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+        uint8_t kbuf[NFTC_KEY_MAX];
+        struct nftc_rflow *f;
+
+        if (!key || len != MAX(g->key_len, 1) || len > NFTC_KEY_MAX) {
+            VLOG_WARN_RL(&rl, "%s: element of unexpected size %"PRIu32,
+                         ctx->nftc->table, len);
+            continue;
+        }
+        memset(kbuf, 0, sizeof kbuf);
+        memcpy(kbuf, key, len);
+        HMAP_FOR_EACH_WITH_HASH (f, key_node, nftc_key_hash(kbuf, g->key_len),
+                                 &g->elems) {
+            if (!memcmp(f->key, kbuf, g->key_len)) {
+                nftnl_set_elem_expr_foreach(e, counter_cb, f);
+                break;
+            }
+        }
+    }
+    nftnl_set_elems_iter_destroy(it);
+    nftnl_set_free(s);
+    return MNL_CB_OK;
+}
+
+int
+nftc_flow_counters(struct nftc *nftc, uint8_t table_id, int priority,
+                   const struct match *match, uint64_t *packets,
+                   uint64_t *bytes)
+{
+    struct nftc_rflow *key = nftc_rflow_new(table_id, priority, match);
+    struct nftc_rflow *f = nftc_rflow_find(nftc, key);
+    nftc_rflow_free(key);
+
+    if (!f || !f->group || f->group->pending || !f->act) {
+        return ENOENT;
+    }
+    if (!nftc->offline) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct stats_ctx ctx = { .nftc = nftc, .group = f->group };
+        struct nftnl_set *s = nftnl_set_alloc();
+        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+        nftc_msg_set_name(nftc, s, f->group);
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, f->key,
+                           MAX(f->group->key_len, 1));
+        nftnl_set_elem_add(s, e);
+        struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
+            buf, NFT_MSG_GETSETELEM, NFPROTO_NETDEV, NLM_F_ACK,
+            nftc->seq++);
+        nftnl_set_elems_nlmsg_build_payload(nlh, s);
+        nftnl_set_free(s);
+        int error = nl_talk(nftc, nlh, elems_cb, &ctx);
+        if (error) {
+            return error;
+        }
+    }
+    *packets = f->packets;
+    *bytes = f->bytes;
+    return 0;
+}
+
+int
+nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
+{
+    struct nftc_group *g;
+    struct nftc_rflow *f;
+    int error = 0;
+
+    if (!nftc->offline) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+
+        HMAP_FOR_EACH (g, node, &nftc->groups) {
+            struct stats_ctx ctx = { .nftc = nftc, .group = g };
+            struct nftnl_set *s = nftnl_set_alloc();
+            struct nlmsghdr *nlh;
+
+            nftc_msg_set_name(nftc, s, g);
+            nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM,
+                                        NFPROTO_NETDEV, NLM_F_DUMP,
+                                        nftc->seq++);
+            nftnl_set_elems_nlmsg_build_payload(nlh, s);
+            nftnl_set_free(s);
+            error = nl_talk(nftc, nlh, elems_cb, &ctx);
+            if (error) {
+                break;
+            }
+        }
+    }
+    if (error || !cb) {
+        return error;
+    }
+    HMAP_FOR_EACH (f, id_node, &nftc->flows) {
+        struct nftc_flow_stats st;
+        struct match match;
+
+        if (!f->group) {
+            continue;
+        }
+        minimatch_expand(&f->match, &match);
+        st.table_id = f->table_id;
+        st.priority = f->priority;
+        st.cookie = f->cookie;
+        st.match = &match;
+        st.offloaded = f->offloaded;
+        st.packets = f->packets;
+        st.bytes = f->bytes;
+        cb(&st, aux);
+    }
+    return 0;
+}

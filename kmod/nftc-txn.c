@@ -1,0 +1,456 @@
+/*
+ * nftc-txn.c: nftc's transactions (nftc.h, "Transactions").
+ *
+ * Operations are queued by identity (a later one on the same flow
+ * replaces an earlier one).  nftc_txn_commit() then
+ *
+ *   1. plans: lowers each new flow of table 0 into its group and action
+ *      chain (nftc.c's bookkeeping, creating them "pending" if new) and
+ *      counts, per group and chain, the flows the transaction adds and
+ *      removes, so it knows which objects appear and which die;
+ *   2. frames one batch of just those changes (nftc-msg.c), in an order
+ *      the kernel accepts: deleted elements, dead maps, new chains, new
+ *      maps in priority order, new elements, dead chains;
+ *   3. commits it (nftc-nl.c);
+ *   4. settles: on success the state takes the plan, on failure the plan
+ *      is undone and the state is as before.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmod/nftc-private.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(nftc_txn);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+struct nftc_txn_op {
+    struct hmap_node node;        /* In nftc->txn_ops, by identity. */
+    struct ovs_list list_node;    /* In nftc->txn_list, in order. */
+    bool add;
+    bool was_add;                 /* A delete that cancelled an add. */
+    struct nftc_rflow *flow;      /* Identity (and, if 'add', content). */
+};
+
+/* libopenvswitch leaves the padding after a set-field's value and mask
+ * uninitialised; zero it so equal action lists are equal bytes. */
+static void
+ofpacts_zero_padding(struct ofpact *ofpacts, size_t len)
+{
+    struct ofpact *a;
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (a->type == OFPACT_SET_FIELD) {
+            struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            size_t n = sf->field->n_bytes;
+            size_t pad = ROUND_UP(n, OFPACT_ALIGNTO) - n;
+            memset((uint8_t *) sf->value + n, 0, pad);
+            memset((uint8_t *) ofpact_set_field_mask(sf) + n, 0, pad);
+        }
+    }
+}
+
+void
+nftc_txn_begin(struct nftc *nftc)
+{
+    nftc_txn_abort(nftc);
+    nftc->txn_open = true;
+}
+
+void
+nftc_txn_abort(struct nftc *nftc)
+{
+    struct nftc_txn_op *op;
+
+    LIST_FOR_EACH_POP (op, list_node, &nftc->txn_list) {
+        hmap_remove(&nftc->txn_ops, &op->node);
+        nftc_rflow_free(op->flow);
+        free(op);
+    }
+    nftc->txn_open = false;
+}
+
+static struct nftc_txn_op *
+txn_find(struct nftc *nftc, const struct nftc_rflow *key, uint32_t hash)
+{
+    struct nftc_txn_op *op;
+
+    HMAP_FOR_EACH_WITH_HASH (op, node, hash, &nftc->txn_ops) {
+        if (nftc_rflow_same_identity(op->flow, key)) {
+            return op;
+        }
+    }
+    return NULL;
+}
+
+/* Queues 'f' (taking ownership).  A later operation on the same identity
+ * replaces an earlier one: add+add = the last add, add+del = del (or
+ * nothing, if the flow did not exist before), del+add = add. */
+static void
+txn_queue(struct nftc *nftc, struct nftc_rflow *f, bool add)
+{
+    uint32_t hash = nftc_rflow_hash(f);
+    struct nftc_txn_op *op = txn_find(nftc, f, hash);
+
+    if (!op) {
+        op = xzalloc(sizeof *op);
+        hmap_insert(&nftc->txn_ops, &op->node, hash);
+        ovs_list_push_back(&nftc->txn_list, &op->list_node);
+    } else {
+        nftc_rflow_free(op->flow);
+        op->was_add = op->was_add || op->add;
+    }
+    op->add = add;
+    op->flow = f;
+}
+
+int
+nftc_txn_flow_add(struct nftc *nftc, const struct nftc_flow *flow)
+{
+    struct nftc_rflow *f;
+
+    if (!nftc->txn_open) {
+        return EINVAL;
+    }
+    f = nftc_rflow_new(flow->table_id, flow->priority, flow->match);
+    f->cookie = flow->cookie;
+    f->ofpacts = xmemdup(flow->ofpacts, flow->ofpacts_len);
+    /* Action lists are hashed and compared as bytes to share chains. */
+    ofpacts_zero_padding(f->ofpacts, flow->ofpacts_len);
+    f->ofpacts_len = flow->ofpacts_len;
+    txn_queue(nftc, f, true);
+    return 0;
+}
+
+int
+nftc_txn_flow_del(struct nftc *nftc, uint8_t table_id, int priority,
+                  const struct match *match)
+{
+    if (!nftc->txn_open) {
+        return EINVAL;
+    }
+    txn_queue(nftc, nftc_rflow_new(table_id, priority, match), false);
+    return 0;
+}
+
+static bool
+actions_rewrite(const struct ofpact *ofpacts, size_t len)
+{
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, ofpacts, len) {
+        if (a->type != OFPACT_OUTPUT) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Lowers new flow 'f' for table 0: its key, group and action chain. */
+static void
+txn_lower(struct nftc *nftc, struct nftc_rflow *f, struct ovs_list *groups,
+          struct ovs_list *acts)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct nftc_l3ctx l3;
+    struct nftc_key key;
+    struct match match;
+    struct nftc_group *g;
+    int error;
+
+    minimatch_expand(&f->match, &match);
+    error = nftc_match_lower(nftc, &match, &key, &reason);
+    nftc_l3ctx_from_match(&match, &l3);
+    if (!actions_rewrite(f->ofpacts, f->ofpacts_len)) {
+        /* Only outputs lower the same whatever the packet's protocols
+         * (rewrites and MPLS copies depend on them): let flows of
+         * different protocols share the chain. */
+        memset(&l3, 0, sizeof l3);
+    }
+    if (!error) {
+        error = nftc_actions_check(nftc, f->ofpacts, f->ofpacts_len, &l3,
+                                   &reason);
+    }
+    f->offloaded = !error;
+    if (error) {
+        VLOG_DBG("table %"PRIu8" priority %d stays in userspace: %s",
+                 f->table_id, f->priority, ds_cstr(&reason));
+    }
+    ds_destroy(&reason);
+
+    g = nftc_group_get(nftc, &key, f->priority);
+    f->group = g;
+    nftc_key_bytes(&key, f->key);
+    if (!g->in_txn) {
+        g->in_txn = true;
+        ovs_list_init(&g->txn_adds);
+        ovs_list_init(&g->txn_dels);
+        ovs_list_push_back(groups, &g->txn_node);
+    }
+    g->delta++;
+    ovs_list_push_back(&g->txn_adds, &f->txn_node);
+
+    if (f->offloaded) {
+        f->act = nftc_actchain_get(nftc, f->ofpacts, f->ofpacts_len, &l3);
+        if (!f->act->in_txn) {
+            f->act->in_txn = true;
+            ovs_list_push_back(acts, &f->act->txn_node);
+        }
+        f->act->delta++;
+    }
+}
+
+static void
+txn_unlower(struct nftc_rflow *old, struct ovs_list *groups,
+            struct ovs_list *acts)
+{
+    struct nftc_group *g = old->group;
+
+    if (!g) {
+        return;
+    }
+    if (!g->in_txn) {
+        g->in_txn = true;
+        ovs_list_init(&g->txn_adds);
+        ovs_list_init(&g->txn_dels);
+        ovs_list_push_back(groups, &g->txn_node);
+    }
+    g->delta--;
+    ovs_list_push_back(&g->txn_dels, &old->txn_node);
+    if (old->act) {
+        if (!old->act->in_txn) {
+            old->act->in_txn = true;
+            ovs_list_push_back(acts, &old->act->txn_node);
+        }
+        old->act->delta--;
+    }
+}
+
+static bool
+group_dies(const struct nftc_group *g)
+{
+    return !g->pending && (long) hmap_count(&g->elems) + g->delta == 0;
+}
+
+static bool
+actchain_dies(const struct nftc_actchain *a)
+{
+    return !a->pending && (long) a->n_refs + a->delta == 0;
+}
+
+
+/* The group whose rule new group 'g' goes right after: the nearest one of
+ * higher or equal priority that survives the transaction, or NULL (then
+ * 'g' goes first in "flows"). */
+static const struct nftc_group *
+group_after(const struct nftc *nftc, const struct nftc_group *g)
+{
+    const struct nftc_group *pos = g;
+
+    while (pos->list_node.prev != &nftc->group_list) {
+        pos = CONTAINER_OF(pos->list_node.prev, struct nftc_group,
+                           list_node);
+        if (!group_dies(pos)) {
+            return pos;
+        }
+    }
+    return NULL;
+}
+
+/* Applies a committed plan to the state, or undoes it ('ok' false). */
+static void
+txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
+           bool ok)
+{
+    struct nftc_group *g;
+    struct nftc_actchain *a;
+
+    LIST_FOR_EACH_POP (g, txn_node, groups) {
+        struct nftc_rflow *f;
+
+        LIST_FOR_EACH_POP (f, txn_node, &g->txn_dels) {
+            if (ok) {
+                hmap_remove(&g->elems, &f->key_node);
+                hmap_remove(&nftc->flows, &f->id_node);
+                if (f->act) {
+                    f->act->n_refs--;
+                }
+                nftc_rflow_free(f);
+            }
+        }
+        LIST_FOR_EACH_POP (f, txn_node, &g->txn_adds) {
+            if (ok) {
+                hmap_insert(&g->elems, &f->key_node,
+                            nftc_key_hash(f->key, g->key_len));
+                hmap_insert(&nftc->flows, &f->id_node, nftc_rflow_hash(f));
+                if (f->act) {
+                    f->act->n_refs++;
+                }
+            } else {
+                nftc_rflow_free(f);
+            }
+        }
+        g->in_txn = false;
+        g->delta = 0;
+        if (g->pending && nftc->offline && ok) {
+            g->handle = nftc->next_fake_handle++;
+        }
+        if ((g->pending && !ok) || (ok && !hmap_count(&g->elems))) {
+            nftc_group_free(nftc, g);
+        } else {
+            g->pending = false;
+        }
+    }
+    LIST_FOR_EACH_POP (a, txn_node, acts) {
+        a->in_txn = false;
+        a->delta = 0;
+        if ((a->pending && !ok) || (ok && !a->n_refs)) {
+            nftc_actchain_free(nftc, a);
+        } else {
+            a->pending = false;
+        }
+    }
+}
+
+/* Takes lowered new flows away from their ops: txn_settle() either
+ * moves them into the state or frees them. */
+static void
+txn_detach_lowered(struct nftc *nftc)
+{
+    struct nftc_txn_op *op;
+
+    LIST_FOR_EACH (op, list_node, &nftc->txn_list) {
+        if (op->add && op->flow && op->flow->group) {
+            op->flow = NULL;
+        }
+    }
+}
+
+int
+nftc_txn_commit(struct nftc *nftc)
+{
+    struct ovs_list groups = OVS_LIST_INITIALIZER(&groups);
+    struct ovs_list acts = OVS_LIST_INITIALIZER(&acts);
+    struct ovs_list others_old = OVS_LIST_INITIALIZER(&others_old);
+    struct ovs_list others_new = OVS_LIST_INITIALIZER(&others_new);
+    struct nftc_txn_op *op;
+    struct nftc_group *g;
+    struct nftc_actchain *a;
+    struct nftc_rflow *f;
+    struct nftc_batch b;
+    uint32_t genid;
+    bool lowered_changes = false;
+    int error = 0;
+
+    if (!nftc->txn_open) {
+        return EINVAL;
+    }
+
+    /* Plan.  Flows of other tables are only remembered ('others_*'). */
+    LIST_FOR_EACH (op, list_node, &nftc->txn_list) {
+        struct nftc_rflow *old = nftc_rflow_find(nftc, op->flow);
+
+        if (!op->add && !old) {
+            if (op->was_add) {
+                continue;       /* Added and deleted within the bundle. */
+            }
+            error = ENOENT;
+            break;
+        }
+        if (old) {
+            if (old->group) {
+                txn_unlower(old, &groups, &acts);
+                lowered_changes = true;
+            } else {
+                ovs_list_push_back(&others_old, &old->txn_node);
+            }
+        }
+        if (op->add) {
+            if (op->flow->table_id == 0) {
+                txn_lower(nftc, op->flow, &groups, &acts);
+                lowered_changes = true;
+            } else {
+                ovs_list_push_back(&others_new, &op->flow->txn_node);
+            }
+        }
+    }
+
+    /* Frame and send. */
+    if (!error && lowered_changes) {
+        error = nftc_nl_batch_start(nftc, &b, &genid);
+        if (!error) {
+            LIST_FOR_EACH (g, txn_node, &groups) {
+                if (!ovs_list_is_empty(&g->txn_dels)) {
+                    nftc_msg_elems(nftc, &b, g, &g->txn_dels, false);
+                }
+            }
+            LIST_FOR_EACH (g, txn_node, &groups) {
+                if (group_dies(g)) {
+                    nftc_msg_group_del(nftc, &b, g);
+                }
+            }
+            LIST_FOR_EACH (a, txn_node, &acts) {
+                if (a->pending) {
+                    nftc_msg_actchain(nftc, &b, a);
+                }
+            }
+            /* In priority order, so a new rule's predecessor is either
+             * committed (handle) or already framed (rule id). */
+            LIST_FOR_EACH (g, list_node, &nftc->group_list) {
+                if (g->pending) {
+                    nftc_msg_group(nftc, &b, g, group_after(nftc, g));
+                }
+            }
+            LIST_FOR_EACH (g, txn_node, &groups) {
+                if (!ovs_list_is_empty(&g->txn_adds)) {
+                    nftc_msg_elems(nftc, &b, g, &g->txn_adds, true);
+                }
+            }
+            LIST_FOR_EACH (a, txn_node, &acts) {
+                if (actchain_dies(a)) {
+                    nftc_msg_actchain_del(nftc, &b, a);
+                }
+            }
+            error = nftc_nl_batch_commit(nftc, &b, genid, &groups);
+            nftc_batch_uninit(&b);
+        }
+        if (!error) {
+            LIST_FOR_EACH (g, txn_node, &groups) {
+                if (g->pending && !g->handle && !nftc->offline) {
+                    VLOG_WARN_RL(&rl, "%s: no handle echoed for m%"PRIu32,
+                                 nftc->table, g->id);
+                }
+            }
+        }
+    }
+
+    /* Settle: the state follows the kernel. */
+    txn_detach_lowered(nftc);
+    txn_settle(nftc, &groups, &acts, !error);
+    if (!error) {
+        LIST_FOR_EACH_POP (f, txn_node, &others_old) {
+            hmap_remove(&nftc->flows, &f->id_node);
+            nftc_rflow_free(f);
+        }
+        LIST_FOR_EACH (op, list_node, &nftc->txn_list) {
+            if (op->add && op->flow) {
+                hmap_insert(&nftc->flows, &op->flow->id_node,
+                            nftc_rflow_hash(op->flow));
+                op->flow = NULL;
+            }
+        }
+    } else {
+        VLOG_WARN_RL(&rl, "%s: commit failed: %s", nftc->table,
+                     ovs_strerror(error));
+    }
+    nftc_txn_abort(nftc);
+    return error;
+}
+
