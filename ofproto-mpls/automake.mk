@@ -52,6 +52,6 @@ UNIT_TESTS += tests/test-xlate
 tests_test_xlate_SOURCES = tests/test-xlate.c tests/frame-builder.c \
 	tests/frame-builder.h
 tests_test_xlate_LDADD = ofproto-mpls/libofproto.a ofproto-mpls/libofpext.a \
-	datapath/libdatapath.a kmod/libkmod.a $(OVS_LIBS) $(NFTNL_LIBS) \
+	datapath/libdatapath.a kmod/libnftc.a $(OVS_LIBS) $(NFTNL_LIBS) \
 	$(MNL_LIBS) $(CMOCKA_LIBS)
 tests_test_xlate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
