@@ -5,9 +5,11 @@
 
 #include <string.h>
 
+#include "hash.h"
 #include "ofproto-mpls/group.h"
 #include "ofproto-mpls/ofproto-private.h"
 #include "openvswitch/ofp-group.h"
+#include "packets.h"
 #include "util.h"
 
 /* Runs bucket number 'idx' of 'g'.  Unless 'last' (nothing runs after it),
@@ -58,6 +60,97 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
     }
 }
 
+/* The hash a select group picks its bucket by, with everything it read
+ * made part of the datapath flow's mask (else a cached flow would send
+ * every flow it carries to one bucket):
+ *
+ *   IPv4, IPv6   the 5-tuple: addresses, protocol, and the TCP, UDP or
+ *                SCTP ports (not the MAC addresses: a router's traffic has
+ *                one pair of them);
+ *   ARP          the sender and target protocol addresses and MACs;
+ *   MPLS         with an entropy label (RFC 6790: the Entropy Label
+ *                Indicator, label 7, then the EL) the EL alone, which its
+ *                ingress LER computed from the flow; else every label of
+ *                the stack (TC, TTL and what lies under the stack, which
+ *                an LSR does not parse, are not read);
+ *   anything     the MAC addresses and the ethertype.
+ *   else
+ *
+ * The basis is fixed, so a flow keeps its bucket across restarts and
+ * bridges. */
+#define SELECT_HASH_BASIS 0x6d767373
+
+/* RFC 6790: the Entropy Label Indicator. */
+#define MPLS_LABEL_ELI 7
+
+static uint32_t
+select_hash_mpls(struct xlate_ctx *ctx)
+{
+    uint32_t hash = SELECT_HASH_BASIS;
+
+    /* Hashing the labels as the packet has them here: translation's view
+     * of the stack (after any push, pop or set), with every key entry
+     * exact, since which key entry is which view entry depends on the
+     * actions. */
+    ctx->mpls_labels_read = true;
+    for (int i = 0; i < ctx->mpls_known; i++) {
+        uint32_t label = dp_lse_label(ctx->mpls[i]);
+        if (label == MPLS_LABEL_ELI && i + 1 < ctx->mpls_known) {
+            return hash_int(dp_lse_label(ctx->mpls[i + 1]),
+                            SELECT_HASH_BASIS);
+        }
+        hash = hash_int(label, hash);
+    }
+    return hash;
+}
+
+static uint32_t
+select_hash(struct xlate_ctx *ctx)
+{
+    const struct flow *flow = &ctx->flow;
+    struct flow_wildcards *wc = &ctx->wc;
+
+    if (eth_type_mpls(flow->dl_type)) {
+        return select_hash_mpls(ctx);
+    }
+    if (!ctx->l3_unknown && (flow->dl_type == htons(ETH_TYPE_IP)
+                             || flow->dl_type == htons(ETH_TYPE_IPV6))) {
+        uint32_t hash = SELECT_HASH_BASIS;
+        if (flow->dl_type == htons(ETH_TYPE_IP)) {
+            wc->masks.nw_src = wc->masks.nw_dst = OVS_BE32_MAX;
+            hash = hash_add(hash, (OVS_FORCE uint32_t) flow->nw_src);
+            hash = hash_add(hash, (OVS_FORCE uint32_t) flow->nw_dst);
+        } else {
+            memset(&wc->masks.ipv6_src, 0xff, sizeof wc->masks.ipv6_src);
+            memset(&wc->masks.ipv6_dst, 0xff, sizeof wc->masks.ipv6_dst);
+            hash = hash_bytes(&flow->ipv6_src, sizeof flow->ipv6_src, hash);
+            hash = hash_bytes(&flow->ipv6_dst, sizeof flow->ipv6_dst, hash);
+        }
+        wc->masks.nw_proto = 0xff;
+        hash = hash_add(hash, flow->nw_proto);
+        if (flow->nw_proto == IPPROTO_TCP || flow->nw_proto == IPPROTO_UDP
+            || flow->nw_proto == IPPROTO_SCTP) {
+            wc->masks.tp_src = wc->masks.tp_dst = OVS_BE16_MAX;
+            hash = hash_add(hash, ((uint32_t) ntohs(flow->tp_src) << 16)
+                                  | ntohs(flow->tp_dst));
+        }
+        return hash_finish(hash, 0);
+    }
+
+    uint32_t hash = SELECT_HASH_BASIS;
+    memset(&wc->masks.dl_src, 0xff, sizeof wc->masks.dl_src);
+    memset(&wc->masks.dl_dst, 0xff, sizeof wc->masks.dl_dst);
+    hash = hash_bytes(&flow->dl_src, sizeof flow->dl_src, hash);
+    hash = hash_bytes(&flow->dl_dst, sizeof flow->dl_dst, hash);
+    hash = hash_add(hash, ntohs(flow->dl_type));
+    if (!ctx->l3_unknown && flow->dl_type == htons(ETH_TYPE_ARP)) {
+        wc->masks.nw_src = wc->masks.nw_dst = OVS_BE32_MAX;
+        hash = hash_add(hash, (OVS_FORCE uint32_t) flow->nw_src);
+        hash = hash_add(hash, (OVS_FORCE uint32_t) flow->nw_dst);
+    }
+    return hash_finish(hash, 0);
+}
+
 void
 xlate_group(struct xlate_ctx *ctx, uint32_t group_id, bool last)
 {
@@ -106,29 +199,34 @@ xlate_group(struct xlate_ctx *ctx, uint32_t group_id, bool last)
         break;
 
     case OFPGT11_SELECT: {
-        /* Hash over L2-L4 so every packet of a flow takes one bucket. */
-        flow_mask_hash_fields(&ctx->flow, &ctx->wc,
-                              NX_HASH_FIELDS_SYMMETRIC_L4);
-        uint32_t hash = flow_hash_symmetric_l4(&ctx->flow, 0);
+        /* OpenFlow 1.3.5 5.6.1: weights share the traffic; weight 0 gets
+         * none.  Every packet of a flow takes the same bucket. */
+        uint32_t hash = select_hash(ctx);
         uint64_t total = 0;
         LIST_FOR_EACH (b, list_node, &g->buckets) {
             if (group_bucket_is_live(ctx->ofproto, b)) {
-                total += b->weight ? b->weight : 1;
+                total += b->weight;
             }
         }
         if (!total) {
-            xlate_trace(ctx, "group %"PRIu32": no live bucket, dropped", group_id);
+            xlate_trace(ctx, "group %"PRIu32": no live bucket with a weight, "
+                        "dropped", group_id);
             break;
         }
-        uint64_t pick = hash % total;
+        /* Multiply-shift rather than modulo: each bucket's share of the
+         * 2^32 hash values is exactly proportional to its weight, up to
+         * one value. */
+        uint64_t pick = ((uint64_t) hash * total) >> 32;
         LIST_FOR_EACH (b, list_node, &g->buckets) {
-            if (group_bucket_is_live(ctx->ofproto, b)) {
-                uint64_t w = b->weight ? b->weight : 1;
-                if (pick < w) {
+            if (group_bucket_is_live(ctx->ofproto, b) && b->weight) {
+                if (pick < b->weight) {
+                    xlate_trace(ctx, "group %"PRIu32": hash %#"PRIx32
+                                " picks bucket %"PRIu32, group_id, hash,
+                                idx);
                     xlate_bucket(ctx, g, b, idx, last);
                     break;
                 }
-                pick -= w;
+                pick -= b->weight;
             }
             idx++;
         }

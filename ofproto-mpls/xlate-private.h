@@ -71,6 +71,11 @@ struct xlate_ctx {
     bool mpls_moved;
     bool mpls_looked;
 
+    /* Something read the labels of the stack as the packet has them at
+     * that point (a select group's hash): every key entry's label is part
+     * of the mask. */
+    bool mpls_labels_read;
+
     struct ofpbuf action_set;   /* Of ofpacts. */
     uint8_t table_id;           /* Current table. */
     const struct rule *rule;    /* Current rule, NULL if none. */

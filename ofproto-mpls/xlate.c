@@ -165,6 +165,11 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     for (int i = 0; i < key->n_mpls && i < FLOW_MAX_MPLS_LABELS; i++) {
         mask->mpls[i] = m->mpls_lse[i];
     }
+    if (ctx->mpls_labels_read) {
+        for (int i = 0; i < key->n_mpls; i++) {
+            mask->mpls[i] |= htonl(MPLS_LABEL_MASK);
+        }
+    }
     if (ctx->mpls_looked) {
         /* Which key entry a flow entry came from depends on the pushes
          * and pops: take them all. */

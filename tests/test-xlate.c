@@ -1,7 +1,7 @@
 /* tests/test-xlate.c: unit tests for translation (ofproto-mpls/xlate.h).
  *
  * A bridge without interfaces (as tests/fuzz/fuzz-openflow.c makes it),
- * with ports 1-3 put in its port table by hand (no sockets: nothing is
+ * with ports 1-4 put in its port table by hand (no sockets: nothing is
  * sent), flows added through the same path as mvsd --flows, and frames
  * built byte by byte and parsed by the datapath's parser.  Each case
  * checks what a datapath flow would be: its actions, its mask, and where
@@ -23,6 +23,7 @@
 #include "datapath/dp-port.h"
 #include "dp-packet.h"
 #include "hash.h"
+#include "ofproto-mpls/group.h"
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofport.h"
 #include "ofproto-mpls/ofproto-private.h"
@@ -32,12 +33,13 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-group.h"
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "tests/frame-builder.h"
 #include "util.h"
 
-#define N_PORTS 3
+#define N_PORTS 4
 
 struct bridge {
     struct ofproto *p;
@@ -394,6 +396,192 @@ test_invalid_ttl_context(void **state)
     dp_packet_delete(frame);
 }
 
+static struct dp_packet *
+frame_l4(int ipv, uint8_t proto, uint8_t a, uint8_t b_)
+{
+    struct fb f;
+    fb_init(&f);
+    fb_eth(&f, ipv == 6 ? 0x86dd : 0x0800);
+    if (ipv == 6) {
+        fb_ipv6(&f, proto, 0, 0, 64);
+    } else {
+        fb_ipv4(&f, proto, IP_A, IP_B, 64, 0, 0, 0);
+    }
+    if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+        fb_icmp(&f, a, b_);
+    } else if (proto == IPPROTO_SCTP) {
+        fb_sctp(&f, a, b_);
+    } else {
+        fb_tcp(&f, a, b_, 0x002);
+    }
+    fb_payload(&f, 16);
+    fb_finish(&f);
+    return dp_packet_clone_data(f.b, f.n);
+}
+
+/* Every L4 match OpenFlow 1.3 has hits its packets and only those:
+ * ICMPv4 and ICMPv6 type and code, SCTP ports, TCP ports and flags. */
+static void
+test_l4_matches(void **state)
+{
+    static const struct {
+        const char *match;
+        int ipv;
+        uint8_t proto, a, b;      /* type/code or ports. */
+        bool hit;
+    } cases[] = {
+        { "icmp,icmp_type=8", 4, IPPROTO_ICMP, 8, 0, true },
+        { "icmp,icmp_type=8", 4, IPPROTO_ICMP, 0, 0, false },
+        { "icmp,icmp_code=3", 4, IPPROTO_ICMP, 3, 3, true },
+        { "icmp,icmp_code=3", 4, IPPROTO_ICMP, 3, 1, false },
+        { "icmp6,icmp_type=128", 6, IPPROTO_ICMPV6, 128, 0, true },
+        { "icmp6,icmp_type=128", 6, IPPROTO_ICMPV6, 129, 0, false },
+        { "icmp6,icmp_code=4", 6, IPPROTO_ICMPV6, 1, 4, true },
+        { "icmp6,icmp_code=4", 6, IPPROTO_ICMPV6, 1, 3, false },
+        { "sctp,tp_src=11,tp_dst=12", 4, IPPROTO_SCTP, 11, 12, true },
+        { "sctp,tp_src=11,tp_dst=12", 4, IPPROTO_SCTP, 11, 13, false },
+        { "sctp6,tp_dst=12", 6, IPPROTO_SCTP, 1, 12, true },
+        { "tcp,tcp_flags=+syn", 4, IPPROTO_TCP, 1, 2, true },
+    };
+    struct bridge *b = *state;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *text = xasprintf("priority=%"PRIuSIZE",in_port=1,%s,"
+                               "actions=output:2", 100 + i, cases[i].match);
+        add_flow(b, text);
+        free(text);
+        struct dp_packet *frame = frame_l4(cases[i].ipv, cases[i].proto,
+                                           cases[i].a, cases[i].b);
+        struct outcome o;
+        translate(b, frame, 1, 0, &o);
+        if (strcmp(o.actions, cases[i].hit ? "output(2)" : "drop")) {
+            fail_msg("%s on a %s packet %u/%u: %s", cases[i].match,
+                     cases[i].hit ? "matching" : "different", cases[i].a,
+                     cases[i].b, o.actions);
+        }
+        outcome_free(&o);
+        dp_packet_delete(frame);
+        /* Start the next case from an empty table. */
+        struct ofputil_flow_mod fm;
+        enum ofputil_protocol usable;
+        char *error = parse_ofp_flow_mod_str(&fm, "", NULL, NULL,
+                                             OFPFC_DELETE, &usable);
+        assert_null(error);
+        assert_int_equal(ofproto_flow_mod(b->p, &fm), 0);
+        minimatch_destroy(&fm.match);
+        free(CONST_CAST(struct ofpact *, fm.ofpacts));
+    }
+}
+
+static void
+add_group(struct bridge *b, const char *text)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_group_mod_str(&gm, OFPGC11_ADD, text, NULL, NULL,
+                                          &usable);
+    if (error) {
+        fail_msg("%s: %s", text, error);
+    }
+    assert_int_equal(group_mod(b->p, &gm), 0);
+    ofputil_uninit_group_mod(&gm);
+}
+
+/* The output port a translation ends in, 0 if none. */
+static uint32_t
+out_port(const struct outcome *o)
+{
+    for (size_t i = o->n_acts; i-- > 0; ) {
+        if (o->acts[i].type == DPA_OUTPUT) {
+            return o->acts[i].u32;
+        }
+    }
+    return 0;
+}
+
+/* A select group shares flows by weight (0 gets none) with a hash of the
+ * 5-tuple that the datapath flow's mask carries, and a flow keeps its
+ * bucket. */
+static void
+test_select_ip(void **state)
+{
+    struct bridge *b = *state;
+    add_group(b, "group_id=1,type=select,bucket=weight:1,output:1,"
+              "bucket=weight:2,output:2,bucket=weight:0,output:3");
+    add_flow(b, "in_port=4,ip,actions=group:1");
+
+    int count[N_PORTS + 1] = { 0 };
+    enum { N = 3000 };
+    for (int i = 0; i < N; i++) {
+        struct fb f;
+        fb_init(&f);
+        fb_eth(&f, 0x0800);
+        fb_ipv4(&f, 17, IP_A + i % 7, IP_B, 64, 0, 0, 0);
+        fb_udp(&f, 1000 + i, 53);
+        fb_payload(&f, 8);
+        fb_finish(&f);
+        struct dp_packet *frame = dp_packet_clone_data(f.b, f.n);
+        struct outcome o, again;
+        translate(b, frame, 4, 0, &o);
+        translate(b, frame, 4, 0, &again);
+        assert_int_equal(out_port(&o), out_port(&again));
+        count[out_port(&o)]++;
+        assert_int_equal(o.mask.nw_src, OVS_BE32_MAX);
+        assert_int_equal(o.mask.tp_src, OVS_BE16_MAX);
+        assert_int_equal(o.mask.tp_dst, OVS_BE16_MAX);
+        outcome_free(&o);
+        outcome_free(&again);
+        dp_packet_delete(frame);
+    }
+    /* 1:2, each within 10%; weight 0 nothing. */
+    assert_int_equal(count[0], 0);
+    assert_int_equal(count[1] + count[2], N);
+    assert_int_equal(count[3], 0);
+    assert_in_range(count[1], N / 3 * 9 / 10, N / 3 * 11 / 10);
+    assert_in_range(count[2], N * 2 / 3 * 9 / 10, N * 2 / 3 * 11 / 10);
+}
+
+/* MPLS: the labels are hashed; with an entropy label (ELI 7, then the
+ * EL) only the EL. */
+static void
+test_select_mpls(void **state)
+{
+    struct bridge *b = *state;
+    add_group(b, "group_id=1,type=select,bucket=output:1,bucket=output:2");
+    add_flow(b, "in_port=3,mpls,actions=group:1");
+
+    int count[N_PORTS + 1] = { 0 };
+    uint32_t by_el[4] = { 0 };
+    for (int i = 0; i < 400; i++) {
+        /* Plain stacks that differ in the bottom label spread. */
+        uint32_t plain[] = { 100, 2000 + i };
+        struct dp_packet *frame = frame_udp(plain, 2, 64, 5);
+        struct outcome o;
+        translate(b, frame, 3, 0, &o);
+        count[out_port(&o)]++;
+        assert_int_equal(ntohl(o.mask.mpls[1]) & MPLS_LABEL_MASK,
+                         MPLS_LABEL_MASK);
+        outcome_free(&o);
+        dp_packet_delete(frame);
+
+        /* With an entropy label: the EL decides, not the labels above
+         * it. */
+        uint32_t el = 5000 + i % 4;
+        uint32_t with_el[] = { 300 + i, 7, el, 400 };
+        frame = frame_udp(with_el, 4, 64, 5);
+        translate(b, frame, 3, 0, &o);
+        uint32_t port = out_port(&o);
+        if (!by_el[i % 4]) {
+            by_el[i % 4] = port;
+        }
+        assert_int_equal(port, by_el[i % 4]);
+        outcome_free(&o);
+        dp_packet_delete(frame);
+    }
+    assert_in_range(count[1], 160, 240);
+    assert_in_range(count[2], 160, 240);
+}
+
 /* What translation does not implement is refused before it is stored. */
 static void
 test_unsupported_refused(void **state OVS_UNUSED)
@@ -438,6 +626,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_ttl_context, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_l4_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_select_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_select_mpls, setup, teardown),
         cmocka_unit_test(test_unsupported_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
