@@ -68,6 +68,8 @@ struct datapath {
     long long int now;          /* time_msec() of the batch in hand. */
     long long int next_reap;    /* See datapath_reap(). */
     uint64_t n_exec_errors;     /* Actions that did not apply. */
+    uint64_t n_ttl_copies_skipped;  /* copy_ttl with no IP under a one-entry
+                                     * stack. */
 
     struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
 
@@ -335,11 +337,19 @@ exec_meter(void *ctx_, struct dp_packet *pkt, uint32_t meter_id)
             || ctx->dp->ops->meter(ctx->dp->aux, pkt, meter_id));
 }
 
+static void
+exec_skipped(void *ctx_, const struct dp_action *a OVS_UNUSED)
+{
+    struct exec_ctx *ctx = ctx_;
+    ctx->dp->n_ttl_copies_skipped++;
+}
+
 static const struct dp_exec_ops exec_ops = {
     .output = exec_output,
     .userspace = exec_userspace,
     .recirc = exec_recirc,
     .meter = exec_meter,
+    .skipped = exec_skipped,
 };
 
 static void
@@ -706,8 +716,10 @@ datapath_show(struct datapath *dp, struct ds *s)
     ds_put_format(s, "  flows: %"PRIuSIZE"\n", c->n_flows);
     ds_put_format(s, "  flows revalidated away: %"PRIu64"\n", c->n_removed);
     ds_put_format(s, "  recirc loops dropped: %"PRIu64
-                  ", action errors: %"PRIu64"\n",
-                  dp->n_recirc_loops, dp->n_exec_errors);
+                  ", action errors: %"PRIu64", TTL copies skipped (no IP "
+                  "under the stack): %"PRIu64"\n",
+                  dp->n_recirc_loops, dp->n_exec_errors,
+                  dp->n_ttl_copies_skipped);
 
     size_t n = hmap_count(&dp->ports);
     struct dp_port **ports = xmalloc((n ? n : 1) * sizeof *ports);

@@ -528,9 +528,12 @@ exec_ip_under(const struct dp_packet *pkt, uint8_t *top, ovs_be16 eth_type,
     return top + MPLS_HLEN;
 }
 
-/* copy_ttl_out: top.ttl = TTL of what is under it. */
+/* copy_ttl_out ('out') and copy_ttl_in, as translation decided (dp-actions.h):
+ * between the top two entries, or with the IP header of type 'eth_type'
+ * under a one-entry stack.  Returns 0, EINVAL if the packet lacks what
+ * translation said it has, or ENOENT if there is nothing to copy. */
 static int
-exec_copy_ttl_out(struct dp_packet *pkt, ovs_be16 eth_type)
+exec_copy_ttl(struct dp_packet *pkt, bool out, const struct dp_action *a)
 {
     uint8_t *top = exec_mpls_top(pkt);
     int error = 0;
@@ -538,50 +541,36 @@ exec_copy_ttl_out(struct dp_packet *pkt, ovs_be16 eth_type)
     if (!top) {
         return EINVAL;
     }
-    if (!exec_lse_bos(rd32(top))) {
+    if (a->u8 == DP_COPY_TTL_ENTRIES) {
         if (dp_packet_size(pkt) - pkt->l2_5_ofs < 2 * MPLS_HLEN) {
             return EINVAL;
         }
-        top[3] = top[MPLS_HLEN + 3];
+        if (out) {
+            top[3] = top[MPLS_HLEN + 3];
+        } else {
+            top[MPLS_HLEN + 3] = top[3];
+        }
+        return 0;
+    }
+    if (!a->be16) {
+        return ENOENT;
+    }
+
+    uint8_t *ip = exec_ip_under(pkt, top, a->be16, &error);
+    if (!ip) {
+        return error ? error : EINVAL;
+    }
+    bool ipv4 = a->be16 == htons(ETH_TYPE_IP);
+    struct ip_header *ip4 = (struct ip_header *) ip;
+    struct ovs_16aligned_ip6_hdr *ip6 = (struct ovs_16aligned_ip6_hdr *) ip;
+    if (out) {
+        top[3] = ipv4 ? ip4->ip_ttl : ip6->ip6_ctlun.ip6_un1.ip6_un1_hlim;
+    } else if (ipv4) {
+        exec_ipv4_set_ttl(ip4, top[3]);
     } else {
-        uint8_t *ip = exec_ip_under(pkt, top, eth_type, &error);
-
-        if (ip) {
-            top[3] = (eth_type == htons(ETH_TYPE_IP)
-                      ? ((struct ip_header *) ip)->ip_ttl
-                      : ((struct ovs_16aligned_ip6_hdr *) ip)
-                        ->ip6_ctlun.ip6_un1.ip6_un1_hlim);
-        }
+        ip6->ip6_ctlun.ip6_un1.ip6_un1_hlim = top[3];
     }
-    return error;
-}
-
-/* copy_ttl_in: TTL of what is under the top = top.ttl. */
-static int
-exec_copy_ttl_in(struct dp_packet *pkt, ovs_be16 eth_type)
-{
-    uint8_t *top = exec_mpls_top(pkt);
-    int error = 0;
-
-    if (!top) {
-        return EINVAL;
-    }
-    if (!exec_lse_bos(rd32(top))) {
-        if (dp_packet_size(pkt) - pkt->l2_5_ofs < 2 * MPLS_HLEN) {
-            return EINVAL;
-        }
-        top[MPLS_HLEN + 3] = top[3];
-    } else {
-        uint8_t *ip = exec_ip_under(pkt, top, eth_type, &error);
-
-        if (ip && eth_type == htons(ETH_TYPE_IP)) {
-            exec_ipv4_set_ttl((struct ip_header *) ip, top[3]);
-        } else if (ip) {
-            ((struct ovs_16aligned_ip6_hdr *) ip)
-                ->ip6_ctlun.ip6_un1.ip6_un1_hlim = top[3];
-        }
-    }
-    return error;
+    return 0;
 }
 
 /* L3. */
@@ -907,10 +896,14 @@ dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
             error = exec_dec_mpls_ttl(pkt);
             break;
         case DPA_COPY_TTL_OUT:
-            error = exec_copy_ttl_out(pkt, a->be16);
-            break;
         case DPA_COPY_TTL_IN:
-            error = exec_copy_ttl_in(pkt, a->be16);
+            error = exec_copy_ttl(pkt, a->type == DPA_COPY_TTL_OUT, a);
+            if (error == ENOENT) {
+                if (ops->skipped) {
+                    ops->skipped(aux, a);
+                }
+                error = 0;
+            }
             break;
 
         case DPA_SET_ETH_SRC:

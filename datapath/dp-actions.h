@@ -42,9 +42,12 @@
  *                 the executor calls 'ops->userspace' with the dec action
  *                 itself (reason invalid TTL) and stops: the packet is not
  *                 forwarded.
- *   copy_ttl_out  top.ttl = next entry's TTL; with a single entry, the IP
- *                 header's TTL if 'be16' (the ethertype under the stack,
- *                 known to translation) is IPv4 or IPv6; else no change.
+ *   copy_ttl_out  with 'u8' DP_COPY_TTL_ENTRIES, top.ttl = next entry's
+ *                 TTL; else, with 'be16' IPv4 or IPv6 (the payload under a
+ *                 one-entry stack, decided by translation), top.ttl = the
+ *                 IP header's TTL; else nothing, and 'ops->skipped' is
+ *                 told.  Translation decides by the stack's structure, not
+ *                 by the BOS bit, which a set_field may have cleared.
  *   copy_ttl_in   the reverse: next entry's (or the IP header's) TTL =
  *                 top.ttl, with IPv4's checksum fixed.
  *
@@ -137,9 +140,10 @@ enum dp_action_fmt {
     /* u8: TTL. */                                                           \
     DPA(SET_MPLS_TTL,       "set_mpls_ttl",     DPAF_U8)                     \
     DPA(DEC_MPLS_TTL,       "dec_mpls_ttl",     DPAF_NONE)                   \
-    /* be16: ethertype under the stack, or 0. */                             \
+    /* u8: DP_COPY_TTL_ENTRIES, or be16: ethertype under a one-entry     */ \
+    /* stack (IPv4, IPv6), else 0: nothing to copy.                      */ \
     DPA(COPY_TTL_OUT,       "copy_ttl_out",     DPAF_ETH_TYPE_OPT)           \
-    /* be16: ethertype under the stack, or 0. */                             \
+    /* As copy_ttl_out. */                                                   \
     DPA(COPY_TTL_IN,        "copy_ttl_in",      DPAF_ETH_TYPE_OPT)           \
                                                                              \
     /* mac. */                                                               \
@@ -198,6 +202,10 @@ enum dp_action_type {
     DPA__MAX
 };
 
+/* 'u8' of DPA_COPY_TTL_OUT and DPA_COPY_TTL_IN: copy between the top two
+ * entries of the stack. */
+#define DP_COPY_TTL_ENTRIES 1
+
 /* One datapath action: 24 bytes, no pointers, so an action list can be
  * copied, hashed and compared as bytes. */
 struct dp_action {
@@ -230,6 +238,11 @@ struct dp_exec_ops {
     /* DPA_RECIRC: re-inject 'pkt' with 'recirc_id'. */
     void (*recirc)(void *aux, const struct dp_packet *pkt,
                    uint32_t recirc_id);
+
+    /* An action that by design did nothing to 'pkt' (copy_ttl with no IP
+     * header under a one-entry stack), for the datapath's counters.  May
+     * be NULL. */
+    void (*skipped)(void *aux, const struct dp_action *action);
 
     /* DPA_METER: returns true if 'pkt' may pass meter 'meter_id', false if
      * it must be dropped.  The only callback that may modify 'pkt' (a

@@ -100,7 +100,10 @@ OVS_ALIGNED_STRUCT(8, dp_key) {
     uint8_t mpls_deep;          /* 1 if the stack has more than DP_MPLS_MAX
                                  * entries (none with S set among those
                                  * kept), else 0. */
-    uint8_t pad1[3];
+    uint8_t mpls_payload;       /* enum dp_mpls_payload: what the first
+                                 * bytes under a complete stack look like. */
+    uint8_t mpls_payload_ttl;   /* Its TTL or hop limit, if IPv4/IPv6. */
+    uint8_t pad1;
     ovs_be32 mpls[DP_MPLS_MAX];
 
     /* IPv4 (and ARP: nw_src = SPA, nw_dst = TPA, nw_proto = opcode low 8
@@ -138,6 +141,21 @@ OVS_ALIGNED_STRUCT(8, dp_key) {
      * recirculation. */
     ovs_be32 pbb_itag;
     uint32_t pad2;
+};
+
+/* 'mpls_payload': the guess the Linux kernel's MPLS stack makes about a
+ * label stack's payload when a route does not say (net/mpls/af_mpls.c):
+ * the first nibble after the bottom of stack, 4 for IPv4 (and then a whole
+ * header with a valid IHL and header checksum), 6 for IPv6 (a whole fixed
+ * header).  It is a guess, not parsing: a pseudowire's control word or an
+ * Ethernet frame can start with those nibbles too.  Only copy_ttl_in and
+ * copy_ttl_out on a one-entry stack use it, when nothing says what is
+ * under the stack (docs/mpls.md, "TTL"). */
+enum dp_mpls_payload {
+    DP_MPLS_PAYLOAD_NONE = 0,   /* Not MPLS, or no bottom of stack kept. */
+    DP_MPLS_PAYLOAD_IPV4 = 4,
+    DP_MPLS_PAYLOAD_IPV6 = 6,
+    DP_MPLS_PAYLOAD_OTHER = 0xff,
 };
 
 /* Ethertype of an 802.1ah I-TAG. */

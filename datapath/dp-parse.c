@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include <netinet/icmp6.h>
+#include "csum.h"
 #include "datapath/dp-key.h"
 #include "dp-packet.h"
 #include "packets.h"
@@ -88,6 +89,9 @@ parse_insert_vlan(struct dp_packet *pkt, uint16_t tci, ovs_be16 tpid)
  * Keeps the complete entries among the first DP_MPLS_MAX.  Looks only one
  * entry further to tell "deeper" from "truncated", so the cost does not
  * grow with the stack. */
+static void guess_mpls_payload(const uint8_t *p, size_t left,
+                               struct dp_key *);
+
 static void
 parse_mpls(const uint8_t *p, size_t left, struct dp_key *key)
 {
@@ -101,11 +105,34 @@ parse_mpls(const uint8_t *p, size_t left, struct dp_key *key)
         key->mpls[i] = lse;
         if (lse & htonl(MPLS_BOS_MASK)) {
             key->n_mpls = i + 1;
+            guess_mpls_payload(p + key->n_mpls * MPLS_HLEN,
+                               left - key->n_mpls * MPLS_HLEN, key);
             return;
         }
     }
     key->n_mpls = n;
     key->mpls_deep = n == DP_MPLS_MAX && left >= (n + 1) * MPLS_HLEN;
+}
+
+/* The payload under a complete stack, as dp-key.h's enum dp_mpls_payload
+ * says: 'p' is what follows the bottom of stack ('left' bytes). */
+static void
+guess_mpls_payload(const uint8_t *p, size_t left, struct dp_key *key)
+{
+    key->mpls_payload = DP_MPLS_PAYLOAD_OTHER;
+    if (!left) {
+        return;
+    }
+    if (p[0] >> 4 == 4) {
+        size_t ihl = (p[0] & 0xf) * 4;
+        if (ihl >= IP_HEADER_LEN && ihl <= left && !csum(p, ihl)) {
+            key->mpls_payload = DP_MPLS_PAYLOAD_IPV4;
+            key->mpls_payload_ttl = p[8];
+        }
+    } else if (p[0] >> 4 == 6 && left >= IPV6_HEADER_LEN) {
+        key->mpls_payload = DP_MPLS_PAYLOAD_IPV6;
+        key->mpls_payload_ttl = p[7];
+    }
 }
 
 /* Neighbour solicitation or advertisement at 'l4' ('left' bytes): the

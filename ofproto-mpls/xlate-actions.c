@@ -222,6 +222,10 @@ xlate_pop_mpls(struct xlate_ctx *ctx, ovs_be16 eth_type)
         ctx->l3_unknown = true;
         ctx->n_mpls = 0;
         ctx->mpls_known = 0;
+    } else if (!ctx->mpls_known && ctx->n_mpls) {
+        /* The stack goes on below what the key holds: the next entry is
+         * known only by re-parsing. */
+        ctx->mpls_top_unknown = true;
     }
     xlate_sync_flow_mpls(ctx);
 
@@ -234,7 +238,7 @@ xlate_pop_mpls(struct xlate_ctx *ctx, ovs_be16 eth_type)
  * translation pushed the stack itself, or if 'rest' (the actions from the
  * copy onwards) pops the entry with an explicit ethertype. */
 static ovs_be16
-ethertype_under_stack(const struct xlate_ctx *ctx, const struct ofpact *rest,
+ethertype_under_stack(struct xlate_ctx *ctx, const struct ofpact *rest,
                       size_t rest_len)
 {
     if (ctx->under_mpls) {
@@ -246,7 +250,85 @@ ethertype_under_stack(const struct xlate_ctx *ctx, const struct ofpact *rest,
             return ofpact_get_POP_MPLS(a)->ethertype;
         }
     }
+    /* The Linux kernel's guess (dp-key.h, enum dp_mpls_payload), which the
+     * datapath flow then depends on.  The stack under translation's top is
+     * the key's (pushes and pops change only entries above it). */
+    const struct dp_key *key = ctx->xin->key;
+    if (key->n_mpls) {
+        ctx->mpls_payload_read = true;
+        return (key->mpls_payload == DP_MPLS_PAYLOAD_IPV4 ? htons(ETH_TYPE_IP)
+                : key->mpls_payload == DP_MPLS_PAYLOAD_IPV6
+                ? htons(ETH_TYPE_IPV6) : htons(0));
+    }
     return htons(0);
+}
+
+/* The IP TTL under a one-entry stack whose payload is 'eth_type', for
+ * translation's view of copy_ttl_out; -1 if unknown. */
+static int
+ttl_under_stack(struct xlate_ctx *ctx, ovs_be16 eth_type)
+{
+    if (ctx->under_mpls && !ctx->l3_unknown) {
+        /* Translation pushed the stack onto the IP header it knows. */
+        return ctx->flow.nw_ttl;
+    }
+    const struct dp_key *key = ctx->xin->key;
+    if (key->n_mpls && eth_type
+        && (key->mpls_payload == DP_MPLS_PAYLOAD_IPV4
+            || key->mpls_payload == DP_MPLS_PAYLOAD_IPV6)) {
+        ctx->mpls_payload_read = ctx->mpls_payload_ttl_read = true;
+        return key->mpls_payload_ttl;
+    }
+    return -1;
+}
+
+/* copy_ttl_out and copy_ttl_in.  Which way they go is decided here, from
+ * the stack's structure as translation tracks it, never from the BOS bit
+ * (a set_field may have cleared it): between the top two entries of a
+ * deeper stack, else between the one entry and the IP header under it if
+ * there is one (OpenFlow 1.3.5 5.12), else nothing (counted by the
+ * datapath). */
+static void
+xlate_copy_ttl(struct xlate_ctx *ctx, bool out, const struct ofpact *a,
+               size_t rest_len)
+{
+    struct dp_action *d = xlate_put_action(ctx, out ? DPA_COPY_TTL_OUT
+                                                    : DPA_COPY_TTL_IN);
+    if (ctx->n_mpls != 1) {
+        d->u8 = DP_COPY_TTL_ENTRIES;
+        if (ctx->mpls_known >= 2 && out) {
+            xlate_set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_TTL_MASK))
+                              | (ctx->mpls[1] & htonl(MPLS_TTL_MASK)));
+        } else if (ctx->mpls_known >= 2) {
+            ctx->mpls[1] = ((ctx->mpls[1] & ~htonl(MPLS_TTL_MASK))
+                            | (ctx->mpls[0] & htonl(MPLS_TTL_MASK)));
+            xlate_sync_flow_mpls(ctx);
+        }
+        xlate_trace(ctx, "%s: between the top two entries",
+                    out ? "copy_ttl_out" : "copy_ttl_in");
+        return;
+    }
+
+    d->be16 = ethertype_under_stack(ctx, a, rest_len);
+    if (d->be16 != htons(ETH_TYPE_IP) && d->be16 != htons(ETH_TYPE_IPV6)) {
+        d->be16 = htons(0);
+        xlate_trace(ctx, "%s: no IP header under the stack, skipped",
+                    out ? "copy_ttl_out" : "copy_ttl_in");
+        return;
+    }
+    if (out) {
+        int ttl = ttl_under_stack(ctx, d->be16);
+        if (ttl >= 0 && ctx->mpls_known >= 1) {
+            xlate_set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_TTL_MASK))
+                              | htonl(ttl));
+        }
+    } else if (ctx->under_mpls && !ctx->l3_unknown
+               && ctx->mpls_known >= 1) {
+        ctx->flow.nw_ttl = dp_lse_ttl(ctx->mpls[0]);
+    }
+    xlate_trace(ctx, "%s: with the %s header under the stack",
+                out ? "copy_ttl_out" : "copy_ttl_in",
+                d->be16 == htons(ETH_TYPE_IP) ? "IPv4" : "IPv6");
 }
 
 /* An extension action (ofp-ext.h): copy_ttl_out, copy_ttl_in, push_pbb,
@@ -268,23 +350,8 @@ xlate_ext(struct xlate_ctx *ctx, const struct ofpext_action *ea,
     }
     switch (ea->id) {
     case OFPEXT_COPY_TTL_OUT:
-        d = xlate_put_action(ctx, DPA_COPY_TTL_OUT);
-        d->be16 = ethertype_under_stack(ctx, a, rest_len);
-        if (ctx->mpls_known >= 2) {
-            xlate_set_top_lse(ctx, (ctx->mpls[0] & ~htonl(MPLS_TTL_MASK))
-                        | (ctx->mpls[1] & htonl(MPLS_TTL_MASK)));
-        }
-        xlate_trace(ctx, "copy_ttl_out");
-        break;
     case OFPEXT_COPY_TTL_IN:
-        d = xlate_put_action(ctx, DPA_COPY_TTL_IN);
-        d->be16 = ethertype_under_stack(ctx, a, rest_len);
-        if (ctx->mpls_known >= 2) {
-            ctx->mpls[1] = ((ctx->mpls[1] & ~htonl(MPLS_TTL_MASK))
-                            | (ctx->mpls[0] & htonl(MPLS_TTL_MASK)));
-            xlate_sync_flow_mpls(ctx);
-        }
-        xlate_trace(ctx, "copy_ttl_in");
+        xlate_copy_ttl(ctx, ea->id == OFPEXT_COPY_TTL_OUT, a, rest_len);
         break;
     case OFPEXT_SET_MPLS_BOS:
         d = xlate_put_action(ctx, DPA_SET_MPLS_BOS);
@@ -741,6 +808,19 @@ set_field_needs_l3(const struct ofpact *a)
     return xlate_field_needs_l3(ofpact_get_SET_FIELD(a)->field);
 }
 
+/* The MPLS fields, and the extension actions that read or write the top
+ * entry. */
+static bool
+set_field_needs_mpls(const struct ofpact *a)
+{
+    struct ofpext_action ea;
+
+    if (ofpext_action_parse(a, &ea)) {
+        return ofpext_get(ea.id)->needs == OFPEXT_NEEDS_MPLS;
+    }
+    return ofpact_get_SET_FIELD(a)->field->prereqs == MFP_MPLS;
+}
+
 static bool
 reg_move_needs_l3(const struct ofpact *a)
 {
@@ -756,13 +836,17 @@ reg_move_needs_l3(const struct ofpact *a)
 #define X(HANDLER, SLOT, CHANGES, L3) \
     { .xlate = HANDLER, .slot = SLOT, .changes_packet = CHANGES, \
       .needs_l3 = L3 }
+#define XM(HANDLER, SLOT, CHANGES, L3) \
+    { .xlate = HANDLER, .slot = SLOT, .changes_packet = CHANGES, \
+      .needs_l3 = L3, .needs_mpls = true }
 const struct xlate_action_info xlate_action_table[N_OFPACTS] = {
     [OFPACT_OUTPUT] = X(x_output, SLOT_OUTPUT, false, false),
     [OFPACT_CONTROLLER] = X(x_controller, SLOT_OUTPUT, false, false),
-    [OFPACT_GROUP] = X(x_group, SLOT_GROUP, true, true),
+    [OFPACT_GROUP] = XM(x_group, SLOT_GROUP, true, true),
     [OFPACT_SET_FIELD] = {
         .xlate = x_set_field, .changes_packet = true,
         .slot_of = set_field_slot, .needs_l3_of = set_field_needs_l3,
+        .needs_mpls_of = set_field_needs_mpls,
     },
     [OFPACT_REG_MOVE] = {
         .xlate = x_reg_move, .slot = SLOT_SET, .changes_packet = true,
@@ -783,11 +867,11 @@ const struct xlate_action_info xlate_action_table[N_OFPACTS] = {
     [OFPACT_SET_L4_SRC_PORT] = X(x_set_l4_src, SLOT_SET, true, true),
     [OFPACT_SET_L4_DST_PORT] = X(x_set_l4_dst, SLOT_SET, true, true),
     [OFPACT_DEC_TTL] = X(x_dec_ttl, SLOT_DEC_TTL, true, true),
-    [OFPACT_SET_MPLS_LABEL] = X(x_set_mpls_label, SLOT_SET, true, false),
-    [OFPACT_SET_MPLS_TC] = X(x_set_mpls_tc, SLOT_SET, true, false),
-    [OFPACT_SET_MPLS_TTL] = X(x_set_mpls_ttl, SLOT_SET, true, false),
-    [OFPACT_DEC_MPLS_TTL] = X(x_dec_mpls_ttl, SLOT_DEC_TTL, true, false),
-    [OFPACT_PUSH_MPLS] = X(x_push_mpls, SLOT_PUSH_MPLS, true, true),
+    [OFPACT_SET_MPLS_LABEL] = XM(x_set_mpls_label, SLOT_SET, true, false),
+    [OFPACT_SET_MPLS_TC] = XM(x_set_mpls_tc, SLOT_SET, true, false),
+    [OFPACT_SET_MPLS_TTL] = XM(x_set_mpls_ttl, SLOT_SET, true, false),
+    [OFPACT_DEC_MPLS_TTL] = XM(x_dec_mpls_ttl, SLOT_DEC_TTL, true, false),
+    [OFPACT_PUSH_MPLS] = XM(x_push_mpls, SLOT_PUSH_MPLS, true, true),
     [OFPACT_POP_MPLS] = X(x_pop_mpls, SLOT_POP, true, false),
     [OFPACT_SET_QUEUE] = X(x_nothing, SLOT_QOS, false, false),
     [OFPACT_POP_QUEUE] = X(x_nothing, SLOT_QOS, false, false),
@@ -796,9 +880,10 @@ const struct xlate_action_info xlate_action_table[N_OFPACTS] = {
     [OFPACT_CLEAR_ACTIONS] = X(x_clear_actions, SLOT_NONE, false, false),
     [OFPACT_WRITE_ACTIONS] = X(x_write_actions, SLOT_NONE, false, false),
     [OFPACT_WRITE_METADATA] = X(x_write_metadata, SLOT_NONE, true, false),
-    [OFPACT_GOTO_TABLE] = X(x_goto_table, SLOT_NONE, false, true),
+    [OFPACT_GOTO_TABLE] = XM(x_goto_table, SLOT_NONE, false, true),
 };
 #undef X
+#undef XM
 
 bool
 xlate_action_supported(enum ofpact_type type)

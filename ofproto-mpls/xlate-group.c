@@ -24,6 +24,7 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
     int old_n_mpls = ctx->n_mpls, old_known = ctx->mpls_known;
     ovs_be16 old_under = ctx->under_mpls;
     bool old_l3_unknown = ctx->l3_unknown;
+    bool old_top_unknown = ctx->mpls_top_unknown;
     bool old_in_set = ctx->in_action_set;
     struct ofpbuf old_set = ctx->action_set;
     size_t clone_ofs = SIZE_MAX;
@@ -55,6 +56,7 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
         ctx->mpls_known = old_known;
         ctx->under_mpls = old_under;
         ctx->l3_unknown = old_l3_unknown;
+        ctx->mpls_top_unknown = old_top_unknown;
         /* A recirculation inside the bucket ends only the copy. */
         ctx->exit = false;
     }

@@ -55,6 +55,10 @@ struct xlate_ctx {
      * the packet is re-parsed. */
     bool l3_unknown;
 
+    /* Pops went past the DP_MPLS_MAX entries the key holds and the stack
+     * goes on: its top is known only by re-parsing. */
+    bool mpls_top_unknown;
+
     /* An action ran that may have changed the packet, its metadata or
      * the label stack translation tracks: later lookups are not
      * "pristine" (xlate.h).  Set by action type, not by comparing
@@ -75,6 +79,12 @@ struct xlate_ctx {
      * that point (a select group's hash): every key entry's label is part
      * of the mask. */
     bool mpls_labels_read;
+
+    /* copy_ttl went by the guess of what lies under the key's stack (and
+     * by the IP TTL there): dp-key.h's 'mpls_payload' (and
+     * 'mpls_payload_ttl') are part of the mask. */
+    bool mpls_payload_read;
+    bool mpls_payload_ttl_read;
 
     struct ofpbuf action_set;   /* Of ofpacts. */
     uint8_t table_id;           /* Current table. */
@@ -118,11 +128,14 @@ struct xlate_action_info {
                                  * the label stack ('touched'). */
     bool needs_l3;              /* Needs the L3/L4 headers, which a pop
                                  * hides until a re-parse. */
+    bool needs_mpls;            /* Needs the top entry, which pops past
+                                 * the key's entries hide until then. */
 
     /* For set_field and move, which the above depend on the field (and
      * the extension it may carry): NULL to use the members. */
     enum xlate_slot (*slot_of)(const struct ofpact *);
     bool (*needs_l3_of)(const struct ofpact *);
+    bool (*needs_mpls_of)(const struct ofpact *);
 };
 
 extern const struct xlate_action_info xlate_action_table[N_OFPACTS];
@@ -140,6 +153,7 @@ void xlate_freeze(struct xlate_ctx *, const struct ofpact *ofpacts,
 void xlate_actions(struct xlate_ctx *, const struct ofpact *, size_t len);
 enum xlate_slot xlate_slot_of(const struct ofpact *);
 bool xlate_needs_l3(const struct ofpact *);
+bool xlate_needs_mpls(const struct ofpact *);
 
 void xlate_table(struct xlate_ctx *, uint8_t table_id);
 

@@ -165,6 +165,12 @@ wc_to_mask(const struct xlate_ctx *ctx, struct dp_key *mask)
     for (int i = 0; i < key->n_mpls && i < FLOW_MAX_MPLS_LABELS; i++) {
         mask->mpls[i] = m->mpls_lse[i];
     }
+    if (ctx->mpls_payload_read) {
+        mask->mpls_payload = 0xff;
+    }
+    if (ctx->mpls_payload_ttl_read) {
+        mask->mpls_payload_ttl = 0xff;
+    }
     if (ctx->mpls_labels_read) {
         for (int i = 0; i < key->n_mpls; i++) {
             mask->mpls[i] |= htonl(MPLS_LABEL_MASK);
@@ -274,6 +280,13 @@ xlate_needs_l3(const struct ofpact *a)
     return info->needs_l3_of ? info->needs_l3_of(a) : info->needs_l3;
 }
 
+bool
+xlate_needs_mpls(const struct ofpact *a)
+{
+    const struct xlate_action_info *info = &xlate_action_table[a->type];
+    return info->needs_mpls_of ? info->needs_mpls_of(a) : info->needs_mpls;
+}
+
 /* Executes one action list ('ofpacts' of 'len' bytes) in order: an
  * apply-actions instruction, a bucket, or the ordered action set. */
 void
@@ -288,7 +301,8 @@ xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts, size_t len)
         if (ctx->exit) {
             return;
         }
-        if (ctx->l3_unknown && xlate_needs_l3(a)) {
+        if ((ctx->l3_unknown && xlate_needs_l3(a))
+            || (ctx->mpls_top_unknown && xlate_needs_mpls(a))) {
             size_t done = (const char *) a - (const char *) ofpacts;
             xlate_freeze(ctx, a, len - done, false);
             return;
@@ -395,9 +409,9 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
         ctx->exit = true;
         return;
     }
-    if (ctx->l3_unknown) {
-        /* The lookup may match L3/L4 fields: resume there after a
-         * re-parse. */
+    if (ctx->l3_unknown || ctx->mpls_top_unknown) {
+        /* The lookup may match L3/L4 fields or the top entry: resume there
+         * after a re-parse. */
         ctx->table_id = table_id;
         xlate_freeze(ctx, NULL, 0, true);
         return;

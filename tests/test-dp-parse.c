@@ -121,7 +121,21 @@ check_invariants(const struct dp_packet *pkt, const uint8_t *orig, size_t n,
     for (size_t i = k->n_mpls; i < DP_MPLS_MAX; i++) {
         assert_int_equal(k->mpls[i], 0);
     }
-    assert_int_equal(k->pad1[0] | k->pad1[1] | k->pad1[2], 0);
+    assert_int_equal(k->pad1, 0);
+    if (k->mpls_payload != DP_MPLS_PAYLOAD_NONE) {
+        /* The payload is guessed only under a complete stack. */
+        assert_true(k->n_mpls && !k->mpls_deep);
+        assert_true(k->mpls[k->n_mpls - 1] & htonl(MPLS_BOS_MASK));
+        assert_true(k->mpls_payload == DP_MPLS_PAYLOAD_IPV4
+                    || k->mpls_payload == DP_MPLS_PAYLOAD_IPV6
+                    || k->mpls_payload == DP_MPLS_PAYLOAD_OTHER);
+    } else if (k->n_mpls) {
+        assert_false(k->mpls[k->n_mpls - 1] & htonl(MPLS_BOS_MASK));
+    }
+    if (k->mpls_payload != DP_MPLS_PAYLOAD_IPV4
+        && k->mpls_payload != DP_MPLS_PAYLOAD_IPV6) {
+        assert_int_equal(k->mpls_payload_ttl, 0);
+    }
 }
 
 /* Parses 'n' bytes of 'frame' in a packet of its own and checks the
@@ -434,6 +448,69 @@ test_mpls_stacks(void **state)
     for (int i = 0; i < DP_MPLS_MAX; i++) {
         assert_int_equal(dp_lse_bos(c->key.mpls[i]), 0);
     }
+}
+
+/* What lies under a complete stack is guessed as the Linux kernel does:
+ * IPv4 by its first nibble, a valid IHL and header checksum; IPv6 by its
+ * nibble and a whole header; anything else is "other"; nothing is
+ * guessed under a truncated or deeper stack. */
+static void
+test_mpls_payload(void **state)
+{
+    struct ctx *c = *state;
+    struct dp_packet *pkt;
+
+    build_mpls(&c->f, 2, ETH_TYPE_MPLS);
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_IPV4);
+    assert_int_equal(c->key.mpls_payload_ttl, 64);
+    assert_true(key_l3_is_zero(&c->key));
+    dp_packet_delete(pkt);
+
+    /* A broken header checksum: not IPv4. */
+    size_t ip = 14 + 2 * 4;
+    c->f.b[ip + 10] ^= 0x55;
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_OTHER);
+    assert_int_equal(c->key.mpls_payload_ttl, 0);
+    dp_packet_delete(pkt);
+    c->f.b[ip + 10] ^= 0x55;
+
+    /* IHL 4: not IPv4. */
+    c->f.b[ip] = 0x44;
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_OTHER);
+    dp_packet_delete(pkt);
+
+    /* A pseudowire control word (first nibble 0). */
+    fb_init(&c->f);
+    fb_eth(&c->f, ETH_TYPE_MPLS);
+    fb_u32(&c->f, 500 << 12 | 0x100 | 64);
+    fb_u32(&c->f, 0);
+    fb_payload(&c->f, 40);
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_OTHER);
+    dp_packet_delete(pkt);
+
+    /* IPv6: version 6 and 40 bytes; hop limit kept. */
+    fb_init(&c->f);
+    fb_eth(&c->f, ETH_TYPE_MPLS);
+    fb_u32(&c->f, 500 << 12 | 0x100 | 64);
+    fb_ipv6(&c->f, IPPROTO_UDP, 0, 0, 77);
+    fb_udp(&c->f, 1, 2);
+    fb_finish(&c->f);
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_IPV6);
+    assert_int_equal(c->key.mpls_payload_ttl, 77);
+    dp_packet_delete(pkt);
+
+    /* 20 entries: the key holds 16, guesses nothing. */
+    fb_init(&c->f);
+    build_mpls(&c->f, 20, ETH_TYPE_MPLS);
+    pkt = parse(c->f.b, c->f.n, &c->key);
+    assert_int_equal(c->key.mpls_deep, 1);
+    assert_int_equal(c->key.mpls_payload, DP_MPLS_PAYLOAD_NONE);
+    dp_packet_delete(pkt);
 }
 
 static void
@@ -1276,6 +1353,7 @@ main(void)
         T(test_vlan_tags),
         T(test_vlan_stripped),
         T(test_mpls_stacks),
+        T(test_mpls_payload),
         T(test_mpls_200),
         T(test_ipv4_tcp),
         T(test_ipv4_padding),

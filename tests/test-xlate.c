@@ -582,6 +582,105 @@ test_select_mpls(void **state)
     assert_in_range(count[2], 160, 240);
 }
 
+/* copy_ttl on a one-entry stack nothing else describes: the payload is
+ * guessed as Linux does (the key's 'mpls_payload'), which the mask then
+ * holds; translation's view of the label TTL follows copy_ttl_out, so a
+ * later table matches the TTL the packet carries (issue 15 item 8); a
+ * cleared BOS bit does not make the IPv4 header a label (item 10). */
+static void
+test_copy_ttl_one_entry(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,mpls,mpls_label=10,actions=copy_ttl_in,output:2");
+    add_flow(b, "in_port=1,mpls,mpls_label=11,actions=set_mpls_ttl:200,copy_ttl_out,goto_table:1");
+    add_flow(b, "table=1,priority=10,mpls,mpls_ttl=33,actions=output:2");
+    add_flow(b, "table=1,priority=0,actions=output:3");
+    add_flow(b, "in_port=1,mpls,mpls_label=12,actions=set_field:0->mpls_bos,copy_ttl_in,output:2");
+
+    static const uint32_t l10[] = { 10 }, l11[] = { 11 }, l12[] = { 12 };
+    struct dp_packet *frame = frame_udp(l10, 1, 33, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "copy_ttl_in(eth_type=0x800),output(2)");
+    assert_int_equal(o.mask.mpls_payload, 0xff);
+    outcome_free(&o);
+
+    /* Not IPv4 under the stack (a broken header checksum): skipped. */
+    struct dp_packet *bad = dp_packet_clone(frame);
+    ((uint8_t *) dp_packet_data(bad))[14 + 4 + 10] ^= 0xff;
+    translate(b, bad, 1, 0, &o);
+    assert_string_equal(o.actions, "copy_ttl_in,output(2)");
+    assert_int_equal(o.key.mpls_payload, DP_MPLS_PAYLOAD_OTHER);
+    assert_int_equal(o.mask.mpls_payload, 0xff);
+    outcome_free(&o);
+    dp_packet_delete(bad);
+    dp_packet_delete(frame);
+
+    for (int ttl = 33; ttl <= 34; ttl++) {
+        frame = frame_udp(l11, 1, ttl, 5);
+        translate(b, frame, 1, 0, &o);
+        char *want = xasprintf("set_mpls_ttl(200),copy_ttl_out(eth_type=0x800)"
+                               ",output(%d)", ttl == 33 ? 2 : 3);
+        assert_string_equal(o.actions, want);
+        free(want);
+        assert_int_equal(o.mask.mpls_payload_ttl, 0xff);
+        outcome_free(&o);
+        dp_packet_delete(frame);
+    }
+
+    frame = frame_udp(l12, 1, 33, 5);
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "set_mpls_bos(0),copy_ttl_in(eth_type=0x800),"
+                        "output(2)");
+    assert_int_equal(o.acts[1].u8, 0);  /* Not DP_COPY_TTL_ENTRIES. */
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
+/* A stack deeper than the key: when pops run past the 16 entries the key
+ * holds, the next step that needs the top entry recirculates, and the
+ * re-parsed packet's key holds the rest of the stack (issue 15 item 6). */
+static void
+test_deep_stack(void **state)
+{
+    struct bridge *b = *state;
+    struct ds pops = DS_EMPTY_INITIALIZER;
+    for (int i = 0; i < 16; i++) {
+        ds_put_cstr(&pops, "pop_mpls:0x8847,");
+    }
+    char *text = xasprintf("in_port=1,mpls,mpls_label=100,actions=%s"
+                           "goto_table:1", ds_cstr(&pops));
+    add_flow(b, text);
+    free(text);
+    ds_destroy(&pops);
+    add_flow(b, "table=1,priority=10,mpls,mpls_label=116,actions=output:2");
+    add_flow(b, "table=1,priority=0,actions=output:3");
+
+    uint32_t stack[17];
+    for (int i = 0; i < 17; i++) {
+        stack[i] = 100 + i;
+    }
+    for (int last = 116; last <= 117; last++) {
+        stack[16] = last;
+        struct dp_packet *frame = frame_udp(stack, 17, 64, 5);
+        struct outcome o1, o2;
+        translate(b, frame, 1, 0, &o1);
+        assert_true(o1.recirc_id != 0);
+        assert_int_equal(o1.key.mpls_deep, 1);
+        struct dp_packet *rest = next_pass(frame, &o1);
+        translate(b, rest, 1, o1.recirc_id, &o2);
+        assert_int_equal(o2.key.n_mpls, 1);
+        assert_string_equal(o2.actions, last == 116 ? "output(2)"
+                                                    : "output(3)");
+        assert_int_equal(ntohl(o2.mask.mpls[0]) & MPLS_LABEL_MASK,
+                         MPLS_LABEL_MASK);
+        outcome_free(&o1);
+        outcome_free(&o2);
+        dp_packet_delete(rest);
+        dp_packet_delete(frame);
+    }
+}
+
 /* What translation does not implement is refused before it is stored. */
 static void
 test_unsupported_refused(void **state OVS_UNUSED)
@@ -629,6 +728,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_l4_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_mpls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_ttl_one_entry, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deep_stack, setup, teardown),
         cmocka_unit_test(test_unsupported_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

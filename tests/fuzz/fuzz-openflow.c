@@ -185,6 +185,7 @@ fz_rconn_connect_unreliably(struct rconn *rc OVS_UNUSED,
 
 #include "ofproto-mpls/connmgr.c"
 #include "ofproto-mpls/ofproto-private.h"
+#include "ofproto-mpls/ofproto.h"
 
 #define MAX_MSGS 64
 
