@@ -46,7 +46,8 @@ systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-osken-ping sys-malformed-of
     sys-mpls-lsp sys-mpls-stack sys-mpls-ttl sys-mpls-eompls sys-mpls-bos
     sys-mpls-push sys-offload-diff sys-revalidate
     sys-fault-controller sys-fault-pinstorm sys-fault-port
-    sys-fault-nftables sys-registers sys-ofctl-ext sys-select"}
+    sys-fault-nftables sys-registers sys-ofctl-ext sys-select
+    sys-mpls-depth"}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf "$logdir"
