@@ -769,6 +769,157 @@ exec_set_icmp(struct dp_packet *pkt, bool type, uint8_t value)
     return 0;
 }
 
+/* IPv6 neighbour discovery: the ICMPv6 header (type, code, checksum,
+ * 4 bytes), the 16-byte target, then options of 8-byte units:
+ *
+ *    +--------+--------+------------------------------+
+ *    |  Type  | Length |  Link-layer address ...      |   type 1: SLL,
+ *    +--------+--------+------------------------------+   type 2: TLL
+ *
+ * Returns the ICMPv6 header of 'pkt' if it is a neighbour solicitation or
+ * advertisement with a whole target, else NULL. */
+static uint8_t *
+exec_nd(struct dp_packet *pkt)
+{
+    uint8_t *l3 = dp_packet_l3(pkt);
+    uint8_t *l4 = dp_packet_l4(pkt);
+
+    if (!l3 || !l4 || IP_VER(l3[0]) != 6
+        || exec_l4_proto(pkt, l3) != IPPROTO_ICMPV6
+        || exec_l4_size(pkt) < 24 || l4[1] != 0
+        || (l4[0] != ND_NEIGHBOR_SOLICIT && l4[0] != ND_NEIGHBOR_ADVERT)) {
+        return NULL;
+    }
+    return l4;
+}
+
+static int
+exec_set_nd_target(struct dp_packet *pkt, const struct in6_addr *target)
+{
+    uint8_t *nd = exec_nd(pkt);
+
+    if (!nd) {
+        return EINVAL;
+    }
+    wr16(nd + 2, recalc_csum128(rd16(nd + 2),
+                                (ovs_16aligned_be32 *) (nd + 8), target));
+    memcpy(nd + 8, target, 16);
+    return 0;
+}
+
+static int
+exec_set_nd_lla(struct dp_packet *pkt, bool sll, struct eth_addr mac)
+{
+    uint8_t *nd = exec_nd(pkt);
+
+    if (!nd || nd[0] != (sll ? ND_NEIGHBOR_SOLICIT : ND_NEIGHBOR_ADVERT)) {
+        return EINVAL;
+    }
+    size_t len = exec_l4_size(pkt);
+    for (size_t ofs = 24; ofs + 8 <= len; ) {
+        size_t olen = nd[ofs + 1] * 8;
+        if (!olen || ofs + olen > len) {
+            break;
+        }
+        if (nd[ofs] == (sll ? 1 : 2) && olen == 8) {
+            struct eth_addr old;
+            memcpy(&old, nd + ofs + 2, ETH_ADDR_LEN);
+            wr16(nd + 2, recalc_csum48(rd16(nd + 2), old, mac));
+            memcpy(nd + ofs + 2, &mac, ETH_ADDR_LEN);
+            return 0;
+        }
+        ofs += olen;
+    }
+    /* No such option: nothing to set, as in Open vSwitch. */
+    return 0;
+}
+
+/* IPv6's extension headers that may come before the upper layer. */
+static bool
+is_ipv6_ext(uint8_t nxt)
+{
+    return (nxt == IPPROTO_HOPOPTS || nxt == IPPROTO_ROUTING
+            || nxt == IPPROTO_FRAGMENT || nxt == IPPROTO_AH
+            || nxt == IPPROTO_DSTOPTS || nxt == 135 /* Mobility. */);
+}
+
+/* Sets the IPv4 protocol, or the IPv6 next header that names the upper
+ * layer (in the last extension header), fixing the IPv4 header checksum
+ * and, for TCP, UDP and ICMPv6, the L4 checksum, whose pseudo-header holds
+ * the protocol. */
+static int
+exec_set_ip_proto(struct dp_packet *pkt, uint8_t proto)
+{
+    struct ip_header *ip = exec_ipv4(pkt);
+    uint8_t *l3 = dp_packet_l3(pkt);
+    uint8_t *l4 = dp_packet_l4(pkt);
+    uint8_t old;
+
+    if (!ip && !exec_ipv6(pkt)) {
+        return EINVAL;
+    }
+    if (ip) {
+        ovs_be16 old_word = rd16(&ip->ip_ttl);
+        old = ip->ip_proto;
+        ip->ip_proto = proto;
+        ip->ip_csum = recalc_csum16(ip->ip_csum, old_word, rd16(&ip->ip_ttl));
+    } else {
+        /* Walk to the header whose next-header byte names the upper
+         * layer. */
+        uint8_t *end = (uint8_t *) dp_packet_tail(pkt)
+                       - dp_packet_l2_pad_size(pkt);
+        uint8_t *nxt = l3 + 6;
+        uint8_t *p = l3 + IPV6_HEADER_LEN;
+        while (is_ipv6_ext(*nxt) && end - p >= 8) {
+            size_t len = (*nxt == IPPROTO_FRAGMENT ? 8
+                          : *nxt == IPPROTO_AH ? (p[1] + 2) * 4
+                          : (p[1] + 1) * 8);
+            if (len > (size_t) (end - p)) {
+                break;
+            }
+            nxt = p;
+            p += len;
+        }
+        old = *nxt;
+        *nxt = proto;
+    }
+    if (l4 && old != proto) {
+        /* The pseudo-header's protocol word is (0, protocol). */
+        ovs_be16 o = htons(old), n = htons(proto);
+        size_t len = exec_l4_size(pkt);
+        if (old == IPPROTO_TCP && len >= TCP_HEADER_LEN) {
+            struct tcp_header *tcp = (struct tcp_header *) l4;
+            tcp->tcp_csum = recalc_csum16(tcp->tcp_csum, o, n);
+        } else if (old == IPPROTO_UDP && len >= UDP_HEADER_LEN) {
+            struct udp_header *udp = (struct udp_header *) l4;
+            if (udp->udp_csum) {
+                udp->udp_csum = recalc_csum16(udp->udp_csum, o, n);
+                if (!udp->udp_csum) {
+                    udp->udp_csum = htons(0xffff);
+                }
+            }
+        } else if (old == IPPROTO_ICMPV6 && len >= ICMP6_HEADER_LEN) {
+            wr16(l4 + 2, recalc_csum16(rd16(l4 + 2), o, n));
+        }
+    }
+    return 0;
+}
+
+/* Rewrites the ethertype after the VLAN tags.  The bytes after it are now
+ * of another protocol: nothing of them stays parsed. */
+static int
+exec_set_eth_type(struct dp_packet *pkt, ovs_be16 eth_type)
+{
+    size_t at = exec_l2_end(pkt);
+
+    if (at == SIZE_MAX || at > dp_packet_size(pkt)) {
+        return EINVAL;
+    }
+    wr16((uint8_t *) dp_packet_data(pkt) + at - 2, eth_type);
+    pkt->l2_5_ofs = pkt->l3_ofs = pkt->l4_ofs = UINT16_MAX;
+    return 0;
+}
+
 /* ARP. */
 
 static int
@@ -974,6 +1125,19 @@ dp_execute(struct dp_packet *pkt, const struct dp_action *actions,
             break;
         case DPA_SET_PBB_ISID:
             error = exec_set_pbb_isid(pkt, a->u32 & 0xffffff);
+            break;
+        case DPA_SET_ND_TARGET:
+            error = exec_set_nd_target(pkt, &a->ip6);
+            break;
+        case DPA_SET_ND_SLL:
+        case DPA_SET_ND_TLL:
+            error = exec_set_nd_lla(pkt, a->type == DPA_SET_ND_SLL, a->mac);
+            break;
+        case DPA_SET_IP_PROTO:
+            error = exec_set_ip_proto(pkt, a->u8);
+            break;
+        case DPA_SET_ETH_TYPE:
+            error = exec_set_eth_type(pkt, a->be16);
             break;
 
         case DPA__MAX:

@@ -192,7 +192,21 @@ enum dp_action_fmt {
      * frame is the packet. */                                               \
     DPA(POP_PBB,            "pop_pbb",          DPAF_NONE)                   \
     /* u32: I-SID (24 bits) of the I-TAG. */                                 \
-    DPA(SET_PBB_ISID,       "set_pbb_isid",     DPAF_U32_HEX)
+    DPA(SET_PBB_ISID,       "set_pbb_isid",     DPAF_U32_HEX)                \
+    /* ip6: target address of an IPv6 neighbour solicitation or              \
+     * advertisement; ICMPv6 checksum fixed. */                              \
+    DPA(SET_ND_TARGET,      "set_nd_target",    DPAF_IP6)                    \
+    /* mac: the source (SLL) / target (TLL) link-layer address option of     \
+     * a solicitation / an advertisement, if it has one. */                  \
+    DPA(SET_ND_SLL,         "set_nd_sll",       DPAF_MAC)                    \
+    DPA(SET_ND_TLL,         "set_nd_tll",       DPAF_MAC)                    \
+    /* u8: IPv4 protocol or IPv6 next header after the extension headers;    \
+     * the IPv4 header checksum and the L4 checksum's pseudo-header          \
+     * fixed. */                                                             \
+    DPA(SET_IP_PROTO,       "set_ip_proto",     DPAF_U8)                     \
+    /* be16: the ethertype after the VLAN tags.  What follows is not         \
+     * touched, and none of it is parsed any more (layer offsets unset). */  \
+    DPA(SET_ETH_TYPE,       "set_eth_type",     DPAF_ETH_TYPE)
 
 /* Action types, numbered in DP_ACTIONS order from DPA_OUTPUT = 0. */
 enum dp_action_type {

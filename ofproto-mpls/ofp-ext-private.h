@@ -24,6 +24,8 @@ enum {
 
 /* OXM and NXM headers: class << 16 | field << 9 | hasmask << 8 | length. */
 #define OFPEXT_OXM_MPLS_BOS    0x80004801u  /* OXM_OF_MPLS_BOS, 1 byte. */
+#define OFPEXT_OXM_ETH_TYPE    0x80000a02u  /* OXM_OF_ETH_TYPE, 2 bytes. */
+#define OFPEXT_OXM_IP_PROTO    0x80001401u  /* OXM_OF_IP_PROTO, 1 byte. */
 #define OFPEXT_OXM_PBB_ISID    0x80004a03u  /* OXM_OF_PBB_ISID, 3 bytes. */
 #define OFPEXT_OXM_IPV6_EXTHDR 0x80004e02u  /* OXM_OF_IPV6_EXTHDR, 2. */
 #define OFPEXT_NXM_TUN_SRC     0x00013e04u  /* NXM_NX_TUN_IPV4_SRC. */

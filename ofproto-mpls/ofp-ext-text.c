@@ -107,10 +107,15 @@ to_set_field(const char *p, const struct ofpext *e, struct ds *out,
         return 0;
     }
     const char *arrow = strstr(value, "->");
-    size_t fn = strlen(e->name);
-    if (!arrow || strncmp(arrow + 2, e->name, fn) || !word_ends(arrow[2 + fn])
-        || memchr(value, ',', arrow - value)
+    if (!arrow || memchr(value, ',', arrow - value)
         || memchr(value, ')', arrow - value)) {
+        return 0;
+    }
+    size_t fn = match_word(arrow + 2, e->name);
+    if (!fn && e->alias) {
+        fn = match_word(arrow + 2, e->alias);
+    }
+    if (!fn) {
         return 0;
     }
     uint32_t x;
@@ -280,7 +285,8 @@ from_set_field(const char *p, struct ds *out)
         if (ipv6_parse(v, &a) && ofpext_marker_decode((uint8_t *) &a, &ea)) {
             const struct ofpext *e = ofpext_get(ea.id);
             if (e->form == OFPEXT_FORM_SET_FIELD) {
-                ds_put_format(out, "set_field:%"PRIu32"->%s", ea.value,
+                ds_put_format(out, e->hex ? "set_field:%#"PRIx32"->%s"
+                              : "set_field:%"PRIu32"->%s", ea.value,
                               e->name);
             } else if (ea.id == OFPEXT_PUSH_PBB) {
                 ds_put_format(out, "%s:%#"PRIx32, e->name, ea.value);

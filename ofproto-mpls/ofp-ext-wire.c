@@ -527,29 +527,37 @@ rw_msg(struct rw *rw, const uint8_t *p, size_t len)
 static bool
 may_need(const uint8_t *p, size_t len, bool to)
 {
-    static const uint8_t to_pats[][4] = {
-        { 0x80, 0x00, 0x48, 0x01 },     /* mpls_bos (set_field). */
-        { 0x80, 0x00, 0x4a, 0x03 },     /* pbb_isid. */
-        { 0x80, 0x00, 0x4b, 0x06 },
-        { 0x80, 0x00, 0x4e, 0x02 },     /* ipv6_exthdr. */
-        { 0x80, 0x00, 0x4f, 0x04 },
-        { 0x00, 0x0b, 0x00, 0x08 },     /* copy_ttl_out. */
-        { 0x00, 0x0c, 0x00, 0x08 },     /* copy_ttl_in. */
-        { 0x00, 0x1a, 0x00, 0x08 },     /* push_pbb. */
-        { 0x00, 0x1b, 0x00, 0x08 },     /* pop_pbb. */
+    struct pattern {
+        size_t n;
+        uint8_t b[8];
     };
-    static const uint8_t from_pats[][4] = {
-        { 0x00, 0x01, 0x3e, 0x04 },     /* tun_src. */
-        { 0x00, 0x01, 0x3f, 0x08 },
-        { 0x00, 0x01, 0x40, 0x04 },     /* tun_dst. */
-        { 0x00, 0x01, 0x41, 0x08 },
-        { 0x00, 0x01, 0xda, 0x10 },     /* tun_ipv6_src (markers). */
+    static const struct pattern to_pats[] = {
+        { 4, { 0x80, 0x00, 0x48, 0x01 } },      /* mpls_bos (set_field). */
+        /* set_field eth_type and ip_proto: the whole action header, since
+         * the fields alone are in nearly every match. */
+        { 8, { 0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x0a, 0x02 } },
+        { 8, { 0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x14, 0x01 } },
+        { 4, { 0x80, 0x00, 0x4a, 0x03 } },      /* pbb_isid. */
+        { 4, { 0x80, 0x00, 0x4b, 0x06 } },
+        { 4, { 0x80, 0x00, 0x4e, 0x02 } },      /* ipv6_exthdr. */
+        { 4, { 0x80, 0x00, 0x4f, 0x04 } },
+        { 4, { 0x00, 0x0b, 0x00, 0x08 } },      /* copy_ttl_out. */
+        { 4, { 0x00, 0x0c, 0x00, 0x08 } },      /* copy_ttl_in. */
+        { 4, { 0x00, 0x1a, 0x00, 0x08 } },      /* push_pbb. */
+        { 4, { 0x00, 0x1b, 0x00, 0x08 } },      /* pop_pbb. */
     };
-    const uint8_t (*pats)[4] = to ? to_pats : from_pats;
+    static const struct pattern from_pats[] = {
+        { 4, { 0x00, 0x01, 0x3e, 0x04 } },      /* tun_src. */
+        { 4, { 0x00, 0x01, 0x3f, 0x08 } },
+        { 4, { 0x00, 0x01, 0x40, 0x04 } },      /* tun_dst. */
+        { 4, { 0x00, 0x01, 0x41, 0x08 } },
+        { 4, { 0x00, 0x01, 0xda, 0x10 } },      /* tun_ipv6_src (markers). */
+    };
+    const struct pattern *pats = to ? to_pats : from_pats;
     size_t n = to ? ARRAY_SIZE(to_pats) : ARRAY_SIZE(from_pats);
 
     for (size_t i = 0; i < n; i++) {
-        if (memmem(p, len, pats[i], 4)) {
+        if (memmem(p, len, pats[i].b, pats[i].n)) {
             return true;
         }
     }

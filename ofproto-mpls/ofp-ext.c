@@ -66,6 +66,25 @@ const struct ofpext ofpext_table[OFPEXT_N] = {
         .eth_type = OFPEXT_ETH_TYPE_PBB,
         .needs = OFPEXT_NEEDS_PBB,
     },
+    [OFPEXT_SET_ETH_TYPE] = {
+        .id = OFPEXT_SET_ETH_TYPE,
+        .name = "eth_type",
+        .alias = "dl_type",
+        .form = OFPEXT_FORM_SET_FIELD,
+        .oxm = OFPEXT_OXM_ETH_TYPE,
+        .max = 0xffff,
+        .hex = true,
+        .needs = OFPEXT_NEEDS_NONE,
+    },
+    [OFPEXT_SET_IP_PROTO] = {
+        .id = OFPEXT_SET_IP_PROTO,
+        .name = "ip_proto",
+        .alias = "nw_proto",
+        .form = OFPEXT_FORM_SET_FIELD,
+        .oxm = OFPEXT_OXM_IP_PROTO,
+        .max = 0xff,
+        .needs = OFPEXT_NEEDS_IP,
+    },
     [OFPEXT_IPV6_EXTHDR] = {
         .id = OFPEXT_IPV6_EXTHDR,
         .name = "ipv6_exthdr",
@@ -315,6 +334,9 @@ needs_met(enum ofpext_needs needs, ovs_be16 dl_type)
         return eth_type_mpls(dl_type);
     case OFPEXT_NEEDS_PBB:
         return dl_type == htons(OFPEXT_ETH_TYPE_PBB);
+    case OFPEXT_NEEDS_IP:
+        return (dl_type == htons(ETH_TYPE_IP)
+                || dl_type == htons(ETH_TYPE_IPV6));
     }
     OVS_NOT_REACHED();
 }
@@ -339,6 +361,15 @@ check_ofpacts__(ovs_be16 *dl_type, const struct ofpact *ofpacts, size_t len)
                 *dl_type = htons(OFPEXT_ETH_TYPE_PBB);
             } else if (ea.id == OFPEXT_POP_PBB) {
                 *dl_type = htons(0);
+            } else if (ea.id == OFPEXT_SET_ETH_TYPE) {
+                if (ea.value == ETH_TYPE_VLAN_8021Q
+                    || ea.value == ETH_TYPE_VLAN_8021AD
+                    || ea.value == 0x9100) {
+                    /* A tag is pushed with push_vlan, not made up out of
+                     * the bytes after the ethertype. */
+                    return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
+                }
+                *dl_type = htons(ea.value);
             }
         } else if (a->type == OFPACT_PUSH_MPLS) {
             *dl_type = ofpact_get_PUSH_MPLS(a)->ethertype;

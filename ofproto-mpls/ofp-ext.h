@@ -10,8 +10,9 @@
  *
  *   copy_ttl_out, copy_ttl_in   OFPAT_COPY_TTL_OUT (11), OFPAT_COPY_TTL_IN (12)
  *   push_pbb, pop_pbb           OFPAT_PUSH_PBB (26), OFPAT_POP_PBB (27)
- *   set_field mpls_bos          OFPAT_SET_FIELD on OXM_OF_MPLS_BOS (OVS
- *                               can match it but treats it as read-only)
+ *   set_field mpls_bos,         OFPAT_SET_FIELD on OXM_OF_MPLS_BOS,
+ *   eth_type, ip_proto          OXM_OF_ETH_TYPE, OXM_OF_IP_PROTO (OVS can
+ *                               match them but treats them as read-only)
  *   pbb_isid                    OXM_OF_PBB_ISID: match and set_field
  *   ipv6_exthdr                 OXM_OF_IPV6_EXTHDR: match
  *
@@ -96,6 +97,8 @@ enum ofpext_id {
     OFPEXT_SET_MPLS_BOS,        /* Value: the BOS bit. */
     OFPEXT_PBB_ISID,            /* A field; value: the I-SID. */
     OFPEXT_IPV6_EXTHDR,         /* A field; value: OFPIEH_* bits. */
+    OFPEXT_SET_ETH_TYPE,        /* Value: the ethertype. */
+    OFPEXT_SET_IP_PROTO,        /* Value: the IP protocol. */
     OFPEXT_N
 };
 
@@ -114,6 +117,7 @@ enum ofpext_needs {
     OFPEXT_NEEDS_NONE,
     OFPEXT_NEEDS_MPLS,          /* An MPLS label stack. */
     OFPEXT_NEEDS_PBB,           /* An I-TAG (ethertype 0x88e7). */
+    OFPEXT_NEEDS_IP,            /* An IPv4 or IPv6 header. */
 };
 
 /* One extension. */
@@ -121,10 +125,13 @@ struct ofpext {
     enum ofpext_id id;
     const char *name;           /* Text: the action ("copy_ttl_out") or the
                                  * field ("mpls_bos", "pbb_isid"). */
+    const char *alias;          /* Another spelling of the field, or NULL
+                                 * ("nw_proto" for "ip_proto"). */
     enum ofpext_form form;
     uint16_t ofpat;             /* FORM_ACTION: the OFPAT_* type. */
     uint32_t oxm;               /* Fields: the OXM header, unmasked. */
     uint32_t max;               /* Largest value (set_field, field). */
+    bool hex;                   /* FORM_SET_FIELD: printed in hex. */
     bool settable;              /* FORM_FIELD: set_field allowed. */
     enum mf_field_id carrier;   /* FORM_FIELD: the struct flow field. */
     uint16_t eth_type;          /* FORM_FIELD: match prerequisite. */

@@ -331,9 +331,35 @@ xlate_copy_ttl(struct xlate_ctx *ctx, bool out, const struct ofpact *a,
                 d->be16 == htons(ETH_TYPE_IP) ? "IPv4" : "IPv6");
 }
 
+/* set_field eth_type: the bytes after the ethertype are another
+ * protocol's now, known only by re-parsing them. */
+static void
+xlate_set_eth_type(struct xlate_ctx *ctx, ovs_be16 eth_type)
+{
+    struct dp_action *d = xlate_put_action(ctx, DPA_SET_ETH_TYPE);
+    d->be16 = eth_type;
+    xlate_trace(ctx, "set_field:%#"PRIx16"->eth_type", ntohs(eth_type));
+    if (eth_type == ctx->flow.dl_type) {
+        return;
+    }
+    ctx->flow.dl_type = eth_type;
+    ctx->l3_unknown = true;
+    ctx->mpls_known = 0;
+    ctx->under_mpls = htons(0);
+    if (eth_type_mpls(eth_type)) {
+        ctx->n_mpls = -1;
+        ctx->mpls_top_unknown = true;
+    } else {
+        ctx->n_mpls = 0;
+        ctx->mpls_top_unknown = false;
+    }
+    ctx->mpls_moved = true;
+    xlate_sync_flow_mpls(ctx);
+}
+
 /* An extension action (ofp-ext.h): copy_ttl_out, copy_ttl_in, push_pbb,
- * pop_pbb, set_field mpls_bos or pbb_isid.  'rest_len' bytes of actions
- * start at 'a'. */
+ * pop_pbb, set_field mpls_bos, pbb_isid, eth_type or ip_proto.  'rest_len'
+ * bytes of actions start at 'a'. */
 static void
 xlate_ext(struct xlate_ctx *ctx, const struct ofpext_action *ea,
           const struct ofpact *a, size_t rest_len)
@@ -341,11 +367,19 @@ xlate_ext(struct xlate_ctx *ctx, const struct ofpext_action *ea,
     const struct ofpext *e = ofpext_get(ea->id);
     struct dp_action *d;
 
-    if ((e->needs == OFPEXT_NEEDS_MPLS && !eth_type_mpls(ctx->flow.dl_type))
+    ovs_be16 dl_type = ctx->flow.dl_type;
+    static const char *const needs_names[] = {
+        [OFPEXT_NEEDS_MPLS] = "MPLS",
+        [OFPEXT_NEEDS_PBB] = "I-TAG",
+        [OFPEXT_NEEDS_IP] = "IP header",
+    };
+    if ((e->needs == OFPEXT_NEEDS_MPLS && !eth_type_mpls(dl_type))
         || (e->needs == OFPEXT_NEEDS_PBB
-            && ctx->flow.dl_type != htons(DP_ETH_TYPE_PBB))) {
+            && dl_type != htons(DP_ETH_TYPE_PBB))
+        || (e->needs == OFPEXT_NEEDS_IP && dl_type != htons(ETH_TYPE_IP)
+            && dl_type != htons(ETH_TYPE_IPV6))) {
         xlate_trace(ctx, "%s: packet has no %s, skipped", e->name,
-              e->needs == OFPEXT_NEEDS_MPLS ? "MPLS" : "I-TAG");
+                    needs_names[e->needs]);
         return;
     }
     switch (ea->id) {
@@ -378,6 +412,17 @@ xlate_ext(struct xlate_ctx *ctx, const struct ofpext_action *ea,
         d->u32 = ea->value;
         ofpext_flow_set_pbb_isid(&ctx->flow, ea->value);
         xlate_trace(ctx, "set_field:%#"PRIx32"->pbb_isid", ea->value);
+        break;
+    case OFPEXT_SET_ETH_TYPE:
+        xlate_set_eth_type(ctx, htons(ea->value));
+        break;
+    case OFPEXT_SET_IP_PROTO:
+        d = xlate_put_action(ctx, DPA_SET_IP_PROTO);
+        d->u8 = ea->value;
+        ctx->flow.nw_proto = ea->value;
+        /* The L4 header is now of another protocol. */
+        ctx->l3_unknown = true;
+        xlate_trace(ctx, "set_field:%"PRIu32"->ip_proto", ea->value);
         break;
     case OFPEXT_IPV6_EXTHDR:
         /* Read-only: refused when the flow was added. */
@@ -795,6 +840,8 @@ set_field_slot(const struct ofpact *a)
     case OFPEXT_SET_MPLS_BOS:
     case OFPEXT_PBB_ISID:
     case OFPEXT_IPV6_EXTHDR:
+    case OFPEXT_SET_ETH_TYPE:
+    case OFPEXT_SET_IP_PROTO:
         return SLOT_SET;
     case OFPEXT_N:
         break;
@@ -805,6 +852,11 @@ set_field_slot(const struct ofpact *a)
 static bool
 set_field_needs_l3(const struct ofpact *a)
 {
+    struct ofpext_action ea;
+
+    if (ofpext_action_parse(a, &ea)) {
+        return ofpext_get(ea.id)->needs == OFPEXT_NEEDS_IP;
+    }
     return xlate_field_needs_l3(ofpact_get_SET_FIELD(a)->field);
 }
 

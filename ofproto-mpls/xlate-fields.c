@@ -67,6 +67,9 @@ static const struct set_field_xlate {
     { MFF_ARP_TPA, DPA_SET_ARP_TPA, OP_IP4, 0 },
     { MFF_ARP_SHA, DPA_SET_ARP_SHA, OP_MAC, 0 },
     { MFF_ARP_THA, DPA_SET_ARP_THA, OP_MAC, 0 },
+    { MFF_ND_TARGET, DPA_SET_ND_TARGET, OP_IP6, 0 },
+    { MFF_ND_SLL, DPA_SET_ND_SLL, OP_MAC, 0 },
+    { MFF_ND_TLL, DPA_SET_ND_TLL, OP_MAC, 0 },
 };
 
 /* Is 'id' pipeline metadata, which set_field changes in translation's

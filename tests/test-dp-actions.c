@@ -992,6 +992,178 @@ test_set_arp(void **state)
     }
 }
 
+/* IPv6 neighbour discovery: a solicitation (135) or advertisement (136)
+ * for 'target', with a link-layer address option of type 'opt' (1 SLL,
+ * 2 TLL; 0 for none) holding 'lla'. */
+static void
+build_nd(struct fb *f, uint8_t type, const uint8_t target[16], uint8_t opt,
+         const uint8_t lla[6])
+{
+    fb_init(f);
+    fb_eth(f, ETH_TYPE_IPV6);
+    fb_ipv6(f, IPPROTO_ICMPV6, 0, 0, 255);
+    fb_icmp(f, type, 0);
+    fb_put(f, target, 16);
+    if (opt) {
+        fb_u8(f, opt);
+        fb_u8(f, 1);
+        fb_put(f, lla, 6);
+    }
+    fb_finish(f);
+}
+
+static void
+test_set_nd(void **state)
+{
+    static const uint8_t m1[6] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05 };
+    static const uint8_t m2[6] = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15 };
+    struct ctx *c = *state;
+    struct dp_action target = ACT(DPA_SET_ND_TARGET);
+    struct dp_action sll = ACT(DPA_SET_ND_SLL,
+                               .mac = ETH_ADDR_C(10, 11, 12, 13, 14, 15));
+    struct dp_action tll = ACT(DPA_SET_ND_TLL,
+                               .mac = ETH_ADDR_C(10, 11, 12, 13, 14, 15));
+    memcpy(&target.ip6, ip6_c, 16);
+
+    /* Solicitation: target and SLL, the ICMPv6 checksum right after. */
+    struct dp_action ns[] = { target, sll };
+    build_nd(&c->in, 135, ip6_b, 1, m1);
+    build_nd(&c->exp, 135, ip6_c, 1, m2);
+    run_expect(c, ns, 2);
+
+    /* Advertisement: target and TLL. */
+    struct dp_action na[] = { target, tll };
+    build_nd(&c->in, 136, ip6_b, 2, m1);
+    build_nd(&c->exp, 136, ip6_c, 2, m2);
+    run_expect(c, na, 2);
+
+    /* No option: nothing to set, as in Open vSwitch. */
+    build_nd(&c->in, 135, ip6_b, 0, NULL);
+    build_nd(&c->exp, 135, ip6_b, 0, NULL);
+    run_expect(c, &sll, 1);
+
+    /* A solicitation has no TLL; an advertisement, no SLL. */
+    build_nd(&c->in, 135, ip6_b, 1, m1);
+    run_fail(c, &tll, 1, EINVAL);
+    build_nd(&c->in, 136, ip6_b, 2, m1);
+    run_fail(c, &sll, 1, EINVAL);
+
+    /* Not ND at all: an echo request, a cut solicitation, TCP. */
+    struct ipspec echo = { .ipv = 6, .proto = IPPROTO_ICMPV6, .ttl = 64,
+                           .sport = 128 };
+    mk_ip(&c->in, &echo);
+    run_fail(c, &target, 1, EINVAL);
+    build_nd(&c->in, 135, ip6_b, 0, NULL);
+    c->in.n -= 1;
+    run_fail(c, &target, 1, EINVAL);
+    mk_ip(&c->in, &tcp4);
+    run_fail(c, &target, 1, EINVAL);
+}
+
+/* Recomputes the L4 checksum at 'csum_ofs' of 'f' as for protocol
+ * 'proto' (which the IP header already says). */
+static void
+fb_fix_l4_csum(struct fb *f, size_t csum_ofs, uint8_t proto)
+{
+    uint8_t *l3 = &f->b[f->l3];
+    uint8_t *l4 = &f->b[f->l4];
+    size_t len = f->n - f->l4;
+    ovs_be16 c;
+
+    memset(l4 + csum_ofs, 0, 2);
+    if (f->ipv == 4) {
+        c = csum_finish(csum_continue(
+            packet_csum_pseudoheader((struct ip_header *) l3), l4, len));
+    } else {
+        c = packet_csum_upperlayer6((void *) l3, l4, proto, len);
+    }
+    memcpy(l4 + csum_ofs, &c, 2);
+}
+
+static void
+test_set_ip_proto(void **state)
+{
+    struct ctx *c = *state;
+    struct dp_action to_udp = ACT(DPA_SET_IP_PROTO, .u8 = IPPROTO_UDP);
+    struct dp_action to_253 = ACT(DPA_SET_IP_PROTO, .u8 = 253);
+
+    /* IPv4 TCP becomes UDP: header checksum and the TCP checksum's
+     * pseudo-header follow. */
+    mk_ip(&c->in, &tcp4);
+    mk_ip(&c->exp, &tcp4);
+    c->exp.b[c->exp.l3 + 9] = IPPROTO_UDP;
+    c->exp.b[c->exp.l3 + 10] = c->exp.b[c->exp.l3 + 11] = 0;
+    ovs_be16 hc = csum(&c->exp.b[c->exp.l3], 20);
+    memcpy(&c->exp.b[c->exp.l3 + 10], &hc, 2);
+    fb_fix_l4_csum(&c->exp, 16, IPPROTO_UDP);
+    run_expect(c, &to_udp, 1);
+
+    /* IPv6 behind a hop-by-hop header: the next header of the last
+     * extension header changes. */
+    for (int hop = 0; hop < 2; hop++) {
+        struct ipspec ip = { .ipv = 6, .proto = IPPROTO_UDP, .ttl = 9,
+                             .sport = 5, .dport = 6, .hop = hop };
+        mk_ip(&c->in, &ip);
+        mk_ip(&c->exp, &ip);
+        c->exp.b[hop ? c->exp.l3 + 40 : c->exp.l3 + 6] = 253;
+        fb_fix_l4_csum(&c->exp, 6, 253);
+        run_expect(c, &to_253, 1);
+    }
+
+    /* UDP without a checksum keeps none; ICMPv4 has no pseudo-header. */
+    struct ipspec udp = tcp4;
+    udp.proto = IPPROTO_UDP;
+    udp.udp_no_csum = true;
+    mk_ip(&c->in, &udp);
+    mk_ip(&c->exp, &udp);
+    c->exp.b[c->exp.l3 + 9] = 253;
+    c->exp.b[c->exp.l3 + 10] = c->exp.b[c->exp.l3 + 11] = 0;
+    hc = csum(&c->exp.b[c->exp.l3], 20);
+    memcpy(&c->exp.b[c->exp.l3 + 10], &hc, 2);
+    run_expect(c, &to_253, 1);
+
+    struct ipspec icmp = { .ipv = 4, .proto = IPPROTO_ICMP, .ttl = 64,
+                           .src4 = 1, .dst4 = 2, .sport = 8 };
+    mk_ip(&c->in, &icmp);
+    mk_ip(&c->exp, &icmp);
+    c->exp.b[c->exp.l3 + 9] = 253;
+    c->exp.b[c->exp.l3 + 10] = c->exp.b[c->exp.l3 + 11] = 0;
+    hc = csum(&c->exp.b[c->exp.l3], 20);
+    memcpy(&c->exp.b[c->exp.l3 + 10], &hc, 2);
+    run_expect(c, &to_253, 1);
+
+    /* Not IP. */
+    build_arp(&c->in, 1, 1, 2, mac_src, mac_dst);
+    run_fail(c, &to_udp, 1, EINVAL);
+}
+
+static void
+test_set_eth_type(void **state)
+{
+    struct ctx *c = *state;
+    struct dp_action acts[] = {
+        ACT(DPA_SET_ETH_TYPE, .be16 = htons(ETH_TYPE_IPV6)),
+        ACT(DPA_SET_IPV4_SRC, .ip4 = htonl(1)),
+    };
+
+    /* Only the ethertype changes, after the VLAN tag, and nothing after it
+     * is parsed any more. */
+    fb_init(&c->in);
+    fb_macs(&c->in);
+    fb_vlan(&c->in, ETH_TYPE_VLAN_8021Q, 5);
+    fb_u16(&c->in, ETH_TYPE_IP);
+    app_ip(&c->in, &tcp4);
+    c->exp = c->in;
+    c->exp.b[16] = 0x86;
+    c->exp.b[17] = 0xdd;
+    struct dp_packet *pkt = run(c, acts, 2, EINVAL);
+    expect_frame(pkt, &c->exp);
+    dp_packet_delete(pkt);
+
+    c->in.n = 13;
+    run_fail(c, acts, 1, EINVAL);
+}
+
 /* Actions that do not apply, and callbacks. */
 
 static void
@@ -1327,12 +1499,15 @@ main(void)
         T(test_copy_ttl),
         T(test_vlan),
         T(test_set_eth),
+        T(test_set_eth_type),
         T(test_set_ipv4),
         T(test_set_ipv6),
         T(test_set_ip_misc),
         T(test_set_tp),
         T(test_set_icmp),
         T(test_set_arp),
+        T(test_set_nd),
+        T(test_set_ip_proto),
         T(test_not_applicable),
         T(test_callbacks),
         T(test_format),

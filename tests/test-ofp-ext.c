@@ -612,6 +612,105 @@ test_prerequisites(void **state OVS_UNUSED)
     ofpbuf_uninit(&ofpacts);
 }
 
+/* set_field eth_type and ip_proto, which libopenvswitch's decoder takes
+ * for read-only: both ways on the wire and in text, with their
+ * prerequisites. */
+static void
+test_set_eth_type_ip_proto(void **state OVS_UNUSED)
+{
+    static const uint8_t ip_match[] = { OXM_ETH_TYPE(0x0800) };
+    static const uint8_t acts[] = {
+        0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x14, 0x01, /* ip_proto=17. */
+        0x11, 0, 0, 0, 0, 0, 0, 0,
+        0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x0a, 0x02, /* eth_type. */
+        0x86, 0xdd, 0, 0, 0, 0, 0, 0,
+    };
+    struct ofputil_flow_mod fm;
+    struct ofpbuf ofpacts;
+    struct match match;
+
+    ofpbuf_init(&ofpacts, 0);
+    struct ofpbuf *msg = flow_mod(ip_match, sizeof ip_match, acts,
+                                  sizeof acts);
+    assert_int_equal(decode_flow_mod(msg, &fm, &ofpacts, &match), 0);
+    char *list = ext_list(fm.ofpacts, fm.ofpacts_len);
+    assert_string_equal(list, "ip_proto:0x11,eth_type:0x86dd,");
+    free(list);
+    assert_int_equal(ofpext_check_ofpacts(&match, fm.ofpacts,
+                                          fm.ofpacts_len), 0);
+
+    /* Back to the controller's bytes. */
+    minimatch_init(&fm.match, &match);
+    fm.ofpacts = ofpacts.data;
+    fm.ofpacts_len = ofpacts.size;
+    struct ofpbuf *back = ofputil_encode_flow_mod(&fm, OFPUTIL_P_OF13_OXM);
+    minimatch_destroy(&fm.match);
+    ofpext_msg_from_carriers(back);
+    ((struct ofp_header *) back->data)->xid = htonl(7);
+    assert_int_equal(back->size, msg->size);
+    assert_memory_equal(back->data, msg->data, msg->size);
+    ofpbuf_delete(back);
+    ofpbuf_delete(msg);
+
+    /* A match on eth_type alone is nothing to rewrite (no copy made). */
+    struct ofpbuf *rw;
+    msg = flow_mod(ip_match, sizeof ip_match, all_actions + 64, 16);
+    assert_int_equal(ofpext_msg_to_carriers(msg->data, &rw, NULL), 0);
+    assert_null(rw);
+    ofpbuf_delete(msg);
+
+    /* A mask is refused (OpenFlow 1.3's set_field has none). */
+    static const uint8_t masked_proto[] = {
+        0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x15, 0x02, 0x11, 0xff,
+        0, 0, 0, 0, 0, 0,
+    };
+    msg = flow_mod(ip_match, sizeof ip_match, masked_proto,
+                   sizeof masked_proto);
+    ofpbuf_clear(&ofpacts);
+    assert_int_equal(decode_flow_mod(msg, &fm, &ofpacts, &match),
+                     OFPERR_OFPBAC_BAD_SET_MASK);
+    ofpbuf_delete(msg);
+
+    /* Text: both spellings in, OpenFlow's names out. */
+    char *pre;
+    assert_null(ofpext_text_to_carriers(
+        "ip,actions=set_field:17->nw_proto,set_field:0x86dd->dl_type", &pre,
+        NULL));
+    enum ofputil_protocol usable;
+    assert_null(parse_ofp_flow_mod_str(&fm, pre, NULL, NULL, OFPFC_ADD,
+                                       &usable));
+    free(pre);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(fm.ofpacts, fm.ofpacts_len, &fp);
+    ofpext_text_from_carriers(&s);
+    assert_string_equal(ds_cstr(&s),
+                        "set_field:17->ip_proto,set_field:0x86dd->eth_type");
+    ds_destroy(&s);
+    free(CONST_CAST(struct ofpact *, fm.ofpacts));
+    minimatch_destroy(&fm.match);
+
+    /* ip_proto needs an IP header, which a set eth_type can give; a VLAN
+     * TPID is not an ethertype to set. */
+    match_init_catchall(&match);
+    ofpbuf_clear(&ofpacts);
+    ofpext_put_marker(&ofpacts, OFPEXT_SET_IP_PROTO, 6);
+    assert_int_equal(ofpext_check_ofpacts(&match, ofpacts.data,
+                                          ofpacts.size),
+                     OFPERR_OFPBAC_MATCH_INCONSISTENT);
+    ofpbuf_clear(&ofpacts);
+    ofpext_put_marker(&ofpacts, OFPEXT_SET_ETH_TYPE, 0x86dd);
+    ofpext_put_marker(&ofpacts, OFPEXT_SET_IP_PROTO, 6);
+    assert_int_equal(ofpext_check_ofpacts(&match, ofpacts.data,
+                                          ofpacts.size), 0);
+    ofpbuf_clear(&ofpacts);
+    ofpext_put_marker(&ofpacts, OFPEXT_SET_ETH_TYPE, 0x8100);
+    assert_int_equal(ofpext_check_ofpacts(&match, ofpacts.data,
+                                          ofpacts.size),
+                     OFPERR_OFPBAC_BAD_SET_ARGUMENT);
+    ofpbuf_uninit(&ofpacts);
+}
+
 /* Truncations of a message with extensions never crash and never produce
  * a rewrite that claims more bytes than it has. */
 static void
@@ -648,6 +747,7 @@ main(void)
         cmocka_unit_test(test_group_mod),
         cmocka_unit_test(test_packet_out),
         cmocka_unit_test(test_prerequisites),
+        cmocka_unit_test(test_set_eth_type_ip_proto),
         cmocka_unit_test(test_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -681,6 +681,46 @@ test_deep_stack(void **state)
     }
 }
 
+/* set_field ip_proto and eth_type make what follows another protocol:
+ * a later lookup sees the re-parsed packet (issue 12 item 1). */
+static void
+test_set_proto_recirculates(void **state)
+{
+    struct bridge *b = *state;
+    add_flow(b, "in_port=1,udp,tp_dst=5,actions=set_field:6->ip_proto,goto_table:1");
+    add_flow(b, "in_port=1,udp,tp_dst=6,actions=set_field:0x86dd->eth_type,goto_table:1");
+    add_flow(b, "in_port=1,udp,tp_dst=7,actions=set_field:0x8847->eth_type,goto_table:1");
+    add_flow(b, "table=1,priority=20,ip,nw_proto=6,actions=output:2");
+    add_flow(b, "table=1,priority=20,ipv6,actions=output:3");
+    add_flow(b, "table=1,priority=20,mpls,actions=output:4");
+    add_flow(b, "table=1,priority=0,actions=drop");
+
+    static const char *const first[] = {
+        "set_ip_proto(6)", "set_eth_type(eth_type=0x86dd)",
+        "set_eth_type(eth_type=0x8847)",
+    };
+    static const char *const second[] = {
+        "output(2)", "output(3)", "output(4)",
+    };
+    for (int i = 0; i < 3; i++) {
+        struct dp_packet *frame = frame_udp(NULL, 0, 64, 5 + i);
+        struct outcome o1, o2;
+        translate(b, frame, 1, 0, &o1);
+        assert_true(o1.recirc_id != 0);
+        char *want = xasprintf("%s,recirc(%#"PRIx32")", first[i],
+                               o1.recirc_id);
+        assert_string_equal(o1.actions, want);
+        free(want);
+        struct dp_packet *next = next_pass(frame, &o1);
+        translate(b, next, 1, o1.recirc_id, &o2);
+        assert_string_equal(o2.actions, second[i]);
+        outcome_free(&o1);
+        outcome_free(&o2);
+        dp_packet_delete(next);
+        dp_packet_delete(frame);
+    }
+}
+
 /* What translation does not implement is refused before it is stored. */
 static void
 test_unsupported_refused(void **state OVS_UNUSED)
@@ -731,6 +771,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_copy_ttl_one_entry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_deep_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_proto_recirculates, setup,
+                                        teardown),
         cmocka_unit_test(test_unsupported_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,7 +151,8 @@ DPA = {n: i for i, n in enumerate('''output userspace recirc meter clone
     set_ipv4_dst set_ipv6_src set_ipv6_dst set_ipv6_label set_ip_dscp
     set_ip_ecn set_ip_ttl dec_nw_ttl set_tp_src set_tp_dst set_icmp_type
     set_icmp_code set_arp_op set_arp_spa set_arp_tpa set_arp_sha
-    set_arp_tha'''.split())}
+    set_arp_tha push_pbb pop_pbb set_pbb_isid set_nd_target set_nd_sll
+    set_nd_tll set_ip_proto set_eth_type'''.split())}
 
 
 def dpa(name, u8=0, be16=0, u32=0, operand=b''):
@@ -186,6 +187,12 @@ ACTION_LISTS = {
                  dpa('set_ipv6_label', u32=0xfffff), dpa('set_ip_ttl', u8=3),
                  dpa('set_icmp_type', u8=0), dpa('set_arp_op', be16=2),
                  dpa('set_arp_tha', operand=MAC2)],
+    'nd-proto': [dpa('set_nd_target', operand=b'\x20\x01' + b'\0' * 6),
+                 dpa('set_nd_sll', operand=MAC1), dpa('set_nd_tll',
+                                                      operand=MAC2),
+                 dpa('set_ip_proto', u8=253), dpa('output', u32=1),
+                 dpa('set_eth_type', be16=0x86dd), dpa('set_ip_ttl', u8=1),
+                 dpa('recirc', u32=3)],
 }
 
 SEED_PAIRS = [
@@ -200,6 +207,8 @@ SEED_PAIRS = [
     ('ipv6-tcp', 'l3l4'), ('ipv6-ext-chain', 'ipv6-arp'),
     ('ipv6-esp', 'none'), ('ipv6-nd-ns', 'ipv6-arp'), ('8023-llc', 'clone'),
     ('ipv4-tcp', 'clone'), ('mpls1-ipv4', 'push-mpls'),
+    ('ipv6-nd-ns', 'nd-proto'), ('ipv6-ext-chain', 'nd-proto'),
+    ('ipv4-udp', 'nd-proto'),
 ]
 
 
