@@ -25,6 +25,9 @@
  *                parsing of the kernel's answers (errors, generation ids,
  *                echoed rules, element dumps with counters);
  *   nftc-mpls.c  the "mpls" expression of kmod/module (nftc-mpls.h).
+ *
+ * Thread-safety: as nftc.h; the registries are constant, the rest belongs
+ * to the thread that owns the "struct nftc".
  */
 #ifndef NFTC_PRIVATE_H
 #define NFTC_PRIVATE_H 1

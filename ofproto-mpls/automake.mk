@@ -35,6 +35,7 @@ ofproto_mpls_libofproto_a_SOURCES = \
 	ofproto-mpls/xlate-actions.c \
 	ofproto-mpls/xlate-fields.c \
 	ofproto-mpls/xlate-group.c \
+	ofproto-mpls/xlate-mpls.c \
 	ofproto-mpls/xlate-private.h \
 	ofproto-mpls/xlate.h
 

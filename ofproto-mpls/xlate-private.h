@@ -160,6 +160,18 @@ void xlate_table(struct xlate_ctx *, uint8_t table_id);
 /* xlate-actions.c. */
 void xlate_output_normal(struct xlate_ctx *);
 
+/* xlate-mpls.c: the label stack and the extension actions.  'rest' is
+ * the action list from the current action on ('rest_len' bytes): a
+ * copy_ttl on a bare stack looks ahead for the pop that names what lies
+ * under it. */
+struct ofpext_action;
+void xlate_push_mpls(struct xlate_ctx *, ovs_be16 eth_type);
+void xlate_pop_mpls(struct xlate_ctx *, ovs_be16 eth_type);
+void xlate_copy_ttl(struct xlate_ctx *, bool out, const struct ofpact *rest,
+                    size_t rest_len);
+void xlate_ext(struct xlate_ctx *, const struct ofpext_action *,
+               const struct ofpact *rest, size_t rest_len);
+
 /* xlate-group.c: runs group 'group_id'; 'last': nothing runs after it (the
  * group of an action set), so its final bucket needs no copy. */
 void xlate_group(struct xlate_ctx *, uint32_t group_id, bool last);
