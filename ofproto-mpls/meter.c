@@ -273,36 +273,55 @@ exit:
     return error;
 }
 
-/* OpenFlow's DSCP remark: raise an AF class's drop precedence by
- * 'prec_level' (AFx1 -> AFx2 -> AFx3); other code points are kept. */
+/* The DSCP a dscp_remark band with 'prec_level' gives 'dscp'.  OpenFlow
+ * 1.3.5 says the band raises the drop precedence; 1.3.0 said it lowers
+ * the precedence.  Both have a meaning, on different code points:
+ *
+ *   - an AF code point (RFC 2597: class 1-4, drop precedence 1-3, the
+ *     last bit clear) has its drop precedence raised, up to 3:
+ *     AF11 (10) -> AF12 (12) -> AF13 (14);
+ *
+ *   - any other (class selectors, EF, best effort) has no drop
+ *     precedence: its IP precedence, the top three bits, is lowered,
+ *     down to 0, the rest kept: CS3 (24) -> CS2 (16), EF (46) -> 38.
+ *     This is what os-ken's switch tester checks. */
+uint8_t
+meter_remark_dscp(uint8_t dscp, uint8_t prec_level)
+{
+    uint8_t class = dscp >> 3, drop = (dscp >> 1) & 3;
+
+    if (class >= 1 && class <= 4 && drop && !(dscp & 1)) {
+        drop = MIN(3, drop + prec_level);
+        return (class << 3) | (drop << 1);
+    }
+    class = class > prec_level ? class - prec_level : 0;
+    return (class << 3) | (dscp & 7);
+}
+
+/* Remarks the IPv4 or IPv6 header of 'pkt'; anything else passes as it
+ * is. */
 static void
 remark_dscp(struct dp_packet *pkt, uint8_t prec_level)
 {
-    const struct ip_header *ip = dp_packet_l3(pkt);
+    const uint8_t *l3 = dp_packet_l3(pkt);
     uint8_t dscp;
 
-    if (!ip || dp_packet_l3_size(pkt) < 1) {
+    if (!l3 || dp_packet_l3_size(pkt) < 2) {
         return;
     }
-    if (IP_VER(ip->ip_ihl_ver) == 4) {
-        dscp = ip->ip_tos >> 2;
-    } else if (IP_VER(ip->ip_ihl_ver) == 6) {
-        const uint8_t *b = (const uint8_t *) ip;
-        dscp = ((b[0] & 0x0f) << 2) | (b[1] >> 6);
+    if (IP_VER(l3[0]) == 4) {
+        dscp = l3[1] >> 2;
+    } else if (IP_VER(l3[0]) == 6) {
+        dscp = ((l3[0] & 0x0f) << 2) | (l3[1] >> 6);
     } else {
         return;
     }
-    uint8_t class = dscp >> 3, drop = (dscp >> 1) & 3;
-    if (class < 1 || class > 4 || (dscp & 1) || !drop) {
-        return;
+    uint8_t new = meter_remark_dscp(dscp, prec_level);
+    if (new != dscp) {
+        struct dp_action a = { .type = DPA_SET_IP_DSCP, .u8 = new };
+        static const struct dp_exec_ops no_ops;
+        dp_execute(pkt, &a, 1, &no_ops, NULL);
     }
-    drop = MIN(3, drop + prec_level);
-    struct dp_action a = {
-        .type = DPA_SET_IP_DSCP,
-        .u8 = (class << 3) | (drop << 1),
-    };
-    static const struct dp_exec_ops no_ops;
-    dp_execute(pkt, &a, 1, &no_ops, NULL);
 }
 
 bool

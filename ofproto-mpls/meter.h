@@ -9,7 +9,8 @@
  * holding at most its burst (or, without OFPMF_BURST, a tenth of a
  * second's worth); a packet that finds a band's bucket short "exceeds"
  * that band, and the exceeded band with the highest rate applies, as
- * OpenFlow 1.3.5 section 5.7 says.
+ * OpenFlow 1.3.5 section 5.7 says.  A dscp_remark band remarks IPv4 and
+ * IPv6 (meter_remark_dscp()) and passes anything else unchanged.
  *
  * The datapath calls meter_execute() for every packet that passes a
  * DPA_METER action, so metering holds on cached flows too.
@@ -36,6 +37,11 @@ bool meter_exists(const struct ofproto *, uint32_t meter_id);
  * dropped; may rewrite its DSCP (dscp_remark). */
 bool meter_execute(struct ofproto *, struct dp_packet *pkt,
                    uint32_t meter_id);
+
+/* The DSCP that a dscp_remark band with 'prec_level' gives 'dscp' (see
+ * meter.c: AF code points get a higher drop precedence, the others a
+ * lower IP precedence). */
+uint8_t meter_remark_dscp(uint8_t dscp, uint8_t prec_level);
 
 enum ofperr meter_handle_mod(struct ofproto *, const struct ofp_header *);
 enum ofperr meter_handle_stats_request(struct ofproto *, struct ofconn *,

@@ -25,6 +25,7 @@
 #include "hash.h"
 #include "kmod/nftc-private.h"
 #include "ofproto-mpls/group.h"
+#include "ofproto-mpls/meter.h"
 #include "ofproto-mpls/ofp-ext.h"
 #include "ofproto-mpls/ofport.h"
 #include "ofproto-mpls/ofproto-private.h"
@@ -801,6 +802,29 @@ test_offload_within_xlate(void **state OVS_UNUSED)
     assert_true(n_lowered > 10);
 }
 
+/* dscp_remark: AF code points get a higher drop precedence (OpenFlow
+ * 1.3.5), the others a lower IP precedence (1.3.0, os-ken's tester). */
+static void
+test_meter_remark(void **state OVS_UNUSED)
+{
+    static const uint8_t cases[][3] = {
+        /* dscp, prec_level, result */
+        { 10, 1, 12 }, { 10, 2, 14 }, { 12, 5, 14 }, { 14, 1, 14 },
+        { 34, 1, 36 },                          /* AF41 -> AF42. */
+        { 24, 1, 16 }, { 24, 3, 0 }, { 24, 4, 0 },
+        { 46, 1, 38 },                          /* EF. */
+        { 0, 1, 0 }, { 56, 2, 40 }, { 26 + 1, 1, 19 },
+        { 10, 0, 10 }, { 24, 0, 24 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint8_t got = meter_remark_dscp(cases[i][0], cases[i][1]);
+        if (got != cases[i][2]) {
+            fail_msg("remark of %d by %d: %d, want %d", cases[i][0],
+                     cases[i][1], got, cases[i][2]);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -827,6 +851,7 @@ main(void)
                                         teardown),
         cmocka_unit_test(test_unsupported_refused),
         cmocka_unit_test(test_offload_within_xlate),
+        cmocka_unit_test(test_meter_remark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
