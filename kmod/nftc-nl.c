@@ -79,6 +79,10 @@ nftc_nl_open(struct nftc *nftc)
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size)) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     }
+    /* An answer that has not come in this long never will. */
+    struct timeval tv = { .tv_sec = NFTC_ANSWER_TIMEOUT_MS / 1000,
+                          .tv_usec = NFTC_ANSWER_TIMEOUT_MS % 1000 * 1000 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     nftc->sndbuf = 0;
     return 0;
 }
@@ -145,40 +149,141 @@ gen_cb(const struct nlmsghdr *nlh, void *genid_)
     return MNL_CB_OK;
 }
 
-/* Runs one request/answer exchange: sends 'nlh' and feeds answers to 'cb'
- * until the kernel says done (an ack, NLMSG_DONE or an error). */
+/* Reads the answers to request 'seq' until the kernel says it is done
+ * (NLMSG_DONE, or an error message: 0 is the ack), feeding the others to
+ * 'cb'.  Answers to any other request, which an exchange that failed
+ * half-way may have left in the socket, are skipped.  If the kernel
+ * interrupted a dump (NLM_F_DUMP_INTR: someone changed the ruleset during
+ * it), '*intr' is set and the rest is read to its end without 'cb'. */
 static int
-nl_talk(struct nftc *nftc, struct nlmsghdr *nlh, mnl_cb_t cb, void *aux)
+nl_answers(struct nftc *nftc, uint32_t seq, mnl_cb_t cb, void *aux,
+           bool *intr)
 {
-    uint8_t *buf = xmalloc((256 * 1024));
-    uint32_t seq = nlh->nlmsg_seq;
+    size_t bufsize = 256 * 1024;
+    uint8_t *buf = xmalloc(bufsize);
+    int fd = mnl_socket_get_fd(nftc->nl);
+    bool done = false;
     int error = 0;
-    int ret;
 
-    if (mnl_socket_sendto(nftc->nl, nlh, nlh->nlmsg_len) < 0) {
-        free(buf);
-        return mnl_error();
-    }
-    for (;;) {
-        ret = mnl_socket_recvfrom(nftc->nl, buf, (256 * 1024));
-        if (ret < 0) {
+    *intr = false;
+    while (!done) {
+        ssize_t n = recv(fd, buf, bufsize, 0);
+        const struct nlmsghdr *nlh;
+        int len;
+
+        if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            error = mnl_error();
+            /* A timeout (SO_RCVTIMEO) is an answer that never came. */
+            error = (errno == EAGAIN || errno == EWOULDBLOCK ? ETIMEDOUT
+                     : errno);
             break;
         }
-        errno = 0;
-        ret = mnl_cb_run(buf, ret, seq, nftc->portid, cb, aux);
-        if (ret < 0) {
-            error = mnl_error();
-            break;
-        } else if (ret == MNL_CB_STOP) {
-            break;
+        len = n;
+        for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(nlh, len);
+             nlh = mnl_nlmsg_next(nlh, &len)) {
+            if (nlh->nlmsg_seq != seq
+                || (nlh->nlmsg_pid && nlh->nlmsg_pid != nftc->portid)) {
+                nftc->counts.n_stale++;
+                continue;
+            }
+            if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+                *intr = true;
+            }
+            if (nlh->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            } else if (nlh->nlmsg_type == NLMSG_ERROR) {
+                int err = nlmsg_err(nlh);
+                if (!error) {
+                    error = err < 0 ? EPROTO : err;
+                }
+                done = true;
+                break;
+            } else if (nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+                continue;       /* NLMSG_NOOP, NLMSG_OVERRUN. */
+            }
+            if (!*intr && !error && cb) {
+                errno = 0;
+                if (cb(nlh, aux) == MNL_CB_ERROR) {
+                    error = errno ? errno : EPROTO;
+                }
+            }
+        }
+        if (!done && len > 0 && !error) {
+            VLOG_WARN_RL(&rl, "%s: truncated netlink answer", nftc->table);
+            error = EPROTO;
         }
     }
     free(buf);
     return error;
+}
+
+/* Is 'error' one after which the socket may hold answers out of step with
+ * our requests, or have lost some? */
+static bool
+nl_desync(int error)
+{
+    return (error == EPROTO || error == ENOBUFS || error == ETIMEDOUT
+            || error == ESRCH);
+}
+
+int
+nftc_nl_reopen(struct nftc *nftc)
+{
+    nftc_nl_close(nftc);
+    nftc->counts.n_reopens++;
+    int error = nftc_nl_open(nftc);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: cannot reopen the netlink socket (%s)",
+                     nftc->table, ovs_strerror(error));
+    }
+    return error;
+}
+
+/* Runs one request/answer exchange: sends 'nlh' and feeds the answers to
+ * 'cb' until the kernel says done.  A dump the kernel interrupted is asked
+ * again (with 'restart', if nonnull, called first to forget what 'cb'
+ * gathered), up to NFTC_DUMP_RETRIES times; after an error that leaves the
+ * socket out of step the socket is reopened and the request sent once
+ * more. */
+static int
+nl_talk(struct nftc *nftc, struct nlmsghdr *nlh, mnl_cb_t cb,
+        void (*restart)(void *aux), void *aux)
+{
+    bool reopened = false;
+    int error;
+
+    for (int attempt = 0; ; attempt++) {
+        bool intr = false;
+
+        if (!nftc->nl) {
+            return ENOTCONN;
+        }
+        nlh->nlmsg_seq = nftc->seq++;
+        if (mnl_socket_sendto(nftc->nl, nlh, nlh->nlmsg_len) < 0) {
+            error = mnl_error();
+        } else {
+            error = nl_answers(nftc, nlh->nlmsg_seq, cb, aux, &intr);
+        }
+        if (!error && intr && attempt < NFTC_DUMP_RETRIES) {
+            nftc->counts.n_dump_retries++;
+        } else if (nl_desync(error) && !reopened) {
+            reopened = true;
+            VLOG_INFO_RL(&rl, "%s: netlink answers out of step (%s), "
+                         "reopening the socket", nftc->table,
+                         ovs_strerror(error));
+            if (nftc_nl_reopen(nftc)) {
+                return error;
+            }
+        } else {
+            return error ? error : intr ? EINTR : 0;
+        }
+        if (restart) {
+            restart(aux);
+        }
+    }
 }
 
 static int
@@ -190,7 +295,7 @@ nl_get_genid(struct nftc *nftc, uint32_t *genid)
     nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC,
                                 NLM_F_ACK, nftc->seq++);
     *genid = 0;
-    return nl_talk(nftc, nlh, gen_cb, genid);
+    return nl_talk(nftc, nlh, gen_cb, NULL, genid);
 }
 
 /* Batches. */
@@ -252,6 +357,9 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
     int first_error = 0;
     int error;
 
+    if (!nftc->nl) {
+        return ENOTCONN;        /* A reopen failed. */
+    }
     error = nl_ensure_sndbuf(nftc, b->buf.size);
     if (error) {
         return error;
@@ -351,6 +459,26 @@ nftc_nl_batch_commit(struct nftc *nftc, struct nftc_batch *b, uint32_t genid,
     }
     for (int attempt = 0; ; attempt++) {
         error = nl_send_batch(nftc, b, new_groups);
+        if (nl_desync(error)) {
+            /* Answers were lost or out of step: did the batch commit?  If
+             * the ruleset is still at the generation it was sent for,
+             * nothing committed (ours or anyone's) and it can be resent;
+             * otherwise nobody can tell. */
+            uint32_t now;
+            int error2 = nftc_nl_reopen(nftc);
+            if (!error2) {
+                error2 = nl_get_genid(nftc, &now);
+            }
+            if (error2 || now != genid || attempt >= NFTC_MAX_RESTARTS) {
+                VLOG_WARN("%s: the kernel's answers to a commit were lost "
+                          "(%s): its outcome is unknown", nftc->table,
+                          ovs_strerror(error));
+                error = ESTALE;
+                break;
+            }
+            nftc->counts.n_restarts++;
+            continue;
+        }
         if (error != ERESTART || attempt >= NFTC_MAX_RESTARTS) {
             break;
         }
@@ -385,6 +513,13 @@ count_rules_cb(const struct nlmsghdr *nlh, void *n_)
     return MNL_CB_OK;
 }
 
+static void
+count_rules_restart(void *n_)
+{
+    size_t *n = n_;
+    *n = 0;
+}
+
 int
 nftc_check(struct nftc *nftc)
 {
@@ -415,7 +550,7 @@ nftc_check(struct nftc *nftc)
     nftnl_rule_free(r);
 
     size_t n = 0;
-    error = nl_talk(nftc, nlh, count_rules_cb, &n);
+    error = nl_talk(nftc, nlh, count_rules_cb, count_rules_restart, &n);
     if (error == ENOENT || (!error && n != hmap_count(&nftc->groups))) {
         VLOG_WARN("table netdev %s was changed by someone else (%s)",
                   nftc->table, error ? "deleted"
@@ -516,7 +651,7 @@ nftc_flow_counters(struct nftc *nftc, uint8_t table_id, int priority,
             nftc->seq++);
         nftnl_set_elems_nlmsg_build_payload(nlh, s);
         nftnl_set_free(s);
-        int error = nl_talk(nftc, nlh, elems_cb, &ctx);
+        int error = nl_talk(nftc, nlh, elems_cb, NULL, &ctx);
         if (error) {
             return error;
         }
@@ -547,7 +682,7 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
                                         nftc->seq++);
             nftnl_set_elems_nlmsg_build_payload(nlh, s);
             nftnl_set_free(s);
-            error = nl_talk(nftc, nlh, elems_cb, &ctx);
+            error = nl_talk(nftc, nlh, elems_cb, NULL, &ctx);
             if (error) {
                 break;
             }

@@ -435,13 +435,19 @@ void nftc_msg_set_name(const struct nftc *, struct nftnl_set *s,
  * nftc_nl_batch_start() reads the ruleset generation and starts 'b' for
  * it ('*genid'); nftc_nl_batch_commit() ends 'b', sends it and reads
  * every answer, resending on ERESTART with a fresh generation (at most
- * NFTC_MAX_RESTARTS times).  Rules echoed for groups on 'new_groups'
+ * NFTC_MAX_RESTARTS times), and resending on a fresh socket if the
+ * answers were lost while the generation shows nothing committed (else
+ * ESTALE: the outcome is unknown).  Rules echoed for groups on 'new_groups'
  * (pending nftc_group by txn_node, may be NULL) get their kernel handle.
  * It returns 0 only if the kernel acknowledged the batch's commit; the
  * caller still owns 'b' (nftc_batch_uninit()).  Both return 0 or a
  * positive errno value. */
 int nftc_nl_open(struct nftc *);
 void nftc_nl_close(struct nftc *);
+
+/* Closes and reopens the socket (after its answers went out of step with
+ * our requests), counting it. */
+int nftc_nl_reopen(struct nftc *);
 int nftc_nl_batch_start(struct nftc *, struct nftc_batch *b,
                         uint32_t *genid);
 int nftc_nl_batch_commit(struct nftc *, struct nftc_batch *b,

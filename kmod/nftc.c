@@ -169,12 +169,25 @@ nftc_remove_table(struct nftc *nftc)
     uint32_t genid;
     int error;
 
-    error = nftc_nl_batch_start(nftc, &b, &genid);
-    if (!error) {
-        nftc_msg_table(nftc, &b, NFT_MSG_DELTABLE, 0);
-        error = nftc_nl_batch_commit(nftc, &b, genid, NULL);
-        nftc_batch_uninit(&b);
+    /* A socket whose answers went astray must not keep the table alive:
+     * the second attempt runs on a fresh one. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt && (nftc->offline || nftc_nl_reopen(nftc))) {
+            break;
+        }
+        error = nftc_nl_batch_start(nftc, &b, &genid);
+        if (!error) {
+            nftc_msg_table(nftc, &b, NFT_MSG_DELTABLE, 0);
+            error = nftc_nl_batch_commit(nftc, &b, genid, NULL);
+            nftc_batch_uninit(&b);
+        }
+        if (!error || error == ENOENT) {
+            return 0;
+        }
     }
+    VLOG_ERR("%s: cannot delete the table (%s): delete it with "
+             "\"nft delete table netdev %s\"", nftc->table,
+             ovs_strerror(error), nftc->table);
     return error;
 }
 

@@ -114,6 +114,14 @@ extern const size_t nftc_n_known_ethertypes;
 /* Bounded retries of a commit that the kernel refused with ERESTART. */
 #define NFTC_MAX_RESTARTS 8
 
+/* Bounded retries of a dump that the kernel interrupted (NLM_F_DUMP_INTR:
+ * someone changed the ruleset while it ran): the dump is read to its end
+ * and asked again. */
+#define NFTC_DUMP_RETRIES 10
+
+/* How long nftc waits for the kernel's answer to a request. */
+#define NFTC_ANSWER_TIMEOUT_MS 5000
+
 /* One OpenFlow flow, as nftc's input.  Nothing here is retained. */
 struct nftc_flow {
     const struct match *match;    /* OpenFlow match (incl. in_port). */
@@ -140,6 +148,11 @@ struct nftc_counts {
     uint64_t n_commits;           /* Batches the kernel accepted. */
     uint64_t n_restarts;          /* ERESTART answers (retried). */
     uint64_t n_failures;          /* Commits that returned an error. */
+    uint64_t n_dump_retries;      /* Interrupted dumps asked again. */
+    uint64_t n_reopens;           /* Sockets reopened after answers went
+                                   * out of step (lost or left over). */
+    uint64_t n_stale;             /* Answers to an earlier request,
+                                   * skipped. */
 };
 
 /* Lifecycle.
@@ -183,7 +196,10 @@ bool nftc_flow_offloadable(const struct nftc *, const struct nftc_flow *flow,
  *
  * nftc_txn_commit() sends the batch and waits for the kernel's answer;
  * it returns 0, ERESTART if the generation kept changing for
- * NFTC_MAX_RESTARTS retries, or another errno value (EINVAL, ENOENT,
+ * NFTC_MAX_RESTARTS retries, ESTALE if the kernel's answers were lost and
+ * nobody can tell whether the batch committed (the caller must rebuild the
+ * table: nftc_destroy(), nftc_create()), or another errno value (EINVAL,
+ * ENOENT,
  * E2BIG: a lowered key longer than the 64 bytes of nf_tables registers...)
  * in which case nothing changed.  An empty transaction commits nothing.
  * nftc_txn_abort() drops queued operations. */

@@ -45,6 +45,9 @@ struct offload {
                                  * destroyed (OVS cannot remove a hook, so
                                  * the cell outlives the bridge). */
     uint64_t n_commit_failures;
+    bool resyncing;             /* In offload_resync(): a commit whose
+                                 * outcome is unknown turns offload off
+                                 * rather than rebuilding again. */
 };
 
 /* nftc's decoder of extension actions (kmod/nftc.h): mvs's markers
@@ -142,7 +145,9 @@ offload_resync(struct ofproto *p)
     CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
         offload_rule_changed(p, rule);
     }
+    o->resyncing = true;
     offload_commit(p);
+    o->resyncing = false;
     if (o->nftc) {
         /* The new elements count from zero. */
         CLS_FOR_EACH (rule, cr, &p->tables[0].cls) {
@@ -307,7 +312,11 @@ offload_commit(struct ofproto *p)
     }
     o->pending = false;
     int error = nftc_txn_commit(o->nftc);
-    if (error) {
+    if (error == ESTALE && !o->resyncing) {
+        /* Nobody knows what the kernel holds: build it again. */
+        o->n_commit_failures++;
+        offload_resync(p);
+    } else if (error) {
         o->n_commit_failures++;
         char *why = xasprintf("the kernel refused a commit (%s)",
                               ovs_strerror(error));
@@ -485,10 +494,12 @@ offload_show(struct ofproto *p, struct ds *s)
         nftc_get_counts(o->nftc, &c);
         ds_put_format(s, " (table netdev %s, %"PRIuSIZE" flows, %"PRIuSIZE
                       " masks, %"PRIu64" commits, %"PRIu64" restarts, "
-                      "%"PRIu64" restores; \"mpls\" expression %s)\n",
+                      "%"PRIu64" restores, %"PRIu64" dumps retried, "
+                      "%"PRIu64" sockets reopened; "
+                      "\"mpls\" expression %s)\n",
                       nftc_table_name(o->nftc), nftc_n_flows(o->nftc),
                       nftc_n_masks(o->nftc), c.n_commits, c.n_restarts,
-                      o->n_resyncs,
+                      o->n_resyncs, c.n_dump_retries, c.n_reopens,
                       nftc_has_mpls_expr(o->nftc)
                       ? "present: MPLS push/pop offloaded"
                       : "absent: MPLS push/pop stay in userspace");
