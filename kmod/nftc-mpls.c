@@ -30,6 +30,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "kmod/nftc-private.h"
+
 #define MPLS_LABEL_MAX 0xfffff
 #define ETH_P_MPLS_UC_ 0x8847
 #define ETH_P_MPLS_MC_ 0x8848
@@ -336,7 +338,7 @@ probe_answers(struct mnl_socket *nl, uint32_t seq, int *rule_error)
                    : (errno ? errno : EIO);
         }
         len = n;
-        for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(nlh, len);
+        for (nlh = (const struct nlmsghdr *) buf; nftc_nlmsg_ok(nlh, len);
              nlh = mnl_nlmsg_next(nlh, &len)) {
             const struct nlmsgerr *e;
             int error;

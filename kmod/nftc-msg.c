@@ -306,7 +306,7 @@ nftc_batch_parse_genid(const void *data, size_t len, uint32_t *genid)
     const struct nlattr *attr;
     int n = len;
 
-    if (!mnl_nlmsg_ok(nlh, n) || nlh->nlmsg_type != NFNL_MSG_BATCH_BEGIN
+    if (!nftc_nlmsg_ok(nlh, n) || nlh->nlmsg_type != NFNL_MSG_BATCH_BEGIN
         || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof *nfg) {
         return false;
     }

@@ -37,6 +37,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
+#include "byte-order.h"
 #include "kmod/nftc-private.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
@@ -135,17 +136,86 @@ nlmsg_err(const struct nlmsghdr *nlh)
     return e->error <= 0 && e->error >= -4095 ? -e->error : EPROTO;
 }
 
+/* Attribute walks.
+ *
+ * libnftnl's parsers end the process (exit()) on an attribute they find
+ * malformed ("kernel ABI breakage"), so nftc walks the kernel's answers
+ * itself, with libmnl's bounds checks, and takes only the attributes it
+ * needs; anything malformed is skipped. */
+
+struct attr_table {
+    const struct nlattr **tb;
+    int max;
+};
+
+static int
+attr_table_cb(const struct nlattr *a, void *t_)
+{
+    struct attr_table *t = t_;
+    int type = mnl_attr_get_type(a);
+
+    if (type <= t->max) {
+        t->tb[type] = a;
+    }
+    return MNL_CB_OK;
+}
+
+/* Fills 'tb' (max + 1 entries) with the attributes of 'nlh' after the
+ * nfgenmsg header.  Returns false if they are malformed. */
+static bool
+attrs_of_msg(const struct nlmsghdr *nlh, const struct nlattr **tb, int max)
+{
+    struct attr_table t = { tb, max };
+    memset(tb, 0, (max + 1) * sizeof *tb);
+    return (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg)
+            && mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_table_cb,
+                              &t) >= 0);
+}
+
+static bool
+attrs_of_nest(const struct nlattr *nest, const struct nlattr **tb, int max)
+{
+    struct attr_table t = { tb, max };
+    memset(tb, 0, (max + 1) * sizeof *tb);
+    return nest && mnl_attr_parse_nested(nest, attr_table_cb, &t) >= 0;
+}
+
+static bool
+attr_be32(const struct nlattr *a, uint32_t *v)
+{
+    if (!a || mnl_attr_get_payload_len(a) != 4) {
+        return false;
+    }
+    ovs_be32 x;
+    memcpy(&x, mnl_attr_get_payload(a), 4);
+    *v = ntohl(x);
+    return true;
+}
+
+static bool
+attr_be64(const struct nlattr *a, uint64_t *v)
+{
+    if (!a || mnl_attr_get_payload_len(a) != 8) {
+        return false;
+    }
+    ovs_be64 x;
+    memcpy(&x, mnl_attr_get_payload(a), 8);
+    *v = ntohll(x);
+    return true;
+}
+
 static int
 gen_cb(const struct nlmsghdr *nlh, void *genid_)
 {
+    const struct nlattr *tb[NFTA_GEN_MAX + 1];
     uint32_t *genid = genid_;
-    struct nftnl_gen *gen = nftnl_gen_alloc();
+    uint32_t id;
 
-    if (gen && !nftnl_gen_nlmsg_parse(nlh, gen)
-        && nftnl_gen_is_set(gen, NFTNL_GEN_ID)) {
-        *genid = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+    if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN
+        && attrs_of_msg(nlh, tb, NFTA_GEN_MAX)
+        && attr_be32(tb[NFTA_GEN_ID], &id)) {
+        *genid = id;
     }
-    nftnl_gen_free(gen);
     return MNL_CB_OK;
 }
 
@@ -181,7 +251,7 @@ nl_answers(struct nftc *nftc, uint32_t seq, mnl_cb_t cb, void *aux,
             break;
         }
         len = n;
-        for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(nlh, len);
+        for (nlh = (const struct nlmsghdr *) buf; nftc_nlmsg_ok(nlh, len);
              nlh = mnl_nlmsg_next(nlh, &len)) {
             if (nlh->nlmsg_seq != seq
                 || (nlh->nlmsg_pid && nlh->nlmsg_pid != nftc->portid)) {
@@ -303,45 +373,40 @@ nl_get_genid(struct nftc *nftc, uint32_t *genid)
 /* Echoed NEWRULE of a new group: learn its kernel handle from the comment
  * "mN ...", which is how a rule names its group. */
 static void
-echo_rule(struct nftc *nftc, const struct nlmsghdr *nlh,
+echo_rule(struct nftc *nftc OVS_UNUSED, const struct nlmsghdr *nlh,
           struct ovs_list *groups)
 {
-    struct nftnl_rule *r = nftnl_rule_alloc();
-    const char *comment = NULL;
-    const void *ud;
-    uint32_t ud_len = 0, id;
-    struct nftc_group *g;
+    const struct nlattr *tb[NFTA_RULE_MAX + 1];
+    uint64_t handle;
+    uint32_t id;
 
-    if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0
-        || !nftnl_rule_is_set(r, NFTNL_RULE_HANDLE)) {
-        goto out;
+    if (!attrs_of_msg(nlh, tb, NFTA_RULE_MAX)
+        || !attr_be64(tb[NFTA_RULE_HANDLE], &handle)
+        || !tb[NFTA_RULE_USERDATA]) {
+        return;
     }
-    ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &ud_len);
-    if (ud) {
-        const struct nftnl_udata *attr;
-
-        nftnl_udata_for_each_data (ud, ud_len, attr) {
-            if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT
-                && nftnl_udata_len(attr) > 0) {
-                const char *s = nftnl_udata_get(attr);
-                if (memchr(s, '\0', nftnl_udata_len(attr))) {
-                    comment = s;
-                }
-            }
+    /* User data: type-length-value records of one byte each. */
+    const uint8_t *ud = mnl_attr_get_payload(tb[NFTA_RULE_USERDATA]);
+    size_t ud_len = mnl_attr_get_payload_len(tb[NFTA_RULE_USERDATA]);
+    const char *comment = NULL;
+    for (size_t i = 0; i + 2 <= ud_len && i + 2 + ud[i + 1] <= ud_len;
+         i += 2 + ud[i + 1]) {
+        const char *v = (const char *) &ud[i + 2];
+        if (ud[i] == NFTNL_UDATA_RULE_COMMENT && ud[i + 1]
+            && memchr(v, '\0', ud[i + 1])) {
+            comment = v;
         }
     }
     if (!comment || sscanf(comment, "m%"SCNu32, &id) != 1) {
-        goto out;
+        return;
     }
+    struct nftc_group *g;
     LIST_FOR_EACH (g, txn_node, groups) {
         if (g->id == id && g->pending) {
-            g->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+            g->handle = handle;
             break;
         }
     }
-out:
-    nftnl_rule_free(r);
-    (void) nftc;
 }
 
 /* Sends batch 'b' and reads every answer; the kernel processes a batch
@@ -385,7 +450,7 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
             break;
         }
         len = n;
-        for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(nlh, len);
+        for (nlh = (const struct nlmsghdr *) buf; nftc_nlmsg_ok(nlh, len);
              nlh = mnl_nlmsg_next(nlh, &len)) {
             if (nlh->nlmsg_seq < b->begin_seq
                 || nlh->nlmsg_seq > b->end_seq) {
@@ -570,57 +635,96 @@ struct stats_ctx {
     struct nftc_group *group;
 };
 
-static int
-counter_cb(struct nftnl_expr *e, void *f_)
+/* The counter of expression 'expr' (NFTA_EXPR_*), if it is one. */
+static bool
+expr_counter(const struct nlattr *expr, uint64_t *packets, uint64_t *bytes)
 {
-    struct nftc_rflow *f = f_;
-    const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+    const struct nlattr *tb[NFTA_EXPR_MAX + 1];
+    const struct nlattr *ctr[NFTA_COUNTER_MAX + 1];
 
-    if (name && !strcmp(name, "counter")) {
-        f->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-        f->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+    return (attrs_of_nest(expr, tb, NFTA_EXPR_MAX)
+            && tb[NFTA_EXPR_NAME]
+            && mnl_attr_get_payload_len(tb[NFTA_EXPR_NAME]) >= 8
+            && !memcmp(mnl_attr_get_payload(tb[NFTA_EXPR_NAME]),
+                       "counter", 8)
+            && attrs_of_nest(tb[NFTA_EXPR_DATA], ctr, NFTA_COUNTER_MAX)
+            && attr_be64(ctr[NFTA_COUNTER_PACKETS], packets)
+            && attr_be64(ctr[NFTA_COUNTER_BYTES], bytes));
+}
+
+/* One element of a dump of group 'g' (NFTA_SET_ELEM_*): its key's flow
+ * takes the counter. */
+static bool
+elem_counter(struct stats_ctx *ctx, const struct nlattr *elem)
+{
+    const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
+    const struct nlattr *key[NFTA_DATA_MAX + 1];
+    struct nftc_group *g = ctx->group;
+    uint64_t packets = 0, bytes = 0;
+    bool found = false;
+
+    if (!attrs_of_nest(elem, tb, NFTA_SET_ELEM_MAX)
+        || !attrs_of_nest(tb[NFTA_SET_ELEM_KEY], key, NFTA_DATA_MAX)
+        || !key[NFTA_DATA_VALUE]) {
+        return false;
     }
-    return 0;
+    size_t len = mnl_attr_get_payload_len(key[NFTA_DATA_VALUE]);
+    if (len != MAX(g->key_len, 1) || len > NFTC_KEY_MAX) {
+        return false;
+    }
+    if (tb[NFTA_SET_ELEM_EXPR]) {
+        found = expr_counter(tb[NFTA_SET_ELEM_EXPR], &packets, &bytes);
+    } else if (tb[NFTA_SET_ELEM_EXPRESSIONS]) {
+        const struct nlattr *e;
+        mnl_attr_for_each_nested (e, tb[NFTA_SET_ELEM_EXPRESSIONS]) {
+            if (mnl_attr_get_type(e) == NFTA_LIST_ELEM
+                && expr_counter(e, &packets, &bytes)) {
+                found = true;
+                break;
+            }
+        }
+    }
+
+    uint8_t kbuf[NFTC_KEY_MAX];
+    memset(kbuf, 0, sizeof kbuf);
+    memcpy(kbuf, mnl_attr_get_payload(key[NFTA_DATA_VALUE]), len);
+    struct nftc_rflow *f;
+    HMAP_FOR_EACH_WITH_HASH (f, key_node, nftc_key_hash(kbuf, g->key_len),
+                             &g->elems) {
+        if (!memcmp(f->key, kbuf, g->key_len)) {
+            if (found) {
+                f->packets = packets;
+                f->bytes = bytes;
+            }
+            break;
+        }
+    }
+    return true;
 }
 
 static int
 elems_cb(const struct nlmsghdr *nlh, void *ctx_)
 {
+    const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1];
     struct stats_ctx *ctx = ctx_;
-    struct nftc_group *g = ctx->group;
-    struct nftnl_set *s = nftnl_set_alloc();
-    struct nftnl_set_elems_iter *it;
-    struct nftnl_set_elem *e;
+    bool bad = false;
 
-    if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-        VLOG_WARN_RL(&rl, "%s: unparsable element dump", ctx->nftc->table);
-        nftnl_set_free(s);
-        return MNL_CB_OK;
-    }
-    it = nftnl_set_elems_iter_create(s);
-    while (it && (e = nftnl_set_elems_iter_next(it))) {
-        uint32_t len = 0;
-        const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-        uint8_t kbuf[NFTC_KEY_MAX];
-        struct nftc_rflow *f;
-
-        if (!key || len != MAX(g->key_len, 1) || len > NFTC_KEY_MAX) {
-            VLOG_WARN_RL(&rl, "%s: element of unexpected size %"PRIu32,
-                         ctx->nftc->table, len);
-            continue;
-        }
-        memset(kbuf, 0, sizeof kbuf);
-        memcpy(kbuf, key, len);
-        HMAP_FOR_EACH_WITH_HASH (f, key_node, nftc_key_hash(kbuf, g->key_len),
-                                 &g->elems) {
-            if (!memcmp(f->key, kbuf, g->key_len)) {
-                nftnl_set_elem_expr_foreach(e, counter_cb, f);
-                break;
+    if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM
+        || !attrs_of_msg(nlh, tb, NFTA_SET_ELEM_LIST_MAX)) {
+        bad = true;
+    } else if (tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+        const struct nlattr *e;
+        mnl_attr_for_each_nested (e, tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+            if (mnl_attr_get_type(e) != NFTA_LIST_ELEM
+                || !elem_counter(ctx, e)) {
+                bad = true;
             }
         }
     }
-    nftnl_set_elems_iter_destroy(it);
-    nftnl_set_free(s);
+    if (bad) {
+        VLOG_WARN_RL(&rl, "%s: malformed element in a dump, skipped",
+                     ctx->nftc->table);
+    }
     return MNL_CB_OK;
 }
 

@@ -11,10 +11,11 @@
 # gcc, uninstrumented, which is fine).  Objects are rebuilt only when their
 # source, or any header of datapath/, ofproto-mpls/ or kmod/, is newer.
 #
-# Two targets compile a module's .c file into themselves to reach what it
-# keeps static (no test hook in mvs): fuzz-openflow.c includes
+# Three targets compile a module's .c file into themselves to reach what
+# it keeps static (no test hook in mvs): fuzz-openflow.c includes
 # ofproto-mpls/connmgr.c with rconn replaced by an in-memory connection,
-# fuzz-nftc.c includes kmod/nftc-nl.c for its netlink reply callbacks.
+# fuzz-nftc.c includes kmod/nftc-nl.c for its netlink reply callbacks,
+# fuzz-nlio.c includes it with the socket calls replaced by a fake kernel.
 #
 # Needs Debian's clang and libclang-rt-NN-dev (utils/setup.sh installs
 # them) and a configured $top_builddir (utils/setup.sh).
@@ -93,8 +94,9 @@ declare -A target_srcs=(
     [fuzz-ofp-ext]="$lib_ofpext"
     [fuzz-openflow]="$srcs_ofproto"
     [fuzz-nftc]="$srcs_nftc"
+    [fuzz-nlio]="$srcs_nftc"
 )
-targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc"}
+targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc fuzz-nlio"}
 
 mkdir -p "$out/obj"
 # The newest header mvs has: an object older than it is rebuilt.

@@ -69,7 +69,7 @@ check_batch(const struct nftc *nftc)
     }
     const struct nlmsghdr *nlh = data, *last = NULL;
     int rem = len;
-    for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+    for (; nftc_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
         last = nlh;
     }
     if (rem != 0 || !last || last->nlmsg_type != NFNL_MSG_BATCH_END) {
@@ -121,12 +121,12 @@ static void
 replies(struct nftc *nftc, const uint8_t *data, size_t size)
 {
     /* Raw: walked as a sane kernel would send them.  libmnl's
-     * mnl_nlmsg_ok() compares (int) nlmsg_len, so it accepts a length of
+     * nftc_nlmsg_ok() compares (int) nlmsg_len, so it accepts a length of
      * 2 GiB or more (tests/fuzz/README.md, finding 2). */
     void *buf = xmemdup(data, size);
     const struct nlmsghdr *nlh = buf;
     int rem = size;
-    for (; mnl_nlmsg_ok(nlh, rem) && nlh->nlmsg_len <= (unsigned) rem;
+    for (; nftc_nlmsg_ok(nlh, rem) && nlh->nlmsg_len <= (unsigned) rem;
          nlh = mnl_nlmsg_next(nlh, &rem)) {
         (void) nlmsg_err(nlh);
     }

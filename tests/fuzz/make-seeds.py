@@ -616,11 +616,42 @@ def nftc_seeds():
           bytes([len(mpls_ext) + 9 * 3]) + b''.join(mpls_ext) + tail)
 
 
+def nlio_seeds():
+    """tests/fuzz/fuzz-nlio.c: operations, then answers [flags][len][bytes]."""
+    def nlmsg(mtype, flags, payload, seq=0):
+        return struct.pack('=IHHII', 16 + len(payload), mtype, flags, seq,
+                           0) + payload
+    def err(e, seq=0):
+        return nlmsg(2, 0, struct.pack('=i', e) + b'\0' * 16, seq)
+    done = nlmsg(3, 2, struct.pack('=i', 0))
+    nfgen = struct.pack('!BBH', 0, 0, 0)        # struct nfgenmsg
+    # NFT_MSG_NEWGEN (subsys 10 << 8 | 17) with NFTA_GEN_ID = 5.
+    gen = nlmsg(10 << 8 | 17, 0, nfgen + struct.pack('=HHI', 8, 1, 5))
+    def ans(flags, *msgs):
+        b = b''.join(msgs)
+        return bytes([flags]) + struct.pack('!H', len(b)) + b
+    # Each request answered in step (flags bit 0), one with a stale answer
+    # left before it, one dump interrupted then answered, one batch.
+    ops = [0, 1, 2, 3, 4, 5, 6]
+    answers = (ans(1, gen, err(0))                     # genid
+               + ans(0, gen, err(0))                   # stale: skipped
+               + ans(1, gen, err(0))                   # check: genid
+               + ans(1, done)                          # ... rule dump
+               + ans(0x11, done) + ans(1, done)        # interrupted, again
+               + ans(1, err(0)) + ans(1, gen, err(0))  # counters, genid
+               + ans(3, err(0)) + ans(0x20, b'')       # batch END, ENOBUFS
+               + ans(1, gen, err(0)) + ans(3, err(-22)))
+    write('nlio', 'in-step', bytes([len(ops)] + ops) + answers)
+    write('nlio', 'silent', bytes([len(ops)] + ops))
+    write('nlio', 'reopen-fails', bytes([3, 6 | 0x80, 0, 5]) + answers)
+
+
 def main():
     dp_seeds()
     openflow_seeds()
     ofp_ext_seeds()
     nftc_seeds()
+    nlio_seeds()
     return 0
 
 

@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh: builds the libFuzzer targets and runs each one for a
 # bounded time; fails on any finding.
 #
-#   bash tests/fuzz/run.sh [TARGET...]       (default: all four)
+#   bash tests/fuzz/run.sh [TARGET...]       (default: all of them)
 #
 # For each target NAME (fuzz-NAME.c):
 #  1. replays every input in tests/fuzz/regress-NAME/ (past findings, and
@@ -26,12 +26,13 @@ build=$fuzzdir/build
 logdir=$top_srcdir/tests/logs
 secs=${MVS_FUZZ_SECONDS:-60}
 jobs=${MVS_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-targets=${*:-"dp-parse ofp-ext openflow nftc"}
+targets=${*:-"dp-parse ofp-ext openflow nftc nlio"}
 
 # Largest input per target: frames with action lists; one message; a
 # conversation of messages; flow-mods followed by netlink answers.
 declare -A max_len=(
     [dp-parse]=4096 [ofp-ext]=4096 [openflow]=8192 [nftc]=4096
+    [nlio]=8192
 )
 
 mkdir -p "$logdir"
