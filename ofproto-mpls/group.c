@@ -2,6 +2,7 @@
 #include <config.h>
 #include "ofproto-mpls/group.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "datapath/dp-port.h"
@@ -73,20 +74,28 @@ port_is_live(const struct ofproto *p, ofp_port_t port_no)
             && !(port->config & OFPUTIL_PC_PORT_DOWN));
 }
 
+/* Liveness follows watch groups, which may watch each other: one answer
+ * visits at most this many buckets, and a group whose answer would take
+ * more is taken for dead. */
+#define GROUP_LIVENESS_BUDGET 1024
+
 static bool group_is_live__(const struct ofproto *, const struct group *,
-                            int depth);
+                            int depth, int *budget);
 
 static bool
 bucket_is_live__(const struct ofproto *p, const struct ofputil_bucket *b,
-                 int depth)
+                 int depth, int *budget)
 {
+    if (--*budget < 0) {
+        return false;
+    }
     if (b->watch_port != OFPP_ANY && !port_is_live(p, b->watch_port)) {
         return false;
     }
     if (b->watch_group != OFPG_ANY) {
         const struct group *g = group_find(p, b->watch_group);
         if (!g || depth >= GROUP_MAX_DEPTH
-            || !group_is_live__(p, g, depth + 1)) {
+            || !group_is_live__(p, g, depth + 1, budget)) {
             return false;
         }
     }
@@ -94,11 +103,12 @@ bucket_is_live__(const struct ofproto *p, const struct ofputil_bucket *b,
 }
 
 static bool
-group_is_live__(const struct ofproto *p, const struct group *g, int depth)
+group_is_live__(const struct ofproto *p, const struct group *g, int depth,
+                int *budget)
 {
     const struct ofputil_bucket *b;
     LIST_FOR_EACH (b, list_node, &g->buckets) {
-        if (bucket_is_live__(p, b, depth)) {
+        if (bucket_is_live__(p, b, depth, budget)) {
             return true;
         }
     }
@@ -108,41 +118,188 @@ group_is_live__(const struct ofproto *p, const struct group *g, int depth)
 bool
 group_bucket_is_live(const struct ofproto *p, const struct ofputil_bucket *b)
 {
-    return bucket_is_live__(p, b, 0);
+    int budget = GROUP_LIVENESS_BUDGET;
+    return bucket_is_live__(p, b, 0, &budget);
 }
 
 bool
 group_is_live(const struct ofproto *p, const struct group *g)
 {
-    return group_is_live__(p, g, 0);
+    int budget = GROUP_LIVENESS_BUDGET;
+    return group_is_live__(p, g, 0, &budget);
 }
 
-/* Would 'group_id' with 'buckets' reach itself through output:group
- * actions (or go deeper than GROUP_MAX_DEPTH)? */
-static bool
-group_loops(const struct ofproto *p, uint32_t group_id,
+/* The chaining check.
+ *
+ * Groups chained by output:group form a graph that every group-mod keeps
+ * acyclic and at most GROUP_MAX_DEPTH groups deep (translation drops a
+ * packet at the next group).  A group-mod on 'target' with new buckets
+ * changes only the chains through 'target', so the check measures the
+ * longest chain of groups above it (groups that reach it) and below it
+ * (through its new buckets), visiting every group at most once each way:
+ * linear in groups and buckets, however many paths they form. */
+struct chain_walk {
+    const struct ofproto *p;
+    uint32_t target;
+    const struct ovs_list *target_buckets;
+    struct hmap memo;           /* Of struct chain_memo. */
+};
+
+struct chain_memo {
+    struct hmap_node node;
+    uint32_t group_id;
+    int value;                  /* CHAIN_VISITING while on the path. */
+};
+
+#define CHAIN_VISITING INT_MIN
+#define CHAIN_LOOP (-1)         /* Reaches 'target' from below: a loop. */
+
+static struct chain_memo *
+chain_memo_find(struct chain_walk *w, uint32_t group_id)
+{
+    struct chain_memo *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_int(group_id, 0), &w->memo) {
+        if (m->group_id == group_id) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static struct chain_memo *
+chain_memo_add(struct chain_walk *w, uint32_t group_id)
+{
+    struct chain_memo *m = xmalloc(sizeof *m);
+    m->group_id = group_id;
+    m->value = CHAIN_VISITING;
+    hmap_insert(&w->memo, &m->node, hash_int(group_id, 0));
+    return m;
+}
+
+static void
+chain_walk_reset(struct chain_walk *w)
+{
+    struct chain_memo *m;
+    HMAP_FOR_EACH_POP (m, node, &w->memo) {
+        free(m);
+    }
+}
+
+/* The most groups on a chain starting at group 'group_id' (itself
+ * included), 'depth' groups down from 'target'; CHAIN_LOOP if it reaches
+ * 'target' again.  Past GROUP_MAX_DEPTH the answer is only "too deep". */
+static int
+chain_below(struct chain_walk *w, uint32_t group_id,
             const struct ovs_list *buckets, int depth)
 {
-    const struct ofputil_bucket *b;
-    if (depth > GROUP_MAX_DEPTH) {
-        return true;
+    struct chain_memo *m = NULL;
+
+    if (depth > 0) {
+        if (group_id == w->target) {
+            return CHAIN_LOOP;
+        }
+        m = chain_memo_find(w, group_id);
+        if (m) {
+            /* On the path: a loop among the others, which the invariant
+             * excludes; count it as one. */
+            return m->value == CHAIN_VISITING ? CHAIN_LOOP : m->value;
+        }
+        const struct group *g = group_find(w->p, group_id);
+        if (!g) {
+            return 1;
+        }
+        buckets = &g->buckets;
+        m = chain_memo_add(w, group_id);
     }
-    LIST_FOR_EACH (b, list_node, buckets) {
-        const struct ofpact *a;
-        OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
-            if (a->type == OFPACT_GROUP) {
-                uint32_t next = ofpact_get_GROUP(a)->group_id;
-                if (next == group_id) {
-                    return true;
-                }
-                const struct group *g = group_find(p, next);
-                if (g && group_loops(p, group_id, &g->buckets, depth + 1)) {
-                    return true;
+    int most = 0;
+    if (depth <= GROUP_MAX_DEPTH) {
+        const struct ofputil_bucket *b;
+        LIST_FOR_EACH (b, list_node, buckets) {
+            const struct ofpact *a;
+            OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
+                if (a->type == OFPACT_GROUP) {
+                    int d = chain_below(w, ofpact_get_GROUP(a)->group_id,
+                                        NULL, depth + 1);
+                    if (d == CHAIN_LOOP) {
+                        if (m) {
+                            m->value = CHAIN_LOOP;
+                        }
+                        return CHAIN_LOOP;
+                    }
+                    most = MAX(most, d);
                 }
             }
         }
+    } else {
+        most = GROUP_MAX_DEPTH;     /* Too deep already. */
     }
-    return false;
+    if (m) {
+        m->value = most + 1;
+    }
+    return most + 1;
+}
+
+/* The most groups on a chain from group 'g' down to 'target', 'target'
+ * excluded; 0 if 'g' does not reach it. */
+static int
+chain_above(struct chain_walk *w, const struct group *g, int depth)
+{
+    struct chain_memo *m = chain_memo_find(w, g->group_id);
+    if (m) {
+        return m->value == CHAIN_VISITING ? 0 : m->value;
+    }
+    m = chain_memo_add(w, g->group_id);
+    int most = 0;
+    if (depth <= GROUP_MAX_DEPTH) {
+        const struct ofputil_bucket *b;
+        LIST_FOR_EACH (b, list_node, &g->buckets) {
+            const struct ofpact *a;
+            OFPACT_FOR_EACH (a, b->ofpacts, b->ofpacts_len) {
+                if (a->type != OFPACT_GROUP) {
+                    continue;
+                }
+                uint32_t next = ofpact_get_GROUP(a)->group_id;
+                const struct group *n = group_find(w->p, next);
+                int d = (next == w->target ? 1
+                         : n ? chain_above(w, n, depth + 1) : 0);
+                if (d) {
+                    most = MAX(most, next == w->target ? 1 : d + 1);
+                }
+            }
+        }
+    } else {
+        most = GROUP_MAX_DEPTH;
+    }
+    m->value = most;
+    return most;
+}
+
+/* Would 'group_id' with 'buckets' reach itself through output:group
+ * actions, or make a chain longer than GROUP_MAX_DEPTH groups? */
+static bool
+group_loops(const struct ofproto *p, uint32_t group_id,
+            const struct ovs_list *buckets)
+{
+    struct chain_walk w = {
+        .p = p,
+        .target = group_id,
+        .target_buckets = buckets,
+        .memo = HMAP_INITIALIZER(&w.memo),
+    };
+    int below = chain_below(&w, group_id, buckets, 0);
+    int above = 0;
+    if (below != CHAIN_LOOP) {
+        chain_walk_reset(&w);
+        const struct group *g;
+        HMAP_FOR_EACH (g, node, &p->groups) {
+            if (g->group_id != group_id) {
+                above = MAX(above, chain_above(&w, g, 0));
+            }
+        }
+    }
+    chain_walk_reset(&w);
+    hmap_destroy(&w.memo);
+    return below == CHAIN_LOOP || above + below > GROUP_MAX_DEPTH;
 }
 
 static enum ofperr
@@ -180,7 +337,7 @@ check_buckets(struct ofproto *p, const struct ofputil_group_mod *gm)
     if (gm->type == OFPGT11_INDIRECT && n != 1) {
         return OFPERR_OFPGMFC_INVALID_GROUP;
     }
-    if (group_loops(p, gm->group_id, &gm->buckets, 0)) {
+    if (group_loops(p, gm->group_id, &gm->buckets)) {
         return OFPERR_OFPGMFC_LOOP;
     }
     return 0;

@@ -139,6 +139,8 @@ struct ofproto {
     /* upcall.c. */
     uint64_t n_packet_ins;
     uint64_t n_invalid_ttl;
+    uint64_t n_xlate_over_limit;    /* Translations past XLATE_MAX_WORK
+                                     * (packet-outs included). */
 };
 
 /* ofproto.c: what unixctl commands (ofproto-unixctl.c) need beyond

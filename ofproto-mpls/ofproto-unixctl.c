@@ -73,8 +73,10 @@ static void
 dp_show_cb(struct ofproto *p, struct ds *s)
 {
     datapath_show(p->dp, s);
-    ds_put_format(s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64"\n",
-                  p->n_packet_ins, p->n_invalid_ttl);
+    ds_put_format(s, "  packet-ins: %"PRIu64", invalid TTL: %"PRIu64
+                  ", translations over the work limit (dropped): %"PRIu64
+                  "\n", p->n_packet_ins, p->n_invalid_ttl,
+                  p->n_xlate_over_limit);
     mac_learning_show(&p->macs, s);
     connmgr_show(p->connmgr, s);
 }

@@ -500,6 +500,7 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     struct xlate_out xout;
     xlate_out_init(&xout);
     xlate(&xin, &xout);
+    upcall_note_over_limit(p, &xout);
     /* A recirculation in the actions looks the packet up in the cache:
      * flow-mods that came before this packet-out count. */
     revalidate_run(p);

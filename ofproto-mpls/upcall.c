@@ -12,6 +12,21 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-packet.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(upcall);
+
+void
+upcall_note_over_limit(struct ofproto *p, const struct xlate_out *xout)
+{
+    if (xout->over_limit) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        p->n_xlate_over_limit++;
+        VLOG_WARN_RL(&rl, "%s: a translation took more than %d actions and "
+                     "group buckets (chained groups?): packet dropped",
+                     p->name, XLATE_MAX_WORK);
+    }
+}
 
 static int
 upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
@@ -24,6 +39,7 @@ upcall_miss(void *p_, const struct dp_packet *pkt OVS_UNUSED,
 
     xlate_out_init(&xout);
     int error = xlate(&xin, &xout);
+    upcall_note_over_limit(p, &xout);
     if (!error) {
         ofpbuf_put(actions, xout.actions.data, xout.actions.size);
         *mask = xout.mask;

@@ -23,4 +23,10 @@
 /* The ops to give datapath_create(), with the bridge as 'aux'. */
 extern const struct dp_upcall_ops upcall_ops;
 
+/* Counts (and logs, rate-limited) a translation that went over
+ * XLATE_MAX_WORK; a miss and a packet-out both call it. */
+struct ofproto;
+struct xlate_out;
+void upcall_note_over_limit(struct ofproto *, const struct xlate_out *);
+
 #endif /* ofproto-mpls/upcall.h */

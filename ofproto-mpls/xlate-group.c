@@ -29,6 +29,9 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
     struct ofpbuf old_set = ctx->action_set;
     size_t clone_ofs = SIZE_MAX;
 
+    if (!xlate_work(ctx)) {
+        return;
+    }
     memcpy(old_mpls, ctx->mpls, sizeof old_mpls);
     xlate_add_group_hit(ctx, g, idx);
     xlate_trace(ctx, "group %"PRIu32" bucket %"PRIu32":", g->group_id, idx);
@@ -58,7 +61,7 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
         ctx->l3_unknown = old_l3_unknown;
         ctx->mpls_top_unknown = old_top_unknown;
         /* A recirculation inside the bucket ends only the copy. */
-        ctx->exit = false;
+        ctx->exit = ctx->xout->over_limit;
     }
 }
 

@@ -33,6 +33,7 @@ struct rule;
  * group nesting. */
 #define XLATE_MAX_DEPTH 300
 
+
 struct xlate_ctx {
     const struct xlate_in *xin;
     struct xlate_out *xout;
@@ -94,6 +95,7 @@ struct xlate_ctx {
     bool in_action_set;         /* Executing the action set. */
     int group_depth;
     int depth;
+    size_t work;                /* Actions and buckets visited. */
     int indent;
 };
 
@@ -156,6 +158,10 @@ bool xlate_needs_l3(const struct ofpact *);
 bool xlate_needs_mpls(const struct ofpact *);
 
 void xlate_table(struct xlate_ctx *, uint8_t table_id);
+
+/* Counts one unit of work; returns false (translation is over, its
+ * actions dropped) past XLATE_MAX_WORK. */
+bool xlate_work(struct xlate_ctx *);
 
 /* xlate-actions.c. */
 void xlate_output_normal(struct xlate_ctx *);

@@ -31,7 +31,15 @@ static void do_xlate_instructions(struct xlate_ctx *,
 struct dp_action *
 xlate_put_action(struct xlate_ctx *ctx, enum dp_action_type type)
 {
-    struct dp_action *a = ofpbuf_put_zeros(&ctx->xout->actions, sizeof *a);
+    struct ofpbuf *b = &ctx->xout->actions;
+
+    /* ofpbuf grows by what is asked only: double it, so long action lists
+     * (groups of many buckets) cost linear time. */
+    if (ofpbuf_tailroom(b) < sizeof(struct dp_action)) {
+        ofpbuf_prealloc_tailroom(b, MAX(b->size,
+                                        16 * sizeof(struct dp_action)));
+    }
+    struct dp_action *a = ofpbuf_put_zeros(b, sizeof *a);
     a->type = type;
     return a;
 }
@@ -298,7 +306,7 @@ xlate_actions(struct xlate_ctx *ctx, const struct ofpact *ofpacts, size_t len)
     OFPACT_FOR_EACH (a, ofpacts, len) {
         const struct xlate_action_info *info = &xlate_action_table[a->type];
 
-        if (ctx->exit) {
+        if (ctx->exit || !xlate_work(ctx)) {
             return;
         }
         if ((ctx->l3_unknown && xlate_needs_l3(a))
@@ -397,6 +405,21 @@ do_xlate_instructions(struct xlate_ctx *ctx, const struct ofpact *ofpacts,
     if (!has_goto && !ctx->exit) {
         execute_action_set(ctx);
     }
+}
+
+bool
+xlate_work(struct xlate_ctx *ctx)
+{
+    if (++ctx->work <= XLATE_MAX_WORK) {
+        return true;
+    }
+    if (!ctx->xout->over_limit) {
+        xlate_trace(ctx, "more than %d actions and buckets: translation "
+                    "stops, the packet is dropped", XLATE_MAX_WORK);
+        ctx->xout->over_limit = true;
+    }
+    ctx->exit = true;
+    return false;
 }
 
 void
@@ -528,6 +551,12 @@ xlate(const struct xlate_in *xin, struct xlate_out *xout)
         xlate_table(&ctx, 0);
     }
 
+    if (xout->over_limit) {
+        /* Nothing of it runs: the same work would stop the same way for
+         * every packet the mask covers. */
+        xout->actions.size = 0;
+        xout->recirculated = false;
+    }
     wc_to_mask(&ctx, &xout->mask);
     wc_to_mask_pbb(&ctx, &xout->mask);
     if (!xin->ofpacts && xout->n_hits && !xout->has_region) {

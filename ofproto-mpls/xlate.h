@@ -59,12 +59,20 @@ struct xlate_in {
 
 };
 
+/* The most actions and group buckets one translation visits: chained ALL
+ * groups multiply (30 buckets 5 deep is 24 million), and translation runs
+ * with the big lock held.  Past it the packet is dropped and counted. */
+#define XLATE_MAX_WORK 32768
+
 struct xlate_out {
     struct ofpbuf actions;      /* Of struct dp_action. */
     struct dp_key mask;         /* Fields the outcome depended on. */
     struct xlate_hit *hits;     /* Lookups, for table and rule counters. */
     size_t n_hits, allocated_hits;
     bool recirculated;          /* Ends in a recirc(). */
+    bool over_limit;            /* Took more than XLATE_MAX_WORK actions
+                                 * and buckets (chained groups): its
+                                 * actions are a drop. */
 
     /* The packets this translation holds for: the fields the outcome
      * depended on (the wildcards behind 'mask'), with the values the

@@ -492,6 +492,87 @@ add_group(struct bridge *b, const char *text)
 }
 
 /* The output port a translation ends in, 0 if none. */
+/* Applies group-mod 'text' (command 'cmd') and returns the error. */
+static enum ofperr
+try_group(struct bridge *b, uint16_t cmd, const char *text)
+{
+    struct ofputil_group_mod gm;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_group_mod_str(&gm, cmd, text, NULL, NULL,
+                                          &usable);
+    if (error) {
+        fail_msg("%s: %s", text, error);
+    }
+    enum ofperr e = group_mod(b->p, &gm);
+    ofputil_uninit_group_mod(&gm);
+    return e;
+}
+
+/* Chains of groups (issue 15 item 3): at most 16 groups deep, counted
+ * through the groups above a modified one too; no loop; a check linear in
+ * the graph however many paths it has (30 buckets to the group below,
+ * 12 deep, is 30^11 paths: an exponential check would never finish); and
+ * a translation through it stops at XLATE_MAX_WORK with a drop. */
+static void
+test_group_chains(void **state)
+{
+    struct bridge *b = *state;
+
+    for (int i = 1; i <= 16; i++) {
+        char *t = i == 1 ? xstrdup("group_id=1,type=all,bucket=output:1")
+                  : xasprintf("group_id=%d,type=all,bucket=output:1,"
+                              "bucket=group:%d", i, i - 1);
+        assert_int_equal(try_group(b, OFPGC11_ADD, t), 0);
+        free(t);
+    }
+    /* A 17th above, or below the bottom one, is one too many. */
+    assert_int_equal(try_group(b, OFPGC11_ADD, "group_id=17,type=all,"
+                               "bucket=group:16"), OFPERR_OFPGMFC_LOOP);
+    assert_int_equal(try_group(b, OFPGC11_ADD, "group_id=100,type=all,"
+                               "bucket=output:2"), 0);
+    assert_int_equal(try_group(b, OFPGC11_MODIFY, "group_id=1,type=all,"
+                               "bucket=group:100"), OFPERR_OFPGMFC_LOOP);
+    /* A loop, directly or through the chain. */
+    assert_int_equal(try_group(b, OFPGC11_MODIFY, "group_id=1,type=all,"
+                               "bucket=group:1"), OFPERR_OFPGMFC_LOOP);
+    assert_int_equal(try_group(b, OFPGC11_MODIFY, "group_id=1,type=all,"
+                               "bucket=group:9"), OFPERR_OFPGMFC_LOOP);
+    /* Moving the middle of the chain elsewhere is fine. */
+    assert_int_equal(try_group(b, OFPGC11_MODIFY, "group_id=8,type=all,"
+                               "bucket=group:100"), 0);
+
+    /* The fan: 30 buckets, each to the group below. */
+    struct ds t = DS_EMPTY_INITIALIZER;
+    assert_int_equal(try_group(b, OFPGC11_ADD, "group_id=200,type=all,"
+                               "bucket=output:1"), 0);
+    for (int i = 201; i <= 211; i++) {
+        ds_clear(&t);
+        ds_put_format(&t, "group_id=%d,type=all", i);
+        for (int k = 0; k < 30; k++) {
+            ds_put_format(&t, ",bucket=group:%d", i - 1);
+        }
+        assert_int_equal(try_group(b, OFPGC11_ADD, ds_cstr(&t)), 0);
+    }
+    ds_clear(&t);
+    ds_put_cstr(&t, "group_id=211,type=all");
+    for (int k = 0; k < 30; k++) {
+        ds_put_cstr(&t, ",bucket=group:210");
+    }
+    ds_put_cstr(&t, ",bucket=group:211");
+    assert_int_equal(try_group(b, OFPGC11_MODIFY, ds_cstr(&t)),
+                     OFPERR_OFPGMFC_LOOP);
+    ds_destroy(&t);
+
+    add_flow(b, "in_port=1,actions=group:211");
+    static const uint32_t none[] = { 0 };
+    struct dp_packet *frame = frame_udp(none, 0, 64, 5);
+    struct outcome o;
+    translate(b, frame, 1, 0, &o);
+    assert_string_equal(o.actions, "drop");
+    outcome_free(&o);
+    dp_packet_delete(frame);
+}
+
 static uint32_t
 out_port(const struct outcome *o)
 {
@@ -852,6 +933,7 @@ main(void)
         cmocka_unit_test(test_unsupported_refused),
         cmocka_unit_test(test_offload_within_xlate),
         cmocka_unit_test(test_meter_remark),
+        cmocka_unit_test_setup_teardown(test_group_chains, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

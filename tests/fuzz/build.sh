@@ -95,8 +95,9 @@ declare -A target_srcs=(
     [fuzz-openflow]="$srcs_ofproto"
     [fuzz-nftc]="$srcs_nftc"
     [fuzz-nlio]="$srcs_nftc"
+    [fuzz-groups]="$lib_ofproto $lib_ofpext $lib_datapath $lib_nftc"
 )
-targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc fuzz-nlio"}
+targets=${MVS_FUZZ_TARGETS:-"fuzz-dp-parse fuzz-ofp-ext fuzz-openflow fuzz-nftc fuzz-nlio fuzz-groups"}
 
 mkdir -p "$out/obj"
 # The newest header mvs has: an object older than it is rebuilt.

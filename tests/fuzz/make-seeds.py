@@ -646,12 +646,37 @@ def nlio_seeds():
     write('nlio', 'reopen-fails', bytes([3, 6 | 0x80, 0, 5]) + answers)
 
 
+def groups_seeds():
+    """tests/fuzz/fuzz-groups.c: group-mod records, then translations."""
+    def bucket(acts, weight=1, wport=5, wgroup=40):
+        return bytes([weight, wport, wgroup, len(acts)]) + b''.join(
+            bytes([k, v]) for k, v in acts)
+    def group(cmd, gid, gtype, buckets):
+        return bytes([cmd, gid, gtype, len(buckets)]) + b''.join(buckets)
+    xl = lambda gid: bytes([3, gid])
+    # A chain of ALL groups, 8 buckets each to the group below, 10 deep.
+    chain = group(0, 1, 0, [bucket([(0, 2)])])
+    for g in range(2, 11):
+        chain += group(0, g, 0, [bucket([(1, g - 1), (2, g)])] * 8)
+    write('groups', 'fan-chain', chain + xl(10) + xl(5)
+          + group(1, 1, 0, [bucket([(1, 10)])]) + xl(10))
+    # Fast-failover watching groups and a dead port, select by weight.
+    ff = (group(0, 1, 0, [bucket([(0, 1)])])
+          + group(0, 2, 3, [bucket([(0, 4)], wport=4),
+                            bucket([(1, 1)], wgroup=1)])
+          + group(0, 3, 1, [bucket([(0, 1)], weight=0),
+                            bucket([(0, 2), (3, 0)], weight=3)])
+          + xl(2) + xl(3) + group(2, 39, 0, []) + xl(3))
+    write('groups', 'ff-select', ff)
+
+
 def main():
     dp_seeds()
     openflow_seeds()
     ofp_ext_seeds()
     nftc_seeds()
     nlio_seeds()
+    groups_seeds()
     return 0
 
 

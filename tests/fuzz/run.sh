@@ -26,13 +26,13 @@ build=$fuzzdir/build
 logdir=$top_srcdir/tests/logs
 secs=${MVS_FUZZ_SECONDS:-60}
 jobs=${MVS_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-targets=${*:-"dp-parse ofp-ext openflow nftc nlio"}
+targets=${*:-"dp-parse ofp-ext openflow nftc nlio groups"}
 
 # Largest input per target: frames with action lists; one message; a
 # conversation of messages; flow-mods followed by netlink answers.
 declare -A max_len=(
     [dp-parse]=4096 [ofp-ext]=4096 [openflow]=8192 [nftc]=4096
-    [nlio]=8192
+    [nlio]=8192 [groups]=8192
 )
 
 mkdir -p "$logdir"
