@@ -390,7 +390,12 @@ static const struct nftc_field_ops ipv6_dst_ops = {
 };
 
 /* nw_proto: "meta l4proto" for IP (the protocol after IPv6 extension
- * headers, as OVS's), the low byte of the opcode for ARP. */
+ * headers, as OVS's); for ARP the opcode, of which OpenFlow's key keeps
+ * the low byte and only if the high one is zero (an opcode over 255 is
+ * 0).  So arp_op=V (V nonzero under the mask) is the whole 16-bit opcode
+ * compared with V; a match any 0 satisfies would also take opcodes over
+ * 255, which the kernel cannot express alongside: it stays in
+ * userspace. */
 static enum nftc_field_result
 nw_proto_lower(const struct nftc *nftc OVS_UNUSED, const struct match *match,
                struct flow_wildcards *residual, struct nftc_kfield *kf,
@@ -400,9 +405,17 @@ nw_proto_lower(const struct nftc *nftc OVS_UNUSED, const struct match *match,
         return NFTC_FIELD_ABSENT;
     }
     if (dl_type_is(match, ETH_TYPE_ARP)) {
-        return lower_member(match, residual, kf,
-                            offsetof(struct flow, nw_proto), 1,
-                            NFT_PAYLOAD_NETWORK_HEADER, 7);
+        uint8_t m = match->wc.masks.nw_proto;
+        uint8_t v = match->flow.nw_proto & m;
+        residual_clear(residual, offsetof(struct flow, nw_proto), 1);
+        if (!v) {
+            ds_put_cstr(reason, "arp_op matched against 0 (opcodes over 255 "
+                        "are 0 in OpenFlow's key); ");
+            return NFTC_FIELD_UNSUPPORTED;
+        }
+        const uint8_t value[2] = { 0, v }, mask[2] = { 0xff, m };
+        kf_payload(kf, NFT_PAYLOAD_NETWORK_HEADER, 6, value, mask, 2);
+        return NFTC_FIELD_LOWERED;
     }
     residual_clear(residual, offsetof(struct flow, nw_proto), 1);
     if (!dl_type_is(match, ETH_TYPE_IP) && !dl_type_is(match, ETH_TYPE_IPV6)) {
@@ -567,6 +580,33 @@ static const struct nftc_field_ops tcp_flags_ops = {
     .lower = tcp_flags_lower,
 };
 
+/* An IPv4 flow matching L4 fields: OpenFlow's key has them 0 in a later
+ * fragment, and the kernel reads a later fragment's payload as if it were
+ * the L4 header at ingress (IPv6's it does not), so the key also requires
+ * a fragment offset of 0.  (A match that 0 satisfies is not offloaded at
+ * all, see l4_zero_ambiguous().) */
+static enum nftc_field_result
+ipv4_not_later_lower(const struct nftc *nftc OVS_UNUSED,
+                     const struct match *match,
+                     struct flow_wildcards *residual OVS_UNUSED,
+                     struct nftc_kfield *kf, struct ds *reason OVS_UNUSED)
+{
+    const struct flow_wildcards *wc = &match->wc;
+
+    if (!dl_type_is(match, ETH_TYPE_IP) || wc->masks.nw_frag
+        || !(wc->masks.tp_src || wc->masks.tp_dst || wc->masks.tcp_flags)) {
+        return NFTC_FIELD_ABSENT;
+    }
+    static const uint8_t zero[2] = { 0, 0 }, offset[2] = { 0x1f, 0xff };
+    kf_payload(kf, NFT_PAYLOAD_NETWORK_HEADER, 6, zero, offset, 2);
+    return NFTC_FIELD_LOWERED;
+}
+
+static const struct nftc_field_ops ipv4_not_later_ops = {
+    .name = "ipv4 fragment offset",
+    .lower = ipv4_not_later_lower,
+};
+
 /* The registry, in key order. */
 const struct nftc_field_ops *const nftc_field_registry[] = {
     &in_port_ops,
@@ -585,6 +625,7 @@ const struct nftc_field_ops *const nftc_field_registry[] = {
     &tp_src_ops,
     &tp_dst_ops,
     &tcp_flags_ops,
+    &ipv4_not_later_ops,
 };
 const size_t nftc_n_fields = ARRAY_SIZE(nftc_field_registry);
 BUILD_ASSERT_DECL(ARRAY_SIZE(nftc_field_registry) <= NFTC_FIELD_MAX);

@@ -806,7 +806,7 @@ nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
     struct nftnl_set *s = NULL;
     size_t n = 0;
 
-    LIST_FOR_EACH (f, txn_node, list) {
+    LIST_FOR_EACH (f, emit_node, list) {
         struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
         if (!s) {
@@ -832,7 +832,7 @@ nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
             ds_destroy(&comment);
         }
         nftnl_set_elem_add(s, e);
-        if (++n == ELEMS_PER_MSG || f->txn_node.next == list) {
+        if (++n == ELEMS_PER_MSG || f->emit_node.next == list) {
             struct nlmsghdr *nlh;
 
             nlh = nftc_batch_open(b, add ? NFT_MSG_NEWSETELEM

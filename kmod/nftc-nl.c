@@ -688,10 +688,12 @@ elem_counter(struct stats_ctx *ctx, const struct nlattr *elem)
     uint8_t kbuf[NFTC_KEY_MAX];
     memset(kbuf, 0, sizeof kbuf);
     memcpy(kbuf, mnl_attr_get_payload(key[NFTA_DATA_VALUE]), len);
+    /* The element's owner counted it (flows sharing a key, see
+     * nftc_rflow). */
     struct nftc_rflow *f;
     HMAP_FOR_EACH_WITH_HASH (f, key_node, nftc_key_hash(kbuf, g->key_len),
                              &g->elems) {
-        if (!memcmp(f->key, kbuf, g->key_len)) {
+        if (f->in_kernel && !memcmp(f->key, kbuf, g->key_len)) {
             if (found) {
                 f->packets = packets;
                 f->bytes = bytes;
@@ -807,7 +809,7 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
         st.priority = f->priority;
         st.cookie = f->cookie;
         st.match = &match;
-        st.offloaded = f->offloaded;
+        st.offloaded = f->offloaded && f->in_kernel;
         st.packets = f->packets;
         st.bytes = f->bytes;
         cb(&st, aux);

@@ -61,7 +61,7 @@ struct ofpact;
 
 /* nf_tables has 16 32-bit data registers: the longest key. */
 #define NFTC_KEY_MAX 64
-#define NFTC_FIELD_MAX 16
+#define NFTC_FIELD_MAX 17
 #define NFTC_FIELD_LEN_MAX 16
 
 /* Where a field is read from. */
@@ -268,6 +268,17 @@ struct nftc_rflow {
     uint8_t key[NFTC_KEY_MAX];
     bool offloaded;
     uint64_t packets, bytes;      /* Kernel counters, as last read. */
+
+    /* Flows of one group can have equal keys: a flow that stays in
+     * userspace because it matches a field the kernel cannot read lowers
+     * to the key of the match without it.  They share one kernel element,
+     * whose verdict is that of its owner. */
+    bool in_kernel;               /* Owns its key's element. */
+
+    /* Transaction scratch (nftc-txn.c's element plan). */
+    bool dying;                   /* On its group's txn_dels. */
+    bool will_own;                /* Owns the element after the commit. */
+    struct ovs_list emit_node;    /* On a list of elements to frame. */
 };
 
 struct nftc {
@@ -428,8 +439,8 @@ void nftc_msg_group(const struct nftc *, struct nftc_batch *b,
                     const struct nftc_group *after);
 void nftc_msg_group_del(const struct nftc *, struct nftc_batch *b,
                         const struct nftc_group *g);
-/* The elements of group 'g' for the nftc_rflows on 'flows' (by txn_node),
- * added (with their action ids and comments) or deleted. */
+/* The elements of group 'g' for the nftc_rflows on 'flows' (by
+ * emit_node), added (with their action ids and comments) or deleted. */
 void nftc_msg_elems(const struct nftc *, struct nftc_batch *b,
                     const struct nftc_group *g, struct ovs_list *flows,
                     bool add);

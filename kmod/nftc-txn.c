@@ -264,6 +264,191 @@ group_after(const struct nftc *nftc, const struct nftc_group *g)
     return NULL;
 }
 
+/* The element plan.
+ *
+ * Flows of one group with equal keys share one kernel element (see
+ * nftc_rflow's 'in_kernel').  For each group in a transaction the plan
+ * decides which element messages to frame: the elements to delete
+ * ('dels', by emit_node) and to add ('adds'), marking the flows that own
+ * an element after the commit ('will_own').  An element whose owner goes
+ * passes to a flow that stays (new messages only if its verdict differs)
+ * or else to a flow added with the same key; one that nobody has any more
+ * is deleted; an added flow whose key already has an element adds
+ * nothing. */
+struct elem_plan {
+    struct ovs_list dels, adds;
+};
+
+/* What the plans of one transaction share. */
+struct elem_plans {
+    struct elem_plan *by_group;   /* In the order of the groups list. */
+    struct nftc_rflow **touched;  /* Staying flows marked will_own. */
+    size_t n_touched, allocated_touched;
+    struct hmap claimed;          /* Of struct claim: keys an added flow
+                                   * got an element for. */
+};
+
+struct claim {
+    struct hmap_node node;
+    const struct nftc_group *g;
+    struct nftc_rflow *f;
+};
+
+static bool
+same_key(const struct nftc_group *g, const struct nftc_rflow *a,
+         const struct nftc_rflow *b)
+{
+    return !memcmp(a->key, b->key, g->key_len);
+}
+
+/* A flow of 'g' that stays, with the key of 'f': the owner if one is,
+ * else one with the verdict of 'f' (the element can stay as it is), else
+ * any. */
+static struct nftc_rflow *
+staying_with_key(struct nftc_group *g, const struct nftc_rflow *f)
+{
+    struct nftc_rflow *s, *same = NULL, *found = NULL;
+
+    HMAP_FOR_EACH_WITH_HASH (s, key_node, nftc_key_hash(f->key, g->key_len),
+                             &g->elems) {
+        if (s != f && !s->dying && same_key(g, s, f)) {
+            if (s->in_kernel) {
+                return s;
+            }
+            if (s->act == f->act && !same) {
+                same = s;
+            }
+            found = found ? found : s;
+        }
+    }
+    return same ? same : found;
+}
+
+static bool
+key_claimed(const struct elem_plans *ps, const struct nftc_group *g,
+            const struct nftc_rflow *f)
+{
+    const struct claim *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, nftc_key_hash(f->key, g->key_len),
+                             &ps->claimed) {
+        if (c->g == g && same_key(g, c->f, f)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+plan_add(struct elem_plans *ps, struct elem_plan *plan,
+         const struct nftc_group *g, struct nftc_rflow *f)
+{
+    struct claim *c = xmalloc(sizeof *c);
+    c->g = g;
+    c->f = f;
+    hmap_insert(&ps->claimed, &c->node, nftc_key_hash(f->key, g->key_len));
+    f->will_own = true;
+    ovs_list_push_back(&plan->adds, &f->emit_node);
+}
+
+static void
+plan_touch(struct elem_plans *ps, struct nftc_rflow *s)
+{
+    if (ps->n_touched >= ps->allocated_touched) {
+        ps->touched = x2nrealloc(ps->touched, &ps->allocated_touched,
+                                 sizeof *ps->touched);
+    }
+    ps->touched[ps->n_touched++] = s;
+    s->will_own = true;
+}
+
+static void
+plan_group(struct elem_plans *ps, struct elem_plan *plan,
+           struct nftc_group *g)
+{
+    struct nftc_rflow *f;
+
+    ovs_list_init(&plan->dels);
+    ovs_list_init(&plan->adds);
+    LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
+        f->dying = true;
+    }
+    /* Elements whose owner goes. */
+    LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
+        if (!f->in_kernel) {
+            continue;
+        }
+        struct nftc_rflow *s = staying_with_key(g, f);
+        if (s && (s->in_kernel || s->will_own)) {
+            continue;
+        } else if (s) {
+            plan_touch(ps, s);
+            if (s->act == f->act) {
+                continue;       /* The same verdict: nothing to send. */
+            }
+            ovs_list_push_back(&plan->adds, &s->emit_node);
+        }
+        ovs_list_push_back(&plan->dels, &f->emit_node);
+    }
+    /* Added flows: an element of their own unless their key has one. */
+    LIST_FOR_EACH (f, txn_node, &g->txn_adds) {
+        struct nftc_rflow *s = staying_with_key(g, f);
+        if (!(s && (s->in_kernel || s->will_own))
+            && !key_claimed(ps, g, f)) {
+            plan_add(ps, plan, g, f);
+        }
+    }
+}
+
+static void
+plans_make(struct elem_plans *ps, struct ovs_list *groups)
+{
+    struct nftc_group *g;
+    size_t i = 0;
+
+    ps->by_group = xmalloc(MAX(ovs_list_size(groups), 1)
+                           * sizeof *ps->by_group);
+    ps->touched = NULL;
+    ps->n_touched = ps->allocated_touched = 0;
+    hmap_init(&ps->claimed);
+    LIST_FOR_EACH (g, txn_node, groups) {
+        plan_group(ps, &ps->by_group[i++], g);
+    }
+}
+
+/* The marks become the state if the commit went through ('ok'), and are
+ * forgotten either way. */
+static void
+plans_finish(struct elem_plans *ps, struct ovs_list *groups, bool ok)
+{
+    struct nftc_group *g;
+    struct nftc_rflow *f;
+
+    LIST_FOR_EACH (g, txn_node, groups) {
+        LIST_FOR_EACH (f, txn_node, &g->txn_adds) {
+            if (ok) {
+                f->in_kernel = f->will_own;
+            }
+            f->will_own = false;
+        }
+        LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
+            f->dying = f->will_own = false;
+        }
+    }
+    for (size_t i = 0; i < ps->n_touched; i++) {
+        f = ps->touched[i];
+        f->in_kernel |= ok;
+        f->will_own = false;
+    }
+    free(ps->touched);
+    free(ps->by_group);
+    struct claim *c;
+    HMAP_FOR_EACH_POP (c, node, &ps->claimed) {
+        free(c);
+    }
+    hmap_destroy(&ps->claimed);
+}
+
 /* Applies a committed plan to the state, or undoes it ('ok' false). */
 static void
 txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
@@ -382,13 +567,19 @@ nftc_txn_commit(struct nftc *nftc)
         }
     }
 
+    /* Which elements change. */
+    struct elem_plans plans;
+    plans_make(&plans, &groups);
+
     /* Frame and send. */
     if (!error && lowered_changes) {
         error = nftc_nl_batch_start(nftc, &b, &genid);
         if (!error) {
+            size_t k = 0;
             LIST_FOR_EACH (g, txn_node, &groups) {
-                if (!ovs_list_is_empty(&g->txn_dels)) {
-                    nftc_msg_elems(nftc, &b, g, &g->txn_dels, false);
+                struct elem_plan *plan = &plans.by_group[k++];
+                if (!ovs_list_is_empty(&plan->dels)) {
+                    nftc_msg_elems(nftc, &b, g, &plan->dels, false);
                 }
             }
             LIST_FOR_EACH (g, txn_node, &groups) {
@@ -408,9 +599,11 @@ nftc_txn_commit(struct nftc *nftc)
                     nftc_msg_group(nftc, &b, g, group_after(nftc, g));
                 }
             }
+            k = 0;
             LIST_FOR_EACH (g, txn_node, &groups) {
-                if (!ovs_list_is_empty(&g->txn_adds)) {
-                    nftc_msg_elems(nftc, &b, g, &g->txn_adds, true);
+                struct elem_plan *plan = &plans.by_group[k++];
+                if (!ovs_list_is_empty(&plan->adds)) {
+                    nftc_msg_elems(nftc, &b, g, &plan->adds, true);
                 }
             }
             LIST_FOR_EACH (a, txn_node, &acts) {
@@ -432,6 +625,7 @@ nftc_txn_commit(struct nftc *nftc)
     }
 
     /* Settle: the state follows the kernel. */
+    plans_finish(&plans, &groups, !error);
     txn_detach_lowered(nftc);
     txn_settle(nftc, &groups, &acts, !error);
     if (!error) {

@@ -146,10 +146,22 @@ xlate_check_match(const struct match *match)
         flow_wildcards_init_catchall(&allowed);
         for (int id = 0; id < MFF_N_IDS; id++) {
             if (xlate_field_is_matchable(id)) {
+                const struct mf_field *mf = mf_from_id(id);
                 struct flow_wildcards one;
                 flow_wildcards_init_catchall(&one);
-                mf_mask_field(mf_from_id(id), &one);
+                mf_mask_field(mf, &one);
                 flow_wildcards_or(&allowed, &allowed, &one);
+
+                /* An exact match may set more mask bits than the field
+                 * has (ipv6_label: 32 for 20): take what mf_set() sets
+                 * for an all-ones mask too. */
+                union mf_value value, mask;
+                struct match m;
+                memset(&value, 0, sizeof value);
+                memset(&mask, 0xff, sizeof mask);
+                match_init_catchall(&m);
+                mf_set(mf, &value, &mask, &m, NULL);
+                flow_wildcards_or(&allowed, &allowed, &m.wc);
             }
         }
         inited = true;

@@ -566,6 +566,100 @@ test_punt(void **state)
     assert_int_equal(nftc_n_masks(fx->nftc), 1);
 }
 
+/* Messages of 'type' about elements of flow maps ("m<id>"), not of the
+ * "actions" map. */
+static size_t
+count_flow_elems(const struct parsed *p, uint16_t type)
+{
+    size_t n = 0;
+    const struct nlmsghdr *nlh;
+
+    for (size_t i = 0; (nlh = find_type(p, type, i)); i++) {
+        struct nftnl_set *s = nftnl_set_alloc();
+        assert_int_equal(nftnl_set_elems_nlmsg_parse(nlh, s), 0);
+        const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+        n += name && name[0] == 'm';
+        nftnl_set_free(s);
+    }
+    return n;
+}
+
+/* The action id of the only element of the batch's only NEWSETELEM. */
+static uint32_t
+added_verdict(const struct parsed *p)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nftnl_set_elems_iter *it;
+    uint32_t len, id;
+    const void *data;
+
+    assert_int_equal(count_type(p, NFT_MSG_NEWSETELEM), 1);
+    assert_int_equal(nftnl_set_elems_nlmsg_parse(
+                         find_type(p, NFT_MSG_NEWSETELEM, 0), s), 0);
+    it = nftnl_set_elems_iter_create(s);
+    data = nftnl_set_elem_get(nftnl_set_elems_iter_next(it),
+                              NFTNL_SET_ELEM_DATA, &len);
+    assert_int_equal(len, 4);
+    memcpy(&id, data, 4);
+    nftnl_set_elems_iter_destroy(it);
+    nftnl_set_free(s);
+    return ntohl(id);
+}
+
+/* Flows whose keys are equal share one element: two that stay in
+ * userspace because they match ipv6_label (which the kernel cannot read)
+ * lower to the key of their ipv6_dst, as does an offloadable flow of that
+ * ipv6_dst at the same priority.  The element passes from owner to owner
+ * as they go, with a new verdict only when it changes, and goes with the
+ * last of them (before, the second one made the kernel refuse the commit
+ * with EEXIST and offload turned off). */
+static void
+test_shared_key(void **state)
+{
+    struct fixture *fx = *state;
+    struct parsed p;
+    const char *a = "priority=7,ipv6,ipv6_dst=2001:db8::1,"
+                    "ipv6_label=0x12300/0xfff00";
+    const char *b = "priority=7,ipv6,ipv6_dst=2001:db8::1,"
+                    "ipv6_label=0x45600/0xfff00";
+    const char *c = "priority=7,ipv6,ipv6_dst=2001:db8::1";
+    char *add_a = xasprintf("%s,actions=output:1", a);
+    char *add_b = xasprintf("%s,actions=output:1", b);
+    char *add_c = xasprintf("%s,actions=output:2", c);
+
+    assert_int_equal(flow_op(fx->nftc, add_a, true), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(added_verdict(&p), 0);             /* Punt. */
+    assert_int_equal(flow_op(fx->nftc, add_b, true), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_NEWSETELEM), 0);
+    assert_int_equal(flow_op(fx->nftc, add_c, true), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_NEWSETELEM), 0);
+    assert_int_equal(nftc_n_flows(fx->nftc), 3);
+    assert_int_equal(nftc_n_masks(fx->nftc), 1);
+
+    /* a goes: b punts the same, nothing to send. */
+    assert_int_equal(flow_op(fx->nftc, a, false), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_NEWSETELEM), 0);
+    /* b goes: c forwards, the element is replaced. */
+    assert_int_equal(flow_op(fx->nftc, b, false), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 1);
+    assert_true(added_verdict(&p) != 0);
+    /* c goes, and with it the element and the rule. */
+    assert_int_equal(flow_op(fx->nftc, c, false), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    assert_int_equal(nftc_n_flows(fx->nftc), 0);
+    free(add_a);
+    free(add_b);
+    free(add_c);
+}
+
 int
 main(void)
 {
@@ -578,6 +672,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_punt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
     };
 
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);

@@ -806,6 +806,30 @@ test_set_proto_recirculates(void **state)
     }
 }
 
+/* Every OpenFlow 1.3 field mvs matches is accepted exact and masked, in
+ * the mask conventions libopenvswitch uses (an exact ipv6_label sets 32
+ * mask bits for its 20). */
+static void
+test_matches_accepted(void **state)
+{
+    struct bridge *b = *state;
+    static const char *texts[] = {
+        "ipv6,ipv6_label=0x12345,actions=output:2",
+        "ipv6,ipv6_label=0x12345/0xfffff,actions=output:2",
+        "ipv6,ipv6_label=0x12300/0xfff00,actions=output:2",
+        "arp,arp_op=2,actions=output:2",
+        "icmp,icmp_type=8,icmp_code=0,actions=output:2",
+        "icmp6,icmp_type=135,nd_target=2001:db8::1,actions=output:2",
+        "tcp,tcp_flags=+syn,actions=output:2",
+        "ip,nw_frag=later,actions=output:2",
+        "dl_vlan_pcp=3,vlan_tci=0x1000/0x1000,actions=output:2",
+        "mpls,mpls_label=5,mpls_tc=1,mpls_bos=1,mpls_ttl=9,actions=output:2",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+        add_flow(b, texts[i]);
+    }
+}
+
 /* What translation does not implement is refused before it is stored. */
 static void
 test_unsupported_refused(void **state OVS_UNUSED)
@@ -931,6 +955,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_set_proto_recirculates, setup,
                                         teardown),
         cmocka_unit_test(test_unsupported_refused),
+        cmocka_unit_test_setup_teardown(test_matches_accepted, setup,
+                                        teardown),
         cmocka_unit_test(test_offload_within_xlate),
         cmocka_unit_test(test_meter_remark),
         cmocka_unit_test_setup_teardown(test_group_chains, setup, teardown),
