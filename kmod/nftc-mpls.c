@@ -30,8 +30,6 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "kmod/nftc-private.h"
-
 #define MPLS_LABEL_MAX 0xfffff
 #define ETH_P_MPLS_UC_ 0x8847
 #define ETH_P_MPLS_MC_ 0x8848

@@ -25,7 +25,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/netlink.h>
 #include "kmod/module/nft_mpls.h"
+
+/* Is there a whole netlink message at 'nlh', within 'len' bytes?  As
+ * libmnl's mnl_nlmsg_ok(), except that libmnl compares the message length
+ * as an int, so a length of 2 GiB or more passes and the walk jumps out of
+ * the buffer; the kernel's answers are untrusted input.  (Here, not in
+ * nftc-private.h, because this file builds without libopenvswitch too: the
+ * VM test, tests/sys-kmod-vm.sh.) */
+static inline bool
+nftc_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+    return (len >= (int) sizeof *nlh && nlh->nlmsg_len >= sizeof *nlh
+            && nlh->nlmsg_len <= (unsigned int) len);
+}
 
 struct nlattr;
 struct nlmsghdr;

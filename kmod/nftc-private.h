@@ -35,6 +35,7 @@
 #include <linux/netlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include "kmod/nftc.h"
+#include "kmod/nftc-mpls.h"
 #include "hash.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
@@ -43,17 +44,6 @@
 
 struct ds;
 struct mnl_socket;
-
-/* Is there a whole netlink message at 'nlh', within 'len' bytes?  As
- * libmnl's mnl_nlmsg_ok(), except that libmnl compares the message length
- * as an int, so a length of 2 GiB or more passes and the walk jumps out of
- * the buffer; answers are untrusted input. */
-static inline bool
-nftc_nlmsg_ok(const struct nlmsghdr *nlh, int len)
-{
-    return (len >= (int) sizeof *nlh && nlh->nlmsg_len >= sizeof *nlh
-            && nlh->nlmsg_len <= (unsigned int) len);
-}
 struct nftc_mpls;
 struct nftnl_rule;
 struct nftnl_set;

@@ -265,10 +265,12 @@ EOF
         unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
         secs=$(( $(date +%s) - t0 ))
         reports=$(san_reports "$logdir/$name/asan")
-        # Every mvsd must have been stopped by "exit" (so LeakSanitizer
-        # ran) and have exited 0 (LeakSanitizer's exit code is 23).
+        # Every mvsd must have exited by itself (a test's own
+        # "mvs-appctl exit") or by the wrapper's "exit", so LeakSanitizer
+        # ran, and have exited 0 (LeakSanitizer's exit code is 23).
         unclean=$(grep "^$name: " "$logdir/mvsd-exits.log" 2>/dev/null \
-                  | grep -v 'stopped by mvs-appctl exit, exit 0$')
+                  | grep -v -e 'stopped by mvs-appctl exit, exit 0$' \
+                            -e 'stopped by self, exit 0$')
         n_exits=$(grep -c "^$name: " "$logdir/mvsd-exits.log" 2>/dev/null)
         if [ -n "$unclean" ]; then
             reports="$reports $logdir/mvsd-exits.log"
