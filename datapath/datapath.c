@@ -73,6 +73,16 @@ struct datapath {
 
     struct ofpbuf upcall_actions;   /* Scratch for upcalls. */
 
+    /* Bounds of the flow cache (datapath_set_flow_limits()). */
+    long long int max_idle;     /* msec a flow may go unused. */
+    size_t flow_limit;          /* Most flows cached. */
+    long long int next_expire;  /* msec: next idle sweep. */
+    long long int next_evict;   /* msec: earliest sweep at the limit. */
+    uint64_t n_expired;         /* Flows removed after 'max_idle'. */
+    uint64_t n_evicted;         /* Removed early, at the limit. */
+    uint64_t n_uninstalled;     /* Misses handled without a flow, at the
+                                 * limit. */
+
     const ovs_be16 *rx_split;   /* See datapath_set_rx_split(). */
     size_t n_rx_split;
 };
@@ -97,6 +107,8 @@ datapath_create(const char *name, const struct dp_upcall_ops *ops, void *aux)
     dp_cache_init(&dp->cache);
     dp->ops = ops;
     dp->aux = aux;
+    dp->max_idle = DP_MAX_IDLE_DEFAULT;
+    dp->flow_limit = DP_FLOW_LIMIT_DEFAULT;
     ovs_mutex_init(&dp->mutex);
     atomic_init(&dp->exiting, false);
     atomic_init(&dp->main_waiting, 0);
@@ -363,6 +375,60 @@ execute(struct datapath *dp, struct dp_packet *pkt, const struct dp_key *key,
     }
 }
 
+/* The flow cache's bounds: idle flows expire, and at the limit the ones
+ * idle longest go first. */
+
+struct idle_aux {
+    struct dp_flow **flows;
+    size_t n, allocated;
+    long long int before;       /* Unused since before this (msec). */
+};
+
+static void
+collect_idle_cb(void *a_, struct dp_flow *flow)
+{
+    struct idle_aux *a = a_;
+    long long int used = flow->stats.used ? flow->stats.used : flow->created;
+
+    if (used <= a->before) {
+        if (a->n >= a->allocated) {
+            a->flows = x2nrealloc(a->flows, &a->allocated, sizeof *a->flows);
+        }
+        a->flows[a->n++] = flow;
+    }
+}
+
+/* Removes the flows unused for 'idle' msec or more (their counters go to
+ * the upcall handler first); returns how many. */
+static size_t
+remove_idle(struct datapath *dp, long long int now, long long int idle)
+{
+    /* Collected first: removal unlinks flows from the maps walked. */
+    struct idle_aux a = { .before = now - idle };
+    dp_cache_for_each(&dp->cache, collect_idle_cb, &a);
+    for (size_t i = 0; i < a.n; i++) {
+        datapath_flow_del(dp, a.flows[i]);
+    }
+    free(a.flows);
+    return a.n;
+}
+
+/* At the flow limit: evicts the flows idle for DP_EVICT_IDLE msec (at most
+ * one sweep every DP_EVICT_INTERVAL msec, as a sweep walks every flow).
+ * Returns true if there is room now. */
+static bool
+make_room(struct datapath *dp)
+{
+    long long int now = time_msec();
+
+    if (now >= dp->next_evict) {
+        dp->next_evict = now + DP_EVICT_INTERVAL;
+        dp->n_evicted += remove_idle(dp, now,
+                                     MIN(DP_EVICT_IDLE, dp->max_idle));
+    }
+    return dp->cache.n_flows < dp->flow_limit;
+}
+
 static void
 process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
                uint32_t recirc_id, const struct dp_port_rxmeta *meta,
@@ -395,6 +461,26 @@ process_packet(struct datapath *dp, struct dp_packet *pkt, uint32_t in_port,
         mask.in_port = UINT32_MAX;
 
         size_t n = dp->upcall_actions.size / sizeof(struct dp_action);
+        if (dp->cache.n_flows >= dp->flow_limit && !make_room(dp)) {
+            /* At the limit with nothing idle to evict: this packet is
+             * forwarded as translated, counted, and nothing is cached. */
+            dp->n_uninstalled++;
+            if (xcache) {
+                struct dp_flow_stats one = {
+                    .packets = 1,
+                    .bytes = dp_packet_size(pkt),
+                    .used = dp->now,
+                    .tcp_flags = ntohs(key.tcp_flags),
+                };
+                dp->ops->push_stats(dp->aux, xcache, &one);
+                dp->ops->free_xcache(dp->aux, xcache);
+            }
+            struct dp_action *acts = xmemdup(dp->upcall_actions.data,
+                                             n * sizeof *acts + 1);
+            execute(dp, pkt, &key, acts, n, depth);
+            free(acts);
+            return;
+        }
         bool unused;
         flow = dp_cache_insert(&dp->cache, &key, &mask,
                                dp->upcall_actions.data, n, xcache, &unused);
@@ -638,6 +724,33 @@ datapath_flows_del_if(struct datapath *dp,
 }
 
 void
+datapath_set_flow_limits(struct datapath *dp, long long int max_idle,
+                         size_t flow_limit)
+{
+    dp->max_idle = MAX(max_idle, 100);
+    dp->flow_limit = MAX(flow_limit, 1);
+    dp->next_expire = 0;
+}
+
+void
+datapath_expire(struct datapath *dp)
+{
+    long long int now = time_msec();
+
+    if (now >= dp->next_expire) {
+        dp->n_expired += remove_idle(dp, now, dp->max_idle);
+        /* A flow lives between max_idle and 1.5 x max_idle unused. */
+        dp->next_expire = now + MAX(dp->max_idle / 2, 50);
+    }
+}
+
+long long int
+datapath_next_expire(const struct datapath *dp)
+{
+    return dp->next_expire;
+}
+
+void
 datapath_reap(struct datapath *dp)
 {
     long long int now = time_msec();
@@ -713,7 +826,11 @@ datapath_show(struct datapath *dp, struct ds *s)
         ds_put_format(s, "  hit rate: %.1f%%\n",
                       100.0 * (c->emc_hits + c->megaflow_hits) / lookups);
     }
-    ds_put_format(s, "  flows: %"PRIuSIZE"\n", c->n_flows);
+    ds_put_format(s, "  flows: %"PRIuSIZE" (limit %"PRIuSIZE", idle "
+                  "expiry %lld ms), expired: %"PRIu64", evicted at the limit: "
+                  "%"PRIu64", handled uncached at the limit: %"PRIu64"\n",
+                  c->n_flows, dp->flow_limit, dp->max_idle, dp->n_expired,
+                  dp->n_evicted, dp->n_uninstalled);
     ds_put_format(s, "  flows revalidated away: %"PRIu64"\n", c->n_removed);
     ds_put_format(s, "  recirc loops dropped: %"PRIu64
                   ", action errors: %"PRIu64", TTL copies skipped (no IP "

@@ -151,6 +151,25 @@ void datapath_flows_del_if(struct datapath *,
 #define DP_REAP_MAX 1024
 void datapath_reap(struct datapath *);
 
+/* Bounds of the flow cache.  A flow unused for 'max_idle' msec (default
+ * DP_MAX_IDLE_DEFAULT, as Open vSwitch's max-idle) is removed by
+ * datapath_expire(), which the owner calls from its main loop (and again
+ * at datapath_next_expire()); its counters reach the upcall handler
+ * first.  At most 'flow_limit' flows are cached (default
+ * DP_FLOW_LIMIT_DEFAULT, as Open vSwitch's flow-limit): a miss at the
+ * limit first evicts the flows idle for DP_EVICT_IDLE msec (a sweep at
+ * most every DP_EVICT_INTERVAL msec), and if none can go, the packet is
+ * forwarded as translated without caching a flow.  dpctl/show counts
+ * each. */
+#define DP_MAX_IDLE_DEFAULT 10000
+#define DP_FLOW_LIMIT_DEFAULT 200000
+#define DP_EVICT_IDLE 1000
+#define DP_EVICT_INTERVAL 100
+void datapath_set_flow_limits(struct datapath *, long long int max_idle,
+                              size_t flow_limit);
+void datapath_expire(struct datapath *);
+long long int datapath_next_expire(const struct datapath *);
+
 /* Pushes every flow's counters to the upcall handler. */
 void datapath_push_stats(struct datapath *);
 

@@ -128,6 +128,7 @@ dp_cache_insert(struct dp_cache *cache, const struct dp_key *key,
     flow->key = masked;
     flow->subtable = st;
     flow->created = time_msec();
+    flow->created_usec = time_usec();
     flow->xcache = xcache;
     flow->n_actions = n;
     memcpy(flow->actions, actions, n * sizeof *actions);

@@ -55,6 +55,9 @@ struct dp_flow {
     struct dp_flow_stats stats;
     struct dp_flow_stats pushed;/* Part of 'stats' already reported. */
     long long int created;      /* msec. */
+    long long int created_usec; /* The same in usec (time_usec()), to
+                                 * order it against events of the same
+                                 * millisecond. */
     bool dead;                  /* Removed (dp_cache_remove()), memory
                                  * kept until dp_cache_reap(). */
     struct dp_flow *next_dead;  /* In the cache's 'dead' list. */

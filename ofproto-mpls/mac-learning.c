@@ -6,6 +6,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/util.h"
+#include "timeval.h"
 #include "util.h"
 
 struct mac_entry {
@@ -20,6 +21,8 @@ struct mac_entry {
 struct mac_change {
     struct hmap_node node;
     struct eth_addr mac;
+    long long int when;         /* usec (time_usec()) of the latest
+                                 * change. */
 };
 
 static uint32_t
@@ -65,16 +68,26 @@ mac_learning_set_limits(struct mac_learning *ml, size_t max_entries,
 static void
 note_change(struct mac_learning *ml, const struct eth_addr mac)
 {
-    if (ml->all_changed || mac_learning_changed(ml, mac)) {
+    long long int now = time_usec();
+    struct mac_change *c;
+
+    if (ml->all_changed) {
         return;
+    }
+    HMAP_FOR_EACH_WITH_HASH (c, node, mac_hash(mac, 0), &ml->changed) {
+        if (eth_addr_equals(c->mac, mac)) {
+            c->when = now;
+            return;
+        }
     }
     if (hmap_count(&ml->changed) >= MAC_LEARNING_MAX_CHANGES) {
         mac_learning_clear_changes(ml);
         ml->all_changed = true;
         return;
     }
-    struct mac_change *c = xmalloc(sizeof *c);
+    c = xmalloc(sizeof *c);
     c->mac = mac;
+    c->when = now;
     hmap_insert(&ml->changed, &c->node, mac_hash(mac, 0));
 }
 
@@ -184,12 +197,13 @@ mac_learning_all_changed(const struct mac_learning *ml)
 }
 
 bool
-mac_learning_changed(const struct mac_learning *ml, const struct eth_addr mac)
+mac_learning_changed_since(const struct mac_learning *ml,
+                           const struct eth_addr mac, long long int since)
 {
     const struct mac_change *c;
     HMAP_FOR_EACH_WITH_HASH (c, node, mac_hash(mac, 0), &ml->changed) {
         if (eth_addr_equals(c->mac, mac)) {
-            return true;
+            return c->when >= since;
         }
     }
     return false;

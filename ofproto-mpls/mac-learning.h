@@ -20,8 +20,10 @@
  * (and on the input port and source MAC, so a host that moves simply
  * misses).  When an address is learned, moves, ages out or is evicted, the
  * flows *to* it are stale: they flooded, or sent to a port that is no
- * longer right.  The table remembers those addresses until the caller has
- * removed the flows (mac_learning_changed(), mac_learning_clear_changes());
+ * longer right.  The table remembers those addresses, with the time of
+ * their latest change, until the caller has removed the flows made before
+ * it (mac_learning_changed_since(), mac_learning_clear_changes()): a flow
+ * made after the change already used the new state;
  * past MAC_LEARNING_MAX_CHANGES of them it only says "everything"
  * (mac_learning_all_changed()).
  *
@@ -86,8 +88,10 @@ size_t mac_learning_count(const struct mac_learning *);
 /* Changes since the last mac_learning_clear_changes(). */
 bool mac_learning_has_changes(const struct mac_learning *);
 bool mac_learning_all_changed(const struct mac_learning *);
-bool mac_learning_changed(const struct mac_learning *,
-                          const struct eth_addr mac);
+/* Did 'mac' change at or after 'since' (usec, time_usec())? */
+bool mac_learning_changed_since(const struct mac_learning *,
+                                const struct eth_addr mac,
+                                long long int since);
 void mac_learning_clear_changes(struct mac_learning *);
 
 /* For dpctl/show. */

@@ -136,6 +136,10 @@ struct ofproto {
                                  * controller is away: act as a learning
                                  * switch (see ofproto_run()). */
 
+    /* ofproto_set_limits(). */
+    long long int max_idle_ms, mac_aging_ms;
+    size_t flow_limit, mac_table_size;
+
     /* upcall.c. */
     uint64_t n_packet_ins;
     uint64_t n_invalid_ttl;

@@ -111,6 +111,10 @@ ofproto_create(const char *name, uint64_t datapath_id)
     p->standalone = false;
     recirc_table_init(&p->recirc);
     mac_learning_init(&p->macs);
+    p->max_idle_ms = DP_MAX_IDLE_DEFAULT;
+    p->flow_limit = DP_FLOW_LIMIT_DEFAULT;
+    p->mac_table_size = MAC_LEARNING_DEFAULT_MAX;
+    p->mac_aging_ms = MAC_LEARNING_DEFAULT_IDLE_MS;
     hmap_init(&p->groups);
     meter_table_init(p);
     shash_add(&all_ofprotos, name, p);
@@ -172,6 +176,25 @@ int
 ofproto_set_offload(struct ofproto *p, int mode, char **why)
 {
     return offload_init(p, mode, why);
+}
+
+void
+ofproto_set_limits(struct ofproto *p, const struct ofproto_limits *l)
+{
+    if (l->max_idle_ms) {
+        p->max_idle_ms = l->max_idle_ms;
+    }
+    if (l->flow_limit) {
+        p->flow_limit = l->flow_limit;
+    }
+    if (l->mac_table_size) {
+        p->mac_table_size = l->mac_table_size;
+    }
+    if (l->mac_aging_ms) {
+        p->mac_aging_ms = l->mac_aging_ms;
+    }
+    datapath_set_flow_limits(p->dp, p->max_idle_ms, p->flow_limit);
+    mac_learning_set_limits(&p->macs, p->mac_table_size, p->mac_aging_ms);
 }
 
 void
@@ -810,6 +833,7 @@ update_fail_open(struct ofproto *p)
 void
 ofproto_run(struct ofproto *p)
 {
+    datapath_expire(p->dp);     /* Idle datapath flows. */
     datapath_reap(p->dp);       /* What flow-mods removed, now and then. */
     datapath_run(p->dp);
     connmgr_run(p->connmgr);
@@ -862,5 +886,6 @@ ofproto_wait(struct ofproto *p)
     revalidate_run(p);
     datapath_wait(p->dp);
     connmgr_wait(p->connmgr);
-    poll_timer_wait_until(MIN(p->next_expire, p->next_port_check));
+    poll_timer_wait_until(MIN(MIN(p->next_expire, p->next_port_check),
+                              datapath_next_expire(p->dp)));
 }

@@ -52,6 +52,18 @@ int ofproto_add_controller(struct ofproto *, const char *target);
 int ofproto_add_listener(struct ofproto *, const char *target);
 void ofproto_set_fail_mode(struct ofproto *, enum ofproto_fail_mode);
 
+/* Bounds of what the bridge caches (see datapath.h and mac-learning.h):
+ * datapath flows unused for 'max_idle_ms' expire, at most 'flow_limit'
+ * are cached; the MAC table holds 'mac_table_size' addresses, each for
+ * 'mac_aging_ms' after it was last learned.  0 keeps a value as it is. */
+struct ofproto_limits {
+    long long int max_idle_ms;
+    size_t flow_limit;
+    size_t mac_table_size;
+    long long int mac_aging_ms;
+};
+void ofproto_set_limits(struct ofproto *, const struct ofproto_limits *);
+
 /* Sets up nf_tables offload ('mode' is an enum offload_mode from
  * ofproto-mpls/offload.h); call before adding ports.  Returns 0, or an
  * errno value and a message in '*why' (caller frees) when the mode

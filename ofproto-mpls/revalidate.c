@@ -129,7 +129,9 @@ static bool
 flow_to_changed_mac(void *p_, const struct dp_flow *flow)
 {
     const struct ofproto *p = p_;
-    return mac_learning_changed(&p->macs, flow->key.dl_dst);
+    /* A flow made after the change already used the new state. */
+    return mac_learning_changed_since(&p->macs, flow->key.dl_dst,
+                                      flow->created_usec);
 }
 
 void

@@ -55,6 +55,7 @@ struct mvsd_options {
     enum offload_mode offload;
     int threads;
     const char *user;           /* --user USER[:GROUP], or NULL. */
+    struct ofproto_limits limits;   /* 0: the defaults. */
 };
 
 static bool exiting;
@@ -89,6 +90,18 @@ parse_port_arg(const char *arg, struct port_arg *port)
     port->name = name;
 }
 
+/* A number from 'min' to 'max' for option 'name', or a fatal error. */
+static unsigned long long int
+parse_limit(const char *name, const char *arg, unsigned long long int min,
+            unsigned long long int max)
+{
+    unsigned long long int n;
+    if (!str_to_ullong(arg, 10, &n) || n < min || n > max) {
+        ovs_fatal(0, "%s %s: expected %llu to %llu", name, arg, min, max);
+    }
+    return n;
+}
+
 static void
 parse_options(int argc, char *argv[], struct mvsd_options *o)
 {
@@ -109,6 +122,10 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         OPT_OFFLOAD,
         OPT_THREADS,
         OPT_USER,
+        OPT_MAX_IDLE,
+        OPT_FLOW_LIMIT,
+        OPT_MAC_TABLE_SIZE,
+        OPT_MAC_AGING,
         SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
@@ -128,6 +145,10 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         {"offload", required_argument, NULL, OPT_OFFLOAD},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"user", required_argument, NULL, OPT_USER},
+        {"max-idle", required_argument, NULL, OPT_MAX_IDLE},
+        {"flow-limit", required_argument, NULL, OPT_FLOW_LIMIT},
+        {"mac-table-size", required_argument, NULL, OPT_MAC_TABLE_SIZE},
+        {"mac-aging-time", required_argument, NULL, OPT_MAC_AGING},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"verbose", optional_argument, NULL, 'v'},
@@ -241,6 +262,22 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         case OPT_USER:
             o->user = optarg;
             break;
+        case OPT_MAX_IDLE:
+            o->limits.max_idle_ms = parse_limit("--max-idle", optarg, 100,
+                                                24 * 3600 * 1000);
+            break;
+        case OPT_FLOW_LIMIT:
+            o->limits.flow_limit = parse_limit("--flow-limit", optarg, 1,
+                                               10 * 1000 * 1000);
+            break;
+        case OPT_MAC_TABLE_SIZE:
+            o->limits.mac_table_size = parse_limit("--mac-table-size",
+                                                   optarg, 1, 1000 * 1000);
+            break;
+        case OPT_MAC_AGING:
+            o->limits.mac_aging_ms = 1000 * parse_limit("--mac-aging-time",
+                                                        optarg, 1, 86400);
+            break;
         case 'h':
             usage();
         case 'V':
@@ -344,6 +381,12 @@ usage(void)
            "                          main thread)\n"
            "  --offload MODE          nf_tables offload: auto (default), "
            "off, require\n"
+           "  --max-idle MS           datapath flows unused this long "
+           "expire (10000)\n"
+           "  --flow-limit N          most datapath flows cached (200000)\n"
+           "  --mac-table-size N      most learned MAC addresses (2048)\n"
+           "  --mac-aging-time S      a learned address lasts this long "
+           "(300)\n"
            "\nOpenFlow:\n"
            "  --controller TARGET     connect to tcp:IP:PORT, ssl:IP:PORT "
            "or unix:PATH\n"
@@ -447,6 +490,7 @@ main(int argc, char *argv[])
 
     struct ofproto *ofproto = ofproto_create(o.bridge, o.datapath_id);
     ofproto_set_fail_mode(ofproto, o.fail_mode);
+    ofproto_set_limits(ofproto, &o.limits);
     char *why;
     error = ofproto_set_offload(ofproto, o.offload, &why);
     if (error) {
