@@ -4,6 +4,7 @@
 
 #include "hash.h"
 #include "ofproto-mpls/connmgr.h"
+#include "ofproto-mpls/group.h"
 #include "ofproto-mpls/oftable.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-bundle.h"
@@ -13,11 +14,17 @@
 
 VLOG_DEFINE_THIS_MODULE(of_bundle);
 
-/* Open bundles per connection, and messages and bytes per bundle: a
- * client cannot make the switch hold more than BUNDLE_MAX_BYTES for it. */
+/* Open bundles per connection, messages per bundle, bytes per
+ * connection (all its bundles together) and for all connections: a client
+ * cannot make the switch hold more than BUNDLE_MAX_BYTES for it, nor all
+ * of them more than BUNDLE_TOTAL_MAX_BYTES. */
 #define BUNDLE_MAX 16
 #define BUNDLE_MAX_MSGS 1000000
 #define BUNDLE_MAX_BYTES (256 * 1024 * 1024)
+#define BUNDLE_TOTAL_MAX_BYTES (1024 * 1024 * 1024)
+
+/* Bytes held by the bundles of every connection (main thread only). */
+static size_t bundle_total_bytes;
 
 enum bundle_state {
     BS_OPEN,
@@ -62,6 +69,7 @@ bundle_open(struct hmap *bundles, uint32_t id, uint16_t flags)
 static void
 bundle_free(struct hmap *bundles, struct bundle *b)
 {
+    bundle_total_bytes -= b->n_bytes;
     hmap_remove(bundles, &b->node);
     ofpbuf_list_delete(&b->msgs);
     free(b);
@@ -84,6 +92,7 @@ bundle_commit(struct ofproto *p, struct ofconn *ofconn, struct bundle *b,
     enum ofperr error = 0;
 
     oftable_txn_begin(p);
+    group_txn_begin(p);
     LIST_FOR_EACH (msg, list_node, &b->msgs) {
         error = apply(p, ofconn, msg->data);
         if (error) {
@@ -93,9 +102,12 @@ bundle_commit(struct ofproto *p, struct ofconn *ofconn, struct bundle *b,
         }
     }
     if (error) {
+        /* Groups first: the flows a group delete took go back after. */
+        group_txn_abort(p);
         oftable_txn_abort(p);
         return OFPERR_OFPBFC_MSG_FAILED;
     }
+    group_txn_commit(p);
     oftable_txn_commit(p);
     return 0;
 }
@@ -191,7 +203,7 @@ bundle_handle_add(struct ofproto *p OVS_UNUSED, struct ofconn *ofconn,
     if (error) {
         return error;
     }
-    if (type != OFPTYPE_FLOW_MOD) {
+    if (type != OFPTYPE_FLOW_MOD && type != OFPTYPE_GROUP_MOD) {
         return OFPERR_OFPBFC_MSG_UNSUP;
     }
 
@@ -209,8 +221,15 @@ bundle_handle_add(struct ofproto *p OVS_UNUSED, struct ofconn *ofconn,
         bundle_free(bundles, b);
         return OFPERR_OFPBFC_BAD_FLAGS;
     }
+    size_t len = ntohs(badd.msg->length);
+    size_t conn_bytes = 0;
+    struct bundle *other;
+    HMAP_FOR_EACH (other, node, bundles) {
+        conn_bytes += other->n_bytes;
+    }
     if (b->n_msgs >= BUNDLE_MAX_MSGS
-        || b->n_bytes + ntohs(badd.msg->length) > BUNDLE_MAX_BYTES) {
+        || conn_bytes + len > BUNDLE_MAX_BYTES
+        || bundle_total_bytes + len > BUNDLE_TOTAL_MAX_BYTES) {
         return OFPERR_OFPBFC_MSG_TOO_MANY;
     }
     if (badd.msg->version != oh->version) {
@@ -220,5 +239,6 @@ bundle_handle_add(struct ofproto *p OVS_UNUSED, struct ofconn *ofconn,
     ovs_list_push_back(&b->msgs, &copy->list_node);
     b->n_msgs++;
     b->n_bytes += copy->size;
+    bundle_total_bytes += copy->size;
     return 0;
 }

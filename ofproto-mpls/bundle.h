@@ -5,9 +5,10 @@
  * What?
  * =====
  *
- * A bundle collects flow-mods on one connection and applies them all or
- * none at commit.  Commit runs them in order against the live tables with
- * an undo log (oftable.h's transaction); if one fails, everything it did is
+ * A bundle collects flow-mods and group-mods on one connection and
+ * applies them all or none at commit.  Commit runs them in order against
+ * the live tables with undo logs (oftable.h's and group.h's
+ * transactions); if one fails, everything it did is
  * rolled back, its error goes to the client with the failing message's
  * xid, and the commit itself fails with OFPBFC_MSG_FAILED.  Nothing else
  * runs during a commit (one thread), so no packet sees half a bundle.
@@ -26,8 +27,9 @@ struct ofconn;
 struct ofp_header;
 struct ofproto;
 
-/* Applies one message of a bundle being committed (a flow-mod), inside
- * the flow tables' transaction: returns 0 or its OpenFlow error. */
+/* Applies one message of a bundle being committed (a flow-mod or a
+ * group-mod), inside the tables' transactions: returns 0 or its OpenFlow
+ * error. */
 typedef enum ofperr bundle_apply_fn(struct ofproto *, struct ofconn *,
                                     const struct ofp_header *);
 

@@ -34,6 +34,11 @@ VLOG_DEFINE_THIS_MODULE(connmgr);
 /* Packet-ins queued to one connection before new ones are dropped. */
 #define MAX_PIN_QUEUE 100
 
+/* Other asynchronous messages (flow-removed, port-status) queued to one
+ * connection before new ones are dropped: a controller that never reads
+ * costs a bounded amount of memory. */
+#define MAX_ASYNC_QUEUE 1000
+
 /* Replies queued to one connection before the switch stops reading its
  * requests: a client that sends and never reads gets back-pressure (its
  * socket fills), not a switch whose memory grows without bound. */
@@ -53,10 +58,12 @@ struct ofconn {
     bool async_set;             /* 'async' set by the controller. */
     struct ofputil_async_cfg async;
     struct rconn_packet_counter *pin_counter;
+    struct rconn_packet_counter *async_counter;
     struct rconn_packet_counter *reply_counter;
     struct hmap bundles;        /* Open bundles (bundle.c). */
     unsigned int seqno;         /* rconn connection seqno seen. */
     uint64_t n_pin_dropped;
+    uint64_t n_async_dropped;
 };
 
 struct listener {
@@ -93,6 +100,7 @@ ofconn_destroy(struct ofconn *ofconn)
     hmap_destroy(&ofconn->bundles);
     rconn_destroy(ofconn->rconn);
     rconn_packet_counter_destroy(ofconn->pin_counter);
+    rconn_packet_counter_destroy(ofconn->async_counter);
     rconn_packet_counter_destroy(ofconn->reply_counter);
     free(ofconn);
 }
@@ -125,6 +133,7 @@ ofconn_create(struct connmgr *mgr, struct rconn *rconn,
     ofconn->type = type;
     ofconn->role = OFPCR12_ROLE_EQUAL;
     ofconn->pin_counter = rconn_packet_counter_create();
+    ofconn->async_counter = rconn_packet_counter_create();
     ofconn->reply_counter = rconn_packet_counter_create();
     hmap_init(&ofconn->bundles);
     ovs_list_push_back(&mgr->conns, &ofconn->node);
@@ -391,9 +400,38 @@ connmgr_send_async(struct connmgr *mgr, enum ofputil_async_msg_type type,
                              rconn_get_name(ofconn->rconn));
             }
         } else {
-            rconn_send(ofconn->rconn, msg, NULL);
+            int error = rconn_send_with_limit(ofconn->rconn, msg,
+                                              ofconn->async_counter,
+                                              MAX_ASYNC_QUEUE);
+            if (error) {
+                ofconn->n_async_dropped++;
+                VLOG_WARN_RL(&rl, "%s: %d asynchronous messages queued, "
+                             "dropped one", rconn_get_name(ofconn->rconn),
+                             MAX_ASYNC_QUEUE);
+            }
         }
     }
+}
+
+void
+ofconn_set_invalid_ttl_to_controller(struct ofconn *ofconn, bool enable)
+{
+    struct ofputil_async_cfg ac = *ofconn_get_async_config(ofconn);
+    uint32_t bit = 1u << OFPR_INVALID_TTL;
+
+    if (enable) {
+        ac.primary[OAM_PACKET_IN] |= bit;
+    } else {
+        ac.primary[OAM_PACKET_IN] &= ~bit;
+    }
+    ofconn_set_async_config(ofconn, &ac);
+}
+
+bool
+ofconn_get_invalid_ttl_to_controller(const struct ofconn *ofconn)
+{
+    const struct ofputil_async_cfg *ac = ofconn_get_async_config(ofconn);
+    return (ac->primary[OAM_PACKET_IN] & (1u << OFPR_INVALID_TTL)) != 0;
 }
 
 enum ofperr
@@ -435,7 +473,8 @@ connmgr_show(const struct connmgr *mgr, struct ds *s)
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
         int version = rconn_get_version(ofconn->rconn);
         ds_put_format(s, "%s: %s, %s, role %s, OpenFlow %s, "
-                      "packet-ins dropped %"PRIu64"\n",
+                      "packet-ins dropped %"PRIu64", other asynchronous "
+                      "messages dropped %"PRIu64"\n",
                       ofconn->type == OFCONN_PRIMARY ? "controller" : "client",
                       rconn_get_name(ofconn->rconn),
                       rconn_is_connected(ofconn->rconn)
@@ -443,6 +482,6 @@ connmgr_show(const struct connmgr *mgr, struct ds *s)
                       ofconn->role < ARRAY_SIZE(roles)
                       ? roles[ofconn->role] : "?",
                       version > 0 ? ofputil_version_to_string(version) : "-",
-                      ofconn->n_pin_dropped);
+                      ofconn->n_pin_dropped, ofconn->n_async_dropped);
     }
 }

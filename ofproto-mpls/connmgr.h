@@ -85,6 +85,11 @@ void ofconn_set_role(struct ofconn *, enum ofp12_controller_role);
 const struct ofputil_async_cfg *ofconn_get_async_config(const struct ofconn *);
 void ofconn_set_async_config(struct ofconn *, const struct ofputil_async_cfg *);
 
+/* OpenFlow 1.1 and 1.2's OFPC_INVALID_TTL_TO_CONTROLLER (SET_CONFIG): the
+ * invalid-TTL packet-ins of the connection's primary (or equal) role. */
+void ofconn_set_invalid_ttl_to_controller(struct ofconn *, bool enable);
+bool ofconn_get_invalid_ttl_to_controller(const struct ofconn *);
+
 /* Storage for the connection's open bundles (bundle.c's; connmgr only
  * initializes and destroys the map, once 'reset' emptied it). */
 struct hmap *ofconn_get_bundles(struct ofconn *);

@@ -65,6 +65,120 @@ group_table_destroy(struct ofproto *p)
     hmap_destroy(&p->groups);
 }
 
+/* Transactions (bundle commits).
+ *
+ * While one is open, every group-mod logs how to undo it: an added group
+ * is removed, a modified one gets its buckets, type, properties and
+ * counters back, a deleted one is kept aside and reinserted.  Group
+ * pointers stay what they were, so translation's view is consistent
+ * again once the datapath cache is flushed. */
+enum group_undo_kind {
+    GU_ADDED,
+    GU_MODIFIED,
+    GU_DELETED,
+};
+
+struct group_undo {
+    struct ovs_list node;       /* In ofproto's 'group_undo'. */
+    enum group_undo_kind kind;
+    struct group *g;            /* The group (GU_DELETED: out of the
+                                 * table). */
+    struct group *saved;        /* GU_MODIFIED: what it was. */
+};
+
+static void
+group_undo_log(struct ofproto *p, enum group_undo_kind kind,
+               struct group *g, struct group *saved)
+{
+    if (p->group_txn) {
+        struct group_undo *u = xmalloc(sizeof *u);
+        u->kind = kind;
+        u->g = g;
+        u->saved = saved;
+        ovs_list_push_back(&p->group_undo, &u->node);
+    }
+}
+
+/* Moves what a modify replaces out of 'g' into a new struct. */
+static struct group *
+group_save(struct group *g)
+{
+    struct group *saved = xmemdup(g, sizeof *g);
+    ovs_list_init(&saved->buckets);
+    ovs_list_splice(&saved->buckets, g->buckets.next, &g->buckets);
+    ovs_list_init(&g->buckets);
+    g->bucket_stats = NULL;
+    g->n_buckets = 0;
+    memset(&g->props, 0, sizeof g->props);
+    return saved;
+}
+
+void
+group_txn_begin(struct ofproto *p)
+{
+    ovs_assert(!p->group_txn);
+    p->group_txn = true;
+    ovs_list_init(&p->group_undo);
+}
+
+void
+group_txn_commit(struct ofproto *p)
+{
+    struct group_undo *u;
+    LIST_FOR_EACH_POP (u, node, &p->group_undo) {
+        if (u->kind == GU_DELETED) {
+            group_free(u->g);
+        } else if (u->kind == GU_MODIFIED) {
+            group_free(u->saved);
+        }
+        free(u);
+    }
+    p->group_txn = false;
+}
+
+void
+group_txn_abort(struct ofproto *p)
+{
+    struct group_undo *u;
+    bool changed = false;
+
+    while (!ovs_list_is_empty(&p->group_undo)) {
+        u = CONTAINER_OF(ovs_list_pop_back(&p->group_undo),
+                         struct group_undo, node);
+        struct group *g = u->g;
+        changed = true;
+        switch (u->kind) {
+        case GU_ADDED:
+            hmap_remove(&p->groups, &g->node);
+            group_free(g);
+            break;
+        case GU_MODIFIED:
+            ofputil_bucket_list_destroy(&g->buckets);
+            ofputil_group_properties_destroy(&g->props);
+            free(g->bucket_stats);
+            ovs_list_init(&g->buckets);
+            ovs_list_splice(&g->buckets, u->saved->buckets.next,
+                            &u->saved->buckets);
+            g->type = u->saved->type;
+            g->n_buckets = u->saved->n_buckets;
+            g->bucket_stats = u->saved->bucket_stats;
+            g->props = u->saved->props;
+            g->packet_count = u->saved->packet_count;
+            g->byte_count = u->saved->byte_count;
+            free(u->saved);
+            break;
+        case GU_DELETED:
+            hmap_insert(&p->groups, &g->node, group_hash(g->group_id));
+            break;
+        }
+        free(u);
+    }
+    p->group_txn = false;
+    if (changed) {
+        revalidate_flush(p);
+    }
+}
+
 static bool
 port_is_live(const struct ofproto *p, ofp_port_t port_no)
 {
@@ -387,7 +501,11 @@ group_delete(struct ofproto *p, uint32_t group_id)
         HMAP_FOR_EACH_SAFE (g, node, &p->groups) {
             oftable_delete_flows_to_group(p, g->group_id);
             hmap_remove(&p->groups, &g->node);
-            group_free(g);
+            if (p->group_txn) {
+                group_undo_log(p, GU_DELETED, g, NULL);
+            } else {
+                group_free(g);
+            }
         }
         return 0;
     }
@@ -403,7 +521,11 @@ group_delete(struct ofproto *p, uint32_t group_id)
     revalidate_flush(p);
     oftable_delete_flows_to_group(p, group_id);
     hmap_remove(&p->groups, &g->node);
-    group_free(g);
+    if (p->group_txn) {
+        group_undo_log(p, GU_DELETED, g, NULL);
+    } else {
+        group_free(g);
+    }
     return 0;
 }
 
@@ -445,6 +567,7 @@ group_mod(struct ofproto *p, struct ofputil_group_mod *gm)
         ovs_list_init(&g->buckets);
         group_set_buckets(g, gm);
         hmap_insert(&p->groups, &g->node, group_hash(g->group_id));
+        group_undo_log(p, GU_ADDED, g, NULL);
         break;
 
     case OFPGC11_MODIFY:
@@ -458,6 +581,9 @@ group_mod(struct ofproto *p, struct ofputil_group_mod *gm)
             break;
         }
         revalidate_flush(p);
+        if (p->group_txn) {
+            group_undo_log(p, GU_MODIFIED, g, group_save(g));
+        }
         group_set_buckets(g, gm);
         break;
 

@@ -53,6 +53,14 @@ bool group_bucket_is_live(const struct ofproto *,
                           const struct ofputil_bucket *);
 bool group_is_live(const struct ofproto *, const struct group *);
 
+/* Transactions, for bundle commits: between group_txn_begin() and
+ * group_txn_commit() or group_txn_abort(), group_mod() logs how to undo
+ * each change, and abort undoes them all (and flushes the datapath
+ * cache).  One at a time. */
+void group_txn_begin(struct ofproto *);
+void group_txn_commit(struct ofproto *);
+void group_txn_abort(struct ofproto *);
+
 /* Message handlers; each returns 0 or an OpenFlow error. */
 /* Applies a decoded group-mod whose bucket actions the caller validated
  * (validate.h); takes its buckets.  Returns 0 or an OpenFlow error. */

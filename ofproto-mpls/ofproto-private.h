@@ -126,6 +126,8 @@ struct ofproto {
     struct recirc_table recirc; /* recirc.c. */
     struct mac_learning macs;   /* mac-learning.c. */
     struct hmap groups;         /* group.c: of struct group. */
+    bool group_txn;             /* group.c: a bundle commit is open... */
+    struct ovs_list group_undo; /* ...with this undo log. */
     struct hmap meters;         /* meter.c: of struct meter. */
     struct offload *offload;    /* offload.c: the nf_tables mirror. */
 

@@ -325,13 +325,21 @@ handle_features_request(struct ofproto *p, struct ofconn *ofconn,
     return 0;
 }
 
+static bool is_slave(const struct ofconn *);
+
+/* OpenFlow 1.3.5 6.3.5: a slave's access is read-only, and the switch's
+ * configuration is the switch's state. */
 static enum ofperr
-handle_set_config(struct ofproto *p, const struct ofp_header *oh)
+handle_set_config(struct ofproto *p, struct ofconn *ofconn,
+                  const struct ofp_header *oh)
 {
     struct ofputil_switch_config config;
     enum ofperr error = ofputil_decode_set_config(oh, &config);
     if (error) {
         return error;
+    }
+    if (is_slave(ofconn)) {
+        return OFPERR_OFPBRC_IS_SECONDARY;
     }
     if (config.frag != OFPUTIL_FRAG_NORMAL
         && config.frag != OFPUTIL_FRAG_DROP) {
@@ -344,8 +352,10 @@ handle_set_config(struct ofproto *p, const struct ofp_header *oh)
     p->config.frag = config.frag;
     p->config.miss_send_len = config.miss_send_len;
     if (config.invalid_ttl_to_controller >= 0) {
-        p->config.invalid_ttl_to_controller
-            = config.invalid_ttl_to_controller;
+        /* OpenFlow 1.1 and 1.2: this connection's invalid-TTL packet-ins
+         * (1.3 has SET_ASYNC for them). */
+        ofconn_set_invalid_ttl_to_controller(
+            ofconn, config.invalid_ttl_to_controller);
     }
     return 0;
 }
@@ -360,19 +370,29 @@ static enum ofperr handle_flow_mod(struct ofproto *, struct ofconn *,
                                    const struct ofp_header *,
                                    const struct ofpext_count *);
 
-/* A flow-mod taken out of a bundle at its commit. */
+static enum ofperr handle_group_mod(struct ofproto *,
+                                    const struct ofp_header *,
+                                    const struct ofpext_count *);
+
+/* A flow-mod or group-mod taken out of a bundle at its commit. */
 static enum ofperr
-bundle_flow_mod(struct ofproto *p, struct ofconn *ofconn,
-                const struct ofp_header *oh)
+bundle_apply_msg(struct ofproto *p, struct ofconn *ofconn,
+                 const struct ofp_header *oh)
 {
     struct ofpext_count introduced = { 0, 0 };
     struct ofpbuf *rewritten;
-    enum ofperr error = ofpext_msg_to_carriers(oh, &rewritten, &introduced);
+    enum ofptype type;
+    enum ofperr error = ofptype_decode(&type, oh);
     if (!error) {
-        error = handle_flow_mod(p, ofconn, rewritten ? rewritten->data : oh,
-                                &introduced);
+        error = ofpext_msg_to_carriers(oh, &rewritten, &introduced);
     }
-    ofpbuf_delete(rewritten);
+    if (!error) {
+        const struct ofp_header *msg = rewritten ? rewritten->data : oh;
+        error = (type == OFPTYPE_GROUP_MOD
+                 ? handle_group_mod(p, msg, &introduced)
+                 : handle_flow_mod(p, ofconn, msg, &introduced));
+        ofpbuf_delete(rewritten);
+    }
     return error;
 }
 
@@ -643,13 +663,16 @@ handle_openflow(void *p_, struct ofconn *ofconn, const struct ofpbuf *msg)
         case OFPTYPE_FEATURES_REQUEST:
             error = handle_features_request(p, ofconn, oh);
             break;
-        case OFPTYPE_GET_CONFIG_REQUEST:
+        case OFPTYPE_GET_CONFIG_REQUEST: {
+            struct ofputil_switch_config config = p->config;
+            config.invalid_ttl_to_controller
+                = ofconn_get_invalid_ttl_to_controller(ofconn);
             ofconn_send_reply(ofconn,
-                              ofputil_encode_get_config_reply(oh,
-                                                              &p->config));
+                              ofputil_encode_get_config_reply(oh, &config));
             break;
+        }
         case OFPTYPE_SET_CONFIG:
-            error = handle_set_config(p, oh);
+            error = handle_set_config(p, ofconn, oh);
             break;
         case OFPTYPE_BARRIER_REQUEST:
             /* Every earlier message is fully applied by now (one thread,
@@ -696,7 +719,7 @@ handle_openflow(void *p_, struct ofconn *ofconn, const struct ofpbuf *msg)
         case OFPTYPE_BUNDLE_CONTROL:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY
                      : bundle_handle_control(p, ofconn, oh,
-                                             bundle_flow_mod));
+                                             bundle_apply_msg));
             break;
         case OFPTYPE_BUNDLE_ADD_MESSAGE:
             error = (is_slave(ofconn) ? OFPERR_OFPBRC_IS_SECONDARY

@@ -94,12 +94,18 @@ class OFError(Exception):
 
 
 def error_text(e):
-    """One line for an OFPErrorMsg."""
+    """One line for an OFPErrorMsg (an experimenter error, such as the ONF
+    bundle errors of OpenFlow 1.3, too)."""
+    data = bytes(e.data[:16]).hex() if e.data else ""
+    if getattr(e, "exp_type", None) is not None:
+        ename = {v: k for k, v in vars(ofp).items()
+                 if k.startswith("ONFERR_ET_") and isinstance(v, int)}
+        return "experimenter error %#x type %d (%s), data %s" % (
+            e.experimenter, e.exp_type, ename.get(e.exp_type, "?"), data)
     tname = {v: k for k, v in vars(ofp).items()
              if k.startswith("OFPET_") and isinstance(v, int)}
     return "error type %d (%s) code %d, data %s" % (
-        e.type, tname.get(e.type, "?"), e.code,
-        bytes(e.data[:16]).hex() if e.data else "")
+        e.type, tname.get(e.type, "?"), e.code, data)
 
 
 class _Datapath(object):
