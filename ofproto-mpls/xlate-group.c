@@ -69,9 +69,11 @@ xlate_bucket(struct xlate_ctx *ctx, struct group *g,
  * made part of the datapath flow's mask (else a cached flow would send
  * every flow it carries to one bucket):
  *
- *   IPv4, IPv6   the 5-tuple: addresses, protocol, and the TCP, UDP or
- *                SCTP ports (not the MAC addresses: a router's traffic has
- *                one pair of them);
+ *   IPv4, IPv6   the 5-tuple (addresses, protocol, and the TCP, UDP or
+ *                SCTP ports) and the MAC addresses: a router's traffic,
+ *                with one pair of MACs, spreads by the 5-tuple, and hosts
+ *                that share one IP flow's addresses (os-ken's switch
+ *                tester sends such) by their MACs;
  *   ARP          the sender and target protocol addresses and MACs;
  *   MPLS         with an entropy label (RFC 6790: the Entropy Label
  *                Indicator, label 7, then the EL) the EL alone, which its
@@ -121,6 +123,10 @@ select_hash(struct xlate_ctx *ctx)
     if (!ctx->l3_unknown && (flow->dl_type == htons(ETH_TYPE_IP)
                              || flow->dl_type == htons(ETH_TYPE_IPV6))) {
         uint32_t hash = SELECT_HASH_BASIS;
+        memset(&wc->masks.dl_src, 0xff, sizeof wc->masks.dl_src);
+        memset(&wc->masks.dl_dst, 0xff, sizeof wc->masks.dl_dst);
+        hash = hash_bytes(&flow->dl_src, sizeof flow->dl_src, hash);
+        hash = hash_bytes(&flow->dl_dst, sizeof flow->dl_dst, hash);
         if (flow->dl_type == htons(ETH_TYPE_IP)) {
             wc->masks.nw_src = wc->masks.nw_dst = OVS_BE32_MAX;
             hash = hash_add(hash, (OVS_FORCE uint32_t) flow->nw_src);
