@@ -76,7 +76,7 @@ status() {
 # dropped PORT: mvsd's packet-in drop count for the controller on PORT.
 dropped() {
     appctl br0 dpctl/show \
-        | sed -n "s/^controller: tcp:127.0.0.1:$1, .*packet-ins dropped \([0-9]*\)$/\1/p"
+        | sed -n "s/^controller: tcp:127.0.0.1:$1, .*packet-ins dropped \([0-9]*\).*/\1/p"
 }
 n_pins() {
     appctl br0 dpctl/show | sed -n 's/.*packet-ins: \([0-9]*\),.*/\1/p'
