@@ -2,9 +2,12 @@
 # tests/meter_rates.py: paced UDP streams for the meter rate test
 # (tests/sys-meter-rates.sh), and the receiver's counters.
 #
-#   meter_rates.py send IFACE SECONDS STREAM...
-#       sends every STREAM on IFACE (AF_PACKET) for SECONDS, each paced
-#       to its own rate in 1 ms steps; prints what it sent per stream.
+#   meter_rates.py send IFACE WARMUP WINDOW STREAM...
+#       sends every STREAM on IFACE (AF_PACKET) for WARMUP + WINDOW + 1
+#       seconds, each paced to its own rate in 1 ms steps; prints what it
+#       sent per stream, in all and as a rate within the window (from
+#       WARMUP to WARMUP + WINDOW seconds after it started), which is what
+#       the switch was offered while 'count' measured.
 #   meter_rates.py count TABLE WARMUP WINDOW
 #       waits WARMUP seconds, reads the counters of nft table TABLE
 #       (family netdev), waits WINDOW seconds, reads them again and prints
@@ -53,13 +56,15 @@ def frame(dport, length, dscp, v6):
     return macs + b"\x08\x00" + ip + udp
 
 
-def send(iface, seconds, specs):
+def send(iface, warmup, window, specs):
+    seconds = warmup + window + 1
     streams = []
     for spec in specs:
         f = spec.split(":")
         dport, pps, length, dscp = (int(x) for x in f[:4])
         v6 = len(f) > 4 and f[4] == "6"
-        streams.append([frame(dport, length, dscp, v6), pps, 0, dport])
+        streams.append([frame(dport, length, dscp, v6), pps, 0, dport,
+                        None, None])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
@@ -69,6 +74,11 @@ def send(iface, seconds, specs):
         if t >= seconds:
             break
         for st in streams:
+            # The counts when the window opens and closes.
+            if st[4] is None and t >= warmup:
+                st[4] = (st[2], t)
+            if st[5] is None and t >= warmup + window:
+                st[5] = (st[2], t)
             due = int(st[1] * t)
             # Never more than 20 ms of a stream at once after a stall.
             st[2] = max(st[2], due - st[1] // 50)
@@ -80,7 +90,9 @@ def send(iface, seconds, specs):
                 st[2] += 1
         time.sleep(0.0005)
     for st in streams:
-        print("stream %d: sent %d (%.0f/s)" % (st[3], st[2], st[2] / seconds))
+        (a, ta), (b, tb) = st[4], st[5]
+        print("stream %d: sent %d (%.0f/s), in the window %.1f/s"
+              % (st[3], st[2], st[2] / seconds, (b - a) / (tb - ta)))
 
 
 def read(table):
@@ -114,7 +126,8 @@ def count(table, warmup, window):
 
 if __name__ == "__main__":
     if sys.argv[1] == "send":
-        send(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
+        send(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]),
+             sys.argv[5:])
     elif sys.argv[1] == "count":
         count(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
     else:
