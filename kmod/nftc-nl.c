@@ -804,11 +804,16 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
         if (!f->group) {
             continue;
         }
-        minimatch_expand(&f->match, &match);
+        if (f->owner) {
+            st.match = NULL;
+        } else {
+            minimatch_expand(&f->match, &match);
+            st.match = &match;
+        }
+        st.owner = f->owner;
         st.table_id = f->table_id;
         st.priority = f->priority;
         st.cookie = f->cookie;
-        st.match = &match;
         st.offloaded = f->offloaded && f->in_kernel;
         st.packets = f->packets;
         st.bytes = f->bytes;

@@ -253,6 +253,7 @@ struct nftc_rflow {
     struct ofpact *ofpacts;
     size_t ofpacts_len;
 
+    void *owner;                  /* nftc_flow's. */
     struct nftc_group *group;     /* NULL: not lowered. */
     struct nftc_actchain *act;    /* NULL: punt (accept). */
     uint8_t key[NFTC_KEY_MAX];

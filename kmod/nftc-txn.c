@@ -121,6 +121,7 @@ nftc_txn_flow_add(struct nftc *nftc, const struct nftc_flow *flow)
     }
     f = nftc_rflow_new(flow->table_id, flow->priority, flow->match);
     f->cookie = flow->cookie;
+    f->owner = flow->owner;
     f->ofpacts = xmemdup(flow->ofpacts, flow->ofpacts_len);
     /* Action lists are hashed and compared as bytes to share chains. */
     ofpacts_zero_padding(f->ofpacts, flow->ofpacts_len);

@@ -130,6 +130,9 @@ struct nftc_flow {
     uint8_t table_id;             /* OpenFlow table. */
     int priority;                 /* OpenFlow priority. */
     ovs_be64 cookie;              /* OpenFlow cookie, for comments. */
+    void *owner;                  /* The caller's, handed back with the
+                                   * flow's counters (kept, never
+                                   * dereferenced); may be NULL. */
 };
 
 /* Per-flow counters, as read back from the kernel. */
@@ -137,7 +140,9 @@ struct nftc_flow_stats {
     uint8_t table_id;
     int priority;
     ovs_be64 cookie;
-    const struct match *match;    /* Valid during the callback only. */
+    void *owner;                  /* As given with the flow. */
+    const struct match *match;    /* Only if 'owner' is NULL: valid during
+                                   * the callback only. */
     bool offloaded;               /* False: the element only punts. */
     uint64_t packets;             /* Frames the element matched. */
     uint64_t bytes;

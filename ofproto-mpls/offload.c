@@ -285,6 +285,7 @@ offload_rule_changed(struct ofproto *p, const struct rule *rule)
         .table_id = rule->table_id,
         .priority = rule->cr.priority,
         .cookie = rule->cookie,
+        .owner = CONST_CAST(struct rule *, rule),
     };
     begin(p->offload);
     nftc_txn_flow_add(p->offload->nftc, &flow);
@@ -338,20 +339,18 @@ offload_abort(struct ofproto *p)
 static void credit_rule(struct ofproto *, struct oftable *, struct rule *,
                         uint64_t packets, uint64_t bytes);
 
+/* A flow's counters: its owner is its rule (offload_rule_changed()); every
+ * flow nftc holds is a rule of table 0, since a rule's removal queues the
+ * flow's deletion and reads commit what is queued first. */
 static void
 stats_cb(const struct nftc_flow_stats *fs, void *p_)
 {
     struct ofproto *p = p_;
-    if (fs->table_id >= MVS_N_TABLES || !fs->offloaded) {
+    struct rule *rule = fs->owner;
+    if (!rule || !fs->offloaded || fs->table_id != 0) {
         return;
     }
-    struct oftable *table = &p->tables[fs->table_id];
-    struct rule *rule = rule_from_cls_rule(classifier_find_match_exactly(
-        &table->cls, fs->match, fs->priority, p->version));
-    if (!rule) {
-        return;
-    }
-    credit_rule(p, table, rule, fs->packets, fs->bytes);
+    credit_rule(p, &p->tables[0], rule, fs->packets, fs->bytes);
 }
 
 /* Credits 'rule' (in 'table') with what its kernel element counted since

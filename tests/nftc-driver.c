@@ -124,7 +124,7 @@ static void
 fm_to_flow(const struct ofputil_flow_mod *fm, const struct match *match,
            struct nftc_flow *flow)
 {
-    flow->match = match;
+    *flow = (struct nftc_flow) { .match = match };
     flow->ofpacts = fm->ofpacts;
     flow->ofpacts_len = fm->ofpacts_len;
     flow->table_id = fm->table_id;
@@ -303,7 +303,7 @@ bench_flow(uint32_t i, ofp_port_t out, struct match *match,
     match_set_nw_dst(match, htonl(0x0a000000 | i));
     ofpbuf_clear(ofpacts);
     ofpact_put_OUTPUT(ofpacts)->port = out;
-    flow->match = match;
+    *flow = (struct nftc_flow) { .match = match };
     flow->ofpacts = ofpacts->data;
     flow->ofpacts_len = ofpacts->size;
     flow->table_id = 0;
