@@ -493,9 +493,16 @@ nftc_nl_batch_start(struct nftc *nftc, struct nftc_batch *b, uint32_t *genid)
 
     *genid = 0;
     if (!nftc->offline) {
-        error = nl_get_genid(nftc, genid);
-        if (error) {
-            return error;
+        if (nftc->genid_known) {
+            /* The generation our last commit made: one round trip per
+             * commit, not three.  If someone committed since, the kernel
+             * says ERESTART and the commit asks for the generation. */
+            *genid = nftc->known_genid;
+        } else {
+            error = nl_get_genid(nftc, genid);
+            if (error) {
+                return error;
+            }
         }
     }
     nftc_batch_init(b, nftc->seq, *genid);
@@ -557,11 +564,15 @@ nftc_nl_batch_commit(struct nftc *nftc, struct nftc_batch *b, uint32_t genid,
     }
     if (error) {
         nftc->counts.n_failures++;
+        nftc->genid_known = false;
     } else {
         nftc->counts.n_commits++;
-        /* Remember the generation our commit made, so nftc_check() can
-         * tell at the cost of one message whether anyone came after. */
-        nl_get_genid(nftc, &nftc->known_genid);
+        /* Remember the generation our commit made (the kernel counts one
+         * per commit and took ours at 'genid'), so nftc_check() can tell
+         * at the cost of one message whether anyone came after, and the
+         * next batch can start without asking. */
+        nftc->known_genid = genid + 1 ? genid + 1 : 1;
+        nftc->genid_known = true;
     }
     return error;
 }
@@ -624,6 +635,7 @@ nftc_check(struct nftc *nftc)
     }
     if (!error) {
         nftc->known_genid = genid;
+        nftc->genid_known = true;
     }
     return error;
 }

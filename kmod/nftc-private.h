@@ -295,7 +295,10 @@ struct nftc {
 
     struct nftc_counts counts;
     uint32_t known_genid;         /* Generation after our last commit or
-                                   * check, see nftc_check(). */
+                                   * check, see nftc_check()... */
+    bool genid_known;             /* ...if set: a batch starts with it
+                                   * instead of asking the kernel (a stale
+                                   * one costs an ERESTART and a retry). */
     struct ofpbuf last_batch;
     void (*presend_hook)(void *aux);
     void *presend_aux;
