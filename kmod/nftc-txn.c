@@ -374,6 +374,12 @@ plan_group(struct elem_plans *ps, struct elem_plan *plan,
     LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
         f->dying = true;
     }
+    if (group_dies(g)) {
+        /* Its map goes, and its elements with it: no message for each
+         * (a delete of every flow is a handful of messages, not one
+         * element per flow). */
+        return;
+    }
     /* Elements whose owner goes. */
     LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
         if (!f->in_kernel) {

@@ -649,10 +649,12 @@ test_shared_key(void **state)
     parse_batch(fx->nftc, &p);
     assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 1);
     assert_true(added_verdict(&p) != 0);
-    /* c goes, and with it the element and the rule. */
+    /* c goes, and with it the map (its element with it: no message of
+     * its own) and the rule. */
     assert_int_equal(flow_op(fx->nftc, c, false), 0);
     parse_batch(fx->nftc, &p);
-    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 1);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
+    assert_int_equal(count_type(&p, NFT_MSG_DELSET), 1);
     assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
     assert_int_equal(nftc_n_flows(fx->nftc), 0);
     free(add_a);
