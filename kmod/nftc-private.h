@@ -44,6 +44,11 @@
 
 struct ds;
 struct mnl_socket;
+
+/* Answers read in one system call, and the room for each: a dump message
+ * is at most 32 KiB (the kernel's cap on what it fills for a reader). */
+#define NFTC_RX_VLEN 64
+#define NFTC_RX_SIZE (32 * 1024 + 4096)
 struct nftc_mpls;
 struct nftnl_rule;
 struct nftnl_set;
@@ -277,6 +282,8 @@ struct nftc {
     char *table;
     bool offline;
     struct mnl_socket *nl;        /* nftc-nl.c's, NULL offline. */
+    uint8_t *rx_buf;              /* nftc-nl.c's: NFTC_RX_VLEN buffers of
+                                   * NFTC_RX_SIZE bytes, or NULL. */
     uint32_t portid;
     uint32_t seq;                 /* Next netlink sequence number. */
     int sndbuf;                   /* Send buffer size set, 0 if none. */

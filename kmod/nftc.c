@@ -157,6 +157,7 @@ nftc_destroy(struct nftc *nftc)
     hmap_destroy(&nftc->txn_ops);
     ofpbuf_uninit(&nftc->last_batch);
     nftc_nl_close(nftc);
+    free(nftc->rx_buf);
     free(nftc->bridge);
     free(nftc->table);
     free(nftc);

@@ -15,7 +15,7 @@
  * An nftc is built offline with two ports and four flows in two masks
  * (so it has lookup maps whose elements dumps return), then switched to
  * a fake socket: this file includes kmod/nftc-nl.c with libmnl's socket
- * calls, recv() and setsockopt() replaced by the functions below (no test
+ * calls, recv(), recvmmsg() and setsockopt() replaced by the functions below (no test
  * hook in mvs).  Then 'n' % 16 operations run, each 'op' % 7:
  *
  *   0 read the generation      1 nftc_check()     2 read all counters
@@ -56,6 +56,8 @@ static int fake_fd(const struct mnl_socket *);
 static int fake_close(struct mnl_socket *);
 static ssize_t fake_sendto(const struct mnl_socket *, const void *, size_t);
 static ssize_t fake_recv(int fd, void *buf, size_t len, int flags);
+static int fake_recvmmsg(int fd, struct mmsghdr *, unsigned int vlen,
+                         int flags, struct timespec *);
 static int fake_setsockopt(int fd, int level, int name, const void *v,
                            socklen_t len);
 #define mnl_socket_open fake_open
@@ -65,11 +67,13 @@ static int fake_setsockopt(int fd, int level, int name, const void *v,
 #define mnl_socket_close fake_close
 #define mnl_socket_sendto fake_sendto
 #define recv fake_recv
+#define recvmmsg fake_recvmmsg
 #define setsockopt fake_setsockopt
 
 #include "kmod/nftc-nl.c"
 
 #undef recv
+#undef recvmmsg
 #undef setsockopt
 
 #include "openvswitch/match.h"
@@ -199,6 +203,25 @@ fake_recv(int fd OVS_UNUSED, void *buf, size_t len, int flags OVS_UNUSED)
         }
     }
     return n;
+}
+
+/* One answer a call, as a datagram socket may return (the kernel answers
+ * requests one at a time here). */
+static int
+fake_recvmmsg(int fd, struct mmsghdr *mm, unsigned int vlen,
+              int flags OVS_UNUSED, struct timespec *t OVS_UNUSED)
+{
+    if (!vlen) {
+        return 0;
+    }
+    const struct iovec *iov = mm[0].msg_hdr.msg_iov;
+    ssize_t n = fake_recv(fd, iov->iov_base, iov->iov_len, 0);
+    if (n < 0) {
+        return -1;
+    }
+    mm[0].msg_len = n;
+    mm[0].msg_hdr.msg_flags = 0;
+    return 1;
 }
 
 int
