@@ -486,6 +486,9 @@ offload_show(struct ofproto *p, struct ds *s)
 {
     struct offload *o = p->offload;
 
+    if (o && o->nftc) {
+        offload_read_stats(p);  /* May find that offload has to go. */
+    }
     ds_put_format(s, "%s: offload %s", p->name,
                   o && o->nftc ? "on" : "off");
     if (o && o->nftc) {
@@ -494,15 +497,15 @@ offload_show(struct ofproto *p, struct ds *s)
         ds_put_format(s, " (table netdev %s, %"PRIuSIZE" flows, %"PRIuSIZE
                       " masks, %"PRIu64" commits, %"PRIu64" restarts, "
                       "%"PRIu64" restores, %"PRIu64" dumps retried, "
-                      "%"PRIu64" sockets reopened; "
+                      "%"PRIu64" sockets reopened, counters read in %lld ms; "
                       "\"mpls\" expression %s)\n",
                       nftc_table_name(o->nftc), nftc_n_flows(o->nftc),
                       nftc_n_masks(o->nftc), c.n_commits, c.n_restarts,
                       o->n_resyncs, c.n_dump_retries, c.n_reopens,
+                      o->stats_cost,
                       nftc_has_mpls_expr(o->nftc)
                       ? "present: MPLS push/pop offloaded"
                       : "absent: MPLS push/pop stay in userspace");
-        offload_read_stats(p);
     } else {
         ds_put_format(s, ": %s\n", o && o->off_reason ? o->off_reason : "");
         return;
