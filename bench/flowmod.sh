@@ -26,8 +26,13 @@
 #               flow + barrier per round trip, median of SINGLE round trips
 #               (what the switch itself spends).
 #
+# "mvs" is mvsd with its default --offload auto (nf_tables offload on
+# where the kernel allows, which the script checks), "mvsoff" mvsd with
+# --offload=off.
+#
 # Environment: BENCH_FLOWS (100000), BENCH_RUNS (3), BENCH_SINGLE (200),
-# BENCH_SWITCHES ("mvs ovs"), BENCH_OUT=DIR keeps logs and flow files.
+# BENCH_SWITCHES ("mvs mvsoff ovs"), BENCH_OUT=DIR keeps logs and flow
+# files.
 set -u
 TEST_NAME=flowmod
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
@@ -35,7 +40,7 @@ TEST_NAME=flowmod
 N=${BENCH_FLOWS:-100000}
 RUNS=${BENCH_RUNS:-3}
 SINGLE=${BENCH_SINGLE:-200}
-SWITCHES=${BENCH_SWITCHES:-mvs ovs}
+SWITCHES=${BENCH_SWITCHES:-mvs mvsoff ovs}
 SW_CPU=0
 CLIENT_CPU=1
 
@@ -54,6 +59,10 @@ for sw in $SWITCHES; do
     on "$sw" sw_start "$sw" "$(if_name "${sw}1")=1" "$(if_name "${sw}2")=2"
     [ "$sw" = ovs ] && bench_ovs_single "$sw"
     bench_pin "${SW_PID[$sw]}" "$SW_CPU"
+    if [ "$sw" = mvs ]; then
+        on mvs appctl mvs offload/show | head -n 1 | grep -q 'offload on' \
+            || fail "mvs: offload is not on: $(on mvs appctl mvs offload/show)"
+    fi
 done
 
 # N distinct flows: nw_src 10.0.0.0, 10.0.0.1, ... (N < 2^24).
@@ -159,13 +168,18 @@ done
 
 echo
 echo "== results: $N flows, ovs-ofctl -O OpenFlow13 (median of $RUNS)"
-printf '%-34s %12s %12s %8s\n' operation mvs ovs mvs/ovs
+echo "   mvs: offload on (nf_tables), mvsoff: --offload=off"
+printf '%-34s %11s %11s %11s %8s %8s %8s\n' operation mvs mvsoff ovs \
+    mvs/ovs off/ovs mvs/off
 row() {
-    local label=$1 key=$2 unit=$3 m o
+    local label=$1 key=$2 unit=$3 m f o
     m=${R[mvs/$key]:--}
+    f=${R[mvsoff/$key]:--}
     o=${R[ovs/$key]:--}
-    printf '%-34s %12s %12s %8s\n' "$label" "$m${m:+ }$unit" \
-        "$o${o:+ }$unit" "$(bench_div "$m" "$o")"
+    printf '%-34s %11s %11s %11s %8s %8s %8s\n' "$label" \
+        "$m${m:+ }$unit" "$f${f:+ }$unit" "$o${o:+ }$unit" \
+        "$(bench_div "$m" "$o")" "$(bench_div "$f" "$o")" \
+        "$(bench_div "$m" "$f")"
 }
 row "add-flows ($N)" add ms
 row "add-flows --bundle ($N)" bundle ms
@@ -176,12 +190,13 @@ row "add-flow, $N flows (ovs-ofctl)" ofctl-full ms
 row "flow-mod+barrier, empty (in-conn)" conn-empty us
 row "flow-mod+barrier, $N (in-conn)" conn-full us
 echo
-printf '%-34s %12s %12s\n' "full / empty (one flow-mod)" mvs ovs
-printf '%-34s %12s %12s\n' "ovs-ofctl add-flow" \
+printf '%-34s %11s %11s %11s\n' "full / empty (one flow-mod)" mvs mvsoff ovs
+printf '%-34s %11s %11s %11s\n' "ovs-ofctl add-flow" \
     "$(bench_div "${R[mvs/ofctl-full]:--}" "${R[mvs/ofctl-empty]:--}")" \
+    "$(bench_div "${R[mvsoff/ofctl-full]:--}" "${R[mvsoff/ofctl-empty]:--}")" \
     "$(bench_div "${R[ovs/ofctl-full]:--}" "${R[ovs/ofctl-empty]:--}")"
-printf '%-34s %12s %12s\n' "in one connection" \
+printf '%-34s %11s %11s %11s\n' "in one connection" \
     "$(bench_div "${R[mvs/conn-full]:--}" "${R[mvs/conn-empty]:--}")" \
+    "$(bench_div "${R[mvsoff/conn-full]:--}" "${R[mvsoff/conn-empty]:--}")" \
     "$(bench_div "${R[ovs/conn-full]:--}" "${R[ovs/conn-empty]:--}")"
-[ -n "${BENCH_OUT:-}" ] && echo "(logs in $OUT)"
-exit 0
+if [ -n "${BENCH_OUT:-}" ]; then echo "(logs in $OUT)"; fi

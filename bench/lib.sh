@@ -24,9 +24,14 @@
 . "$top_srcdir/tests/lib.sh"
 
 # on SWITCH CMD...: runs CMD (a tests/lib.sh helper) with MVS_SWITCH set to
-# SWITCH (mvs or ovs) for its duration.
+# SWITCH (mvs or ovs) for its duration; SWITCH mvsoff is mvs with
+# --offload=off added to MVSD_ARGS.
 on() {
-    local MVS_SWITCH=$1
+    local MVS_SWITCH=$1 MVSD_ARGS=${MVSD_ARGS:-}
+    case $1 in
+        # mvs with nf_tables offload off, beside "mvs" with it on.
+        mvsoff) MVS_SWITCH=mvs MVSD_ARGS="$MVSD_ARGS --offload=off" ;;
+    esac
     shift
     "$@"
 }
