@@ -402,9 +402,27 @@ offload_read_stats(struct ofproto *p)
     }
 }
 
-/* Up to this many flows about to change are read one by one; more, and
- * one full read is cheaper. */
-#define OFFLOAD_READ_EACH_MAX 64
+/* Reads the kernel counters of the 'n' 'rules' one by one (table-0 rules
+ * only: no other table is offloaded). */
+static void
+read_each(struct ofproto *p, struct rule *const *rules, size_t n)
+{
+    struct offload *o = p->offload;
+    for (size_t i = 0; i < n && o->nftc; i++) {
+        struct rule *rule = rules[i];
+        struct match match;
+        uint64_t packets, bytes;
+
+        if (rule->table_id != 0) {
+            continue;
+        }
+        minimatch_expand(&rule->cr.match, &match);
+        if (!nftc_flow_counters(o->nftc, 0, rule->cr.priority, &match,
+                                &packets, &bytes)) {
+            credit_rule(p, &p->tables[0], rule, packets, bytes);
+        }
+    }
+}
 
 void
 offload_collect(struct ofproto *p, struct rule **rules, size_t n)
@@ -420,20 +438,7 @@ offload_collect(struct ofproto *p, struct rule **rules, size_t n)
     if (n > OFFLOAD_READ_EACH_MAX) {
         offload_read_stats(p);
     } else {
-        for (size_t i = 0; i < n; i++) {
-            struct rule *rule = rules[i];
-            struct match match;
-            uint64_t packets, bytes;
-
-            if (rule->table_id != 0) {
-                continue;
-            }
-            minimatch_expand(&rule->cr.match, &match);
-            if (!nftc_flow_counters(o->nftc, 0, rule->cr.priority, &match,
-                                    &packets, &bytes)) {
-                credit_rule(p, &p->tables[0], rule, packets, bytes);
-            }
-        }
+        read_each(p, rules, n);
     }
     /* Their elements are about to be replaced or removed: whatever comes
      * next counts from zero. */
@@ -443,10 +448,17 @@ offload_collect(struct ofproto *p, struct rule **rules, size_t n)
 }
 
 void
-offload_refresh_stats(struct ofproto *p)
+offload_refresh_stats(struct ofproto *p, struct rule *const *rules,
+                      size_t n)
 {
     struct offload *o = p->offload;
-    if (o && o->nftc && nftc_n_flows(o->nftc) <= OFFLOAD_SYNC_STATS_MAX) {
+    if (!o || !o->nftc || !nftc_n_flows(o->nftc)) {
+        return;
+    }
+    if (rules && n <= OFFLOAD_READ_EACH_MAX) {
+        offload_commit(p);
+        read_each(p, rules, n);
+    } else if (nftc_n_flows(o->nftc) <= OFFLOAD_SYNC_STATS_MAX) {
         offload_read_stats(p);
     }
 }

@@ -78,6 +78,23 @@ add_aggregate(void *aux_, const struct rule *rule)
     stats->flow_count++;
 }
 
+/* The rules a request covers, if there are few (see
+ * offload_refresh_stats()). */
+struct few_rules {
+    struct rule *rules[OFFLOAD_READ_EACH_MAX];
+    size_t n;                   /* ARRAY_SIZE(rules) + 1: too many. */
+};
+
+static void
+add_few(void *aux_, const struct rule *rule)
+{
+    struct few_rules *few = aux_;
+    if (few->n < ARRAY_SIZE(few->rules)) {
+        few->rules[few->n] = CONST_CAST(struct rule *, rule);
+    }
+    few->n = MIN(few->n + 1, ARRAY_SIZE(few->rules) + 1);
+}
+
 enum ofperr
 ofproto_stats_flow(struct ofproto *p, struct ofconn *ofconn,
                    const struct ofp_header *oh, bool aggregate,
@@ -93,7 +110,15 @@ ofproto_stats_flow(struct ofproto *p, struct ofconn *ofconn,
         return error;
     }
     datapath_push_stats(p->dp);
-    offload_refresh_stats(p);
+    /* A request for a few flows of a big offloaded table reads just
+     * theirs from the kernel. */
+    struct few_rules few = { .n = 0 };
+    error = oftable_for_each_requested(p, &fsr, add_few, &few);
+    if (error) {
+        return error;
+    }
+    offload_refresh_stats(p, few.n <= ARRAY_SIZE(few.rules) ? few.rules : NULL,
+                          few.n);
     if (aggregate) {
         struct ofputil_aggregate_stats stats = { 0, 0, 0 };
         error = oftable_for_each_requested(p, &fsr, add_aggregate, &stats);
