@@ -81,7 +81,7 @@ def send(iface, warmup, window, specs):
                 st[5] = (st[2], t)
             due = int(st[1] * t)
             # Never more than 20 ms of a stream at once after a stall.
-            st[2] = max(st[2], due - st[1] // 50)
+            st[2] = max(st[2], due - max(1, st[1] // 50))
             while st[2] < due:
                 try:
                     s.send(st[0])
@@ -92,7 +92,8 @@ def send(iface, warmup, window, specs):
     for st in streams:
         (a, ta), (b, tb) = st[4], st[5]
         print("stream %d: sent %d (%.0f/s), in the window %.1f/s"
-              % (st[3], st[2], st[2] / seconds, (b - a) / (tb - ta)))
+              % (st[3], st[2], st[2] / seconds,
+                 (b - a) / (tb - ta) if tb > ta else 0.0))
 
 
 def read(table):
