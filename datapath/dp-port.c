@@ -1,4 +1,4 @@
-/* datapath/dp-port.c: AF_PACKET ports: TPACKET_V3 receive ring, batched
+/* datapath/dp-port.c: AF_PACKET ports: TPACKET_V2 receive ring, batched
  * transmit. */
 #include <config.h>
 #include "datapath/dp-port.h"
@@ -32,15 +32,26 @@ VLOG_DEFINE_THIS_MODULE(dp_port);
 #define DP_PORT_MAX_FRAME 9216
 
 /* The receive ring: DP_PORT_RX_BLOCKS blocks of DP_PORT_RX_BLOCK_SIZE bytes
- * (4 MiB, as much as the socket buffer we used to ask for).  A block holds
- * about 400 minimum-size frames (160 bytes each with the ring's header) or
- * 7 jumbo frames; the kernel wakes us once per block, so at high rates a
- * block amortises one wakeup over hundreds of frames.  At low rates a block
- * is handed over when DP_PORT_RX_RETIRE_MS runs out: 1 ms, the smallest the
- * kernel takes, is what a lone frame (a ping) waits at most. */
+ * (4 MiB), cut into slots of DP_PORT_RX_SLOT bytes (2,048 slots), each
+ * with a status of its own.  The kernel hands over every frame as soon as
+ * it is written and wakes a sleeping reader for it, so a lone frame (a
+ * ping) is read at once; a busy reader finds many frames ready per poll
+ * and pays no wakeups.  (TPACKET_V3 packs frames into blocks and hands a
+ * block over only when it is full or after its retire timeout, at least
+ * 1 ms: a millisecond per hop at low rates.)
+ *
+ * A slot holds the ring's header, the virtio_net_hdr and a frame of up to
+ * about 1,950 bytes.  The kernel truncates a longer frame in the ring and
+ * marks it TP_STATUS_COPY (PACKET_COPY_THRESH), queueing the whole frame
+ * on the socket as well, where dp_port_recv() reads it. */
 #define DP_PORT_RX_BLOCK_SIZE (64 * 1024)
 #define DP_PORT_RX_BLOCKS 64
-#define DP_PORT_RX_RETIRE_MS 1
+#define DP_PORT_RX_SLOT 2048
+
+/* Receive buffer for the frames that do not fit a slot: room for dozens
+ * of jumbo frames waiting to be read (SO_RCVBUFFORCE, else what
+ * net.core.rmem_max allows). */
+#define DP_PORT_RX_COPY_BUF (2 * 1024 * 1024)
 
 /* Bytes of the transmit batch's buffer.  It holds DP_PORT_BATCH frames of
  * up to 2 kB, fewer jumbo frames (a full buffer sends the batch early). */
@@ -54,22 +65,21 @@ VLOG_DEFINE_THIS_MODULE(dp_port);
  * and IPv6, and the catch-all). */
 #define DP_PORT_RX_SMALL_BLOCKS 8
 
-/* One receive socket and its ring (TPACKET_V3).
+/* One receive socket and its ring (TPACKET_V2).
  *
- *   ring: | block 0 | block 1 | ... | block n_blocks - 1 |
- *   block: | tpacket_block_desc | tpacket3_hdr, [vnet hdr], frame |
- *                                | tpacket3_hdr, [vnet hdr], frame | ...
+ *   ring: | slot 0 | slot 1 | ... | slot n_slots - 1 |
+ *   slot: | tpacket2_hdr, sockaddr_ll, [vnet hdr], frame |
  *
- * A block belongs to us from the moment its status has TP_STATUS_USER
- * until we store TP_STATUS_KERNEL back. */
+ * (The blocks the kernel allocates are a whole number of slots, so the
+ * slots are contiguous.)  A slot belongs to us from the moment its status
+ * has TP_STATUS_USER until we store TP_STATUS_KERNEL back; the kernel
+ * fills them in order. */
 struct dp_rx_ring {
     int fd;
     uint8_t *ring;
     size_t ring_size;
-    unsigned int n_blocks;
-    unsigned int blk;           /* Block to read next. */
-    unsigned int blk_left;      /* Frames left in 'blk', 0 if not opened. */
-    uint8_t *next;              /* Next frame's tpacket3_hdr in 'blk'. */
+    unsigned int n_slots;
+    unsigned int cur;           /* Slot to read next. */
     bool vnet;                  /* PACKET_VNET_HDR in effect: each frame is
                                  * preceded by a struct virtio_net_hdr. */
 };
@@ -136,41 +146,47 @@ set_flags(const char *name, int flags, bool on)
     return error;
 }
 
-/* Maps a TPACKET_V3 receive ring on 'fd'.  The ring's parameters must be
+/* Maps a TPACKET_V2 receive ring on 'fd'.  The ring's parameters must be
  * set before bind(), PACKET_VNET_HDR before the ring. */
 static int
 setup_rx_ring(int fd, struct dp_rx_ring *r, unsigned int n_blocks)
 {
-    int version = TPACKET_V3;
+    BUILD_ASSERT_DECL(DP_PORT_RX_BLOCK_SIZE % DP_PORT_RX_SLOT == 0);
+    int version = TPACKET_V2;
     if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version)) {
         return errno;
     }
 
     /* With a virtio_net_hdr in front of each frame we learn where a
      * CHECKSUM_PARTIAL frame's checksum goes (csum_start, csum_offset).
-     * Kernels older than 4.x refuse it with V3: we then do without, and
-     * such frames are forwarded with the checksum the sender left. */
+     * A kernel that refuses it: we then do without, and such frames are
+     * forwarded with the checksum the sender left. */
     int one = 1;
     r->fd = fd;
     r->vnet = !setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one);
 
-    struct tpacket_req3 req = {
+    /* Frames longer than a slot: truncated in the ring, whole on the
+     * socket's queue. */
+    if (setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof one)) {
+        return errno;
+    }
+    int rcvbuf = DP_PORT_RX_COPY_BUF;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf)) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+
+    unsigned int n_slots = DP_PORT_RX_BLOCK_SIZE / DP_PORT_RX_SLOT * n_blocks;
+    struct tpacket_req req = {
         .tp_block_size = DP_PORT_RX_BLOCK_SIZE,
         .tp_block_nr = n_blocks,
-        /* Only checked by the kernel to divide the block evenly; in V3
-         * frames are packed at their real size. */
-        .tp_frame_size = TPACKET_ALIGNMENT << 7,
-        .tp_frame_nr = (DP_PORT_RX_BLOCK_SIZE / (TPACKET_ALIGNMENT << 7)
-                        * n_blocks),
-        .tp_retire_blk_tov = DP_PORT_RX_RETIRE_MS,
-        .tp_sizeof_priv = 0,
-        /* No TP_FT_REQ_FILL_RXHASH: nothing here uses the hash. */
-        .tp_feature_req_word = 0,
+        .tp_frame_size = DP_PORT_RX_SLOT,
+        .tp_frame_nr = n_slots,
     };
     if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req)) {
         return errno;
     }
-    r->n_blocks = n_blocks;
+    r->n_slots = n_slots;
+    r->cur = 0;
     r->ring_size = (size_t) DP_PORT_RX_BLOCK_SIZE * n_blocks;
     void *ring = mmap(NULL, r->ring_size, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_POPULATE, fd, 0);
@@ -387,26 +403,33 @@ dp_port_close(struct dp_port *port)
 
 /* Receive. */
 
-static struct tpacket_block_desc *
-rx_block(const struct dp_rx_ring *r, unsigned int i)
+static struct tpacket2_hdr *
+rx_slot(const struct dp_rx_ring *r, unsigned int i)
 {
-    return ALIGNED_CAST(struct tpacket_block_desc *,
-                        r->ring + (size_t) i * DP_PORT_RX_BLOCK_SIZE);
+    return ALIGNED_CAST(struct tpacket2_hdr *,
+                        r->ring + (size_t) i * DP_PORT_RX_SLOT);
 }
 
-/* Gives the current block back to the kernel and moves to the next one. */
-static void
-rx_block_release(struct dp_rx_ring *io)
+/* The status of the slot to read next, if the kernel handed it over (else
+ * 0). */
+static uint32_t
+rx_ready(const struct dp_rx_ring *r)
 {
-    struct tpacket_block_desc *bd = rx_block(io, io->blk);
+    /* Acquire: the slot's contents are read after its status. */
+    uint32_t status = __atomic_load_n(&rx_slot(r, r->cur)->tp_status,
+                                      __ATOMIC_ACQUIRE);
+    return status & TP_STATUS_USER ? status : 0;
+}
 
-    /* Release: our reads of the block happen before the kernel refills
+/* Gives the current slot back to the kernel and moves to the next one. */
+static void
+rx_slot_release(struct dp_rx_ring *r)
+{
+    /* Release: our reads of the slot happen before the kernel refills
      * it. */
-    __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+    __atomic_store_n(&rx_slot(r, r->cur)->tp_status, TP_STATUS_KERNEL,
                      __ATOMIC_RELEASE);
-    io->blk = (io->blk + 1) % io->n_blocks;
-    io->blk_left = 0;
-    io->next = NULL;
+    r->cur = r->cur + 1 < r->n_slots ? r->cur + 1 : 0;
 }
 
 /* Completes the checksum of a CHECKSUM_PARTIAL frame, as the sender's NIC
@@ -429,47 +452,87 @@ rx_complete_csum(uint8_t *frame, size_t len, size_t start, size_t offset)
     return true;
 }
 
-/* Copies the frame at 'h' into port->rx[slot] and its metadata into
- * port->rxmeta[slot].  Returns false (and counts an error) if the frame
- * must be dropped. */
+/* Reads into 'data' (room for DP_PORT_MAX_FRAME bytes) the whole frame
+ * that the ring holds truncated (TP_STATUS_COPY), from the socket's queue,
+ * and its virtio_net_hdr into '*vh' if 'r' has them.  Returns the frame's
+ * length, 0 if there was none, or more than DP_PORT_MAX_FRAME if it was
+ * longer. */
+static size_t
+rx_copied(const struct dp_rx_ring *r, uint8_t *data, struct virtio_net_hdr *vh)
+{
+    struct iovec iov[2];
+    int k = 0;
+    if (r->vnet) {
+        iov[k++] = (struct iovec) { .iov_base = vh, .iov_len = sizeof *vh };
+    }
+    iov[k++] = (struct iovec) { .iov_base = data,
+                                .iov_len = DP_PORT_MAX_FRAME };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = k };
+    ssize_t n;
+    do {
+        n = recvmsg(r->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 || (r->vnet && n < (ssize_t) sizeof *vh)) {
+        return 0;
+    }
+    return n - (r->vnet ? sizeof *vh : 0);
+}
+
+/* Copies the frame at 'h' (whose status is 'status') into port->rx[slot]
+ * and its metadata into port->rxmeta[slot].  Returns false (and counts an
+ * error) if the frame must be dropped. */
 static bool
-rx_frame(struct dp_port *port, const struct dp_rx_ring *io,
-         const struct tpacket3_hdr *h, int slot)
+rx_frame(struct dp_port *port, const struct dp_rx_ring *r,
+         const struct tpacket2_hdr *h, uint32_t status, int slot)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     const uint8_t *frame = (const uint8_t *) h + h->tp_mac;
     uint32_t len = h->tp_snaplen;
     struct virtio_net_hdr vh;
 
-    if (io->vnet) {
-        memcpy(&vh, frame - sizeof vh, sizeof vh);
-        if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-            /* A TSO/GSO super-frame: larger than the MTU of any port it
-             * could go out of. */
-            port->stats.rx_errors++;
-            VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte GSO frame "
-                         "(turn TSO/GSO off on the peer: ethtool -K PEER "
-                         "tso off gso off)", port->name, h->tp_len);
-            return false;
-        }
-    }
-    if (len < h->tp_len || len > DP_PORT_MAX_FRAME) {
-        port->stats.rx_errors++;
-        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte frame, longer "
-                     "than %d (is TSO/GRO on for the peer?)",
-                     port->name, h->tp_len, DP_PORT_MAX_FRAME);
-        return false;
-    }
-
     /* Reset to an empty buffer with full headroom: a previous batch's pushes
      * and pops may have moved the data pointer. */
     struct dp_packet *pkt = port->rx[slot];
     uint8_t *data = (uint8_t *) dp_packet_base(pkt) + DP_PORT_HEADROOM;
     dp_packet_set_data(pkt, data);
-    memcpy(data, frame, len);
+
+    if (status & TP_STATUS_COPY) {
+        /* Longer than a slot: the whole frame waits on the socket. */
+        len = rx_copied(r, data, &vh);
+        if (!len) {
+            port->stats.rx_errors++;
+            VLOG_WARN_RL(&rl, "%s: a %"PRIu32"-byte frame was not on the "
+                         "socket's queue", port->name, h->tp_len);
+            return false;
+        }
+    } else if (r->vnet) {
+        memcpy(&vh, frame - sizeof vh, sizeof vh);
+    }
+    if (r->vnet && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        /* A TSO/GSO super-frame: larger than the MTU of any port it could
+         * go out of. */
+        port->stats.rx_errors++;
+        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte GSO frame "
+                     "(turn TSO/GSO off on the peer: ethtool -K PEER "
+                     "tso off gso off)", port->name, h->tp_len);
+        return false;
+    }
+    if (len > DP_PORT_MAX_FRAME
+        || (!(status & TP_STATUS_COPY) && len < h->tp_len)) {
+        /* Longer than we take, or longer than a slot with no room left
+         * on the socket for the whole of it. */
+        port->stats.rx_errors++;
+        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte frame (longer "
+                     "than %d, or receive buffer full; is TSO/GRO on for "
+                     "the peer?)", port->name, h->tp_len, DP_PORT_MAX_FRAME);
+        return false;
+    }
+    if (!(status & TP_STATUS_COPY)) {
+        memcpy(data, frame, len);
+    }
     dp_packet_set_size(pkt, len);
 
-    if (io->vnet && vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM
+    if (r->vnet && vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM
         && !rx_complete_csum(data, len, le16toh(vh.csum_start),
                              le16toh(vh.csum_offset))) {
         port->stats.rx_errors++;
@@ -481,13 +544,13 @@ rx_frame(struct dp_port *port, const struct dp_rx_ring *io,
     }
 
     struct dp_port_rxmeta *meta = &port->rxmeta[slot];
-    if (h->tp_status & TP_STATUS_VLAN_VALID) {
+    if (status & TP_STATUS_VLAN_VALID) {
         /* A nonzero TPID marks the tag present, so a VID 0, PCP 0 tag
          * survives. */
-        meta->vlan_tci = h->hv1.tp_vlan_tci;
-        meta->vlan_tpid = htons(h->tp_status & TP_STATUS_VLAN_TPID_VALID
-                                && h->hv1.tp_vlan_tpid
-                                ? h->hv1.tp_vlan_tpid
+        meta->vlan_tci = h->tp_vlan_tci;
+        meta->vlan_tpid = htons(status & TP_STATUS_VLAN_TPID_VALID
+                                && h->tp_vlan_tpid
+                                ? h->tp_vlan_tpid
                                 : ETH_TYPE_VLAN_8021Q);
     } else {
         meta->vlan_tci = 0;
@@ -526,32 +589,14 @@ static int
 rx_ring_read(struct dp_port *port, struct dp_rx_ring *r, int n)
 {
     while (n < DP_PORT_BATCH) {
-        if (!r->blk_left) {
-            struct tpacket_block_desc *bd = rx_block(r, r->blk);
-
-            /* Acquire: the block's contents are read after its status. */
-            if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE)
-                  & TP_STATUS_USER)) {
-                break;
-            }
-            r->blk_left = bd->hdr.bh1.num_pkts;
-            r->next = (uint8_t *) bd + bd->hdr.bh1.offset_to_first_pkt;
-            if (!r->blk_left) {
-                rx_block_release(r);
-                continue;
-            }
+        uint32_t status = rx_ready(r);
+        if (!status) {
+            break;
         }
-
-        const struct tpacket3_hdr *h = ALIGNED_CAST(struct tpacket3_hdr *,
-                                                    r->next);
-        if (rx_frame(port, r, h, n)) {
+        if (rx_frame(port, r, rx_slot(r, r->cur), status, n)) {
             n++;
         }
-        if (--r->blk_left) {
-            r->next += h->tp_next_offset;
-        } else {
-            rx_block_release(r);
-        }
+        rx_slot_release(r);
     }
     return n;
 }
@@ -718,12 +763,8 @@ dp_port_wait(const struct dp_port *port)
     const struct dp_port_io *io = port->io;
 
     for (int i = 0; i < io->n_rx; i++) {
-        const struct dp_rx_ring *r = &io->rx[i];
-        if (r->blk_left
-            || (__atomic_load_n(&rx_block(r, r->blk)->hdr.bh1.block_status,
-                                __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
-            /* A block is ready, or partly read: the caller stopped
-             * early. */
+        if (rx_ready(&io->rx[i])) {
+            /* A frame is ready: the caller stopped early. */
             poll_immediate_wake();
             return;
         }

@@ -8,12 +8,12 @@
  * interface through an AF_PACKET socket bound to it, in batches of up to
  * DP_PORT_BATCH frames.  The interface is put in promiscuous mode.
  *
- * Receive: a TPACKET_V3 ring mapped from the kernel.  The kernel fills
- * blocks of frames and hands a block over when it is full or when its retire
- * timeout runs out, so a lone frame waits for at most that timeout.
- * dp_port_recv() copies frames out of the ring into port-owned dp_packets
- * with DP_PORT_HEADROOM bytes of headroom, and gives each block back as soon
- * as its last frame is copied.  A VLAN tag the kernel stripped into metadata
+ * Receive: a TPACKET_V2 ring mapped from the kernel, one slot per frame.
+ * The kernel hands each frame over (and wakes a sleeping reader) as soon as
+ * it wrote it, so a lone frame is not held back; a frame longer than a slot
+ * is read whole from the socket's queue.  dp_port_recv() copies frames out
+ * of the ring into port-owned dp_packets with DP_PORT_HEADROOM bytes of
+ * headroom, and gives each slot back as soon as its frame is copied.  A VLAN tag the kernel stripped into metadata
  * is handed to the parser in port->rxmeta[].  A frame whose checksum the
  * sender left to offload (CHECKSUM_PARTIAL, e.g. from a veth with tx
  * checksumming on) has its checksum completed in software on receive, so a

@@ -1,5 +1,5 @@
 #!/bin/bash
-# sys-port-io: port I/O on the TPACKET_V3 ring and the batched transmit path.
+# sys-port-io: port I/O on the TPACKET_V2 ring and the batched transmit path.
 # Three hosts on one bridge, MTU 9000 everywhere, flows by destination MAC
 # and static neighbours (no ARP):
 #   - UDP sent by h1 with tx checksum offload on (the frame reaches the

@@ -1,0 +1,85 @@
+#!/bin/bash
+# bench/latency.sh: what one bridge adds to a round trip at low rates, mvs
+# against Open vSwitch in the same run.
+#
+#   sudo bash bench/latency.sh
+#
+# For each switch: hosts h1 and h2 in namespaces of their own, one bridge
+# between them (mvsd --offload=off, so every frame crosses the userspace
+# datapath; OVS's userspace datapath, datapath_type=netdev), flows
+# in_port=1->2 and 2->1.  After a warm-up, BENCH_PINGS (50) pings 0.2 s
+# apart from h1 to h2; prints the median, the 90th percentile and the
+# largest RTT, and the mvs/OVS ratio of the medians.  The same pings with
+# the two hosts' veth pair joined directly (no switch) give the floor.
+# Then each switch's CPU use over BENCH_IDLE (5) seconds with no traffic.
+#
+# Environment: BENCH_PINGS (50), BENCH_SWITCHES ("mvs ovs"),
+# BENCH_MVSD_ARGS (extra mvsd arguments, e.g. "--port-io packet").
+set -u
+TEST_NAME=latency
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+
+PINGS=${BENCH_PINGS:-50}
+IDLE=${BENCH_IDLE:-5}
+SWITCHES=${BENCH_SWITCHES:-mvs ovs}
+
+bench_init
+bench_header "latency: ping RTT through one bridge, $PINGS pings 0.2 s apart"
+
+# rtts NS ADDR: PINGS round trips from namespace NS to ADDR, in ms, one a
+# line, sorted.
+rtts() {
+    ip netns exec "$1" ping -q -c 3 -i 0.2 "$2" >/dev/null 2>&1 || true
+    ip netns exec "$1" ping -n -c "$PINGS" -i 0.2 "$2" 2>/dev/null \
+        | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n
+}
+# summary LABEL: median, p90, max of the sorted numbers on stdin.
+declare -A MED=()
+summary() {
+    local label=$1 v
+    mapfile -t v
+    [ "${#v[@]}" -ge $((PINGS / 2)) ] \
+        || fail "$label: only ${#v[@]} of $PINGS pings answered"
+    MED[$label]=${v[$(( ${#v[@]} / 2 ))]}
+    printf '%-10s median %7s ms   p90 %7s ms   max %7s ms   (%d pings)\n' \
+        "$label" "${MED[$label]}" "${v[$(( ${#v[@]} * 9 / 10 ))]}" \
+        "${v[-1]}" "${#v[@]}"
+}
+
+# The floor: h1 and h2 on the two ends of one veth pair.
+add_ns direct-a
+add_ns direct-b
+add_veth "$(if_name da)" "$(ns_name direct-a)" "$(if_name db)" \
+    "$(ns_name direct-b)"
+ip -n "$(ns_name direct-a)" addr add 10.9.0.1/24 dev "$(if_name da)"
+ip -n "$(ns_name direct-b)" addr add 10.9.0.2/24 dev "$(if_name db)"
+ip -n "$(ns_name direct-a)" link set "$(if_name da)" up
+ip -n "$(ns_name direct-b)" link set "$(if_name db)" up
+summary veth < <(rtts "$(ns_name direct-a)" 10.9.0.2)
+
+for sw in $SWITCHES; do
+    add_ns "sw-$sw"
+    add_host "${sw}a" 10.0.1.1/24 "$(sw_ns "$sw")"
+    add_host "${sw}b" 10.0.1.2/24 "$(sw_ns "$sw")"
+    printf 'priority=10,in_port=1,actions=output:2\npriority=10,in_port=2,actions=output:1\n' \
+        >"$TEST_DIR/flows-$sw"
+    MVSD_ARGS="--offload=off ${BENCH_MVSD_ARGS:-}" on "$sw" sw_start \
+        --flows "$TEST_DIR/flows-$sw" "$sw" \
+        "$(host_port "${sw}a")=1" "$(host_port "${sw}b")=2"
+    summary "$sw" < <(rtts "$(host_ns "${sw}a")" 10.0.1.2)
+done
+
+echo
+for sw in $SWITCHES; do
+    pid=${SW_PID[$sw]}
+    t0=$(bench_cpu_ticks "$pid")
+    sleep "$IDLE"
+    t1=$(bench_cpu_ticks "$pid")
+    printf '%-10s idle: %s%% of a CPU over %s s\n' "$sw" \
+        "$(bench_div $(( (t1 - t0) * 100 )) $(( IDLE * CLK_TCK )) 1)" "$IDLE"
+done
+
+echo
+if [ -n "${MED[mvs]:-}" ] && [ -n "${MED[ovs]:-}" ]; then
+    echo "median RTT mvs/ovs: $(bench_div "${MED[mvs]}" "${MED[ovs]}")"
+fi
