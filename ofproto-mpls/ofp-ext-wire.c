@@ -522,42 +522,55 @@ rw_msg(struct rw *rw, const uint8_t *p, size_t len)
     }
 }
 
+/* True if the 4 bytes 'w' (and what follows them, 'left' bytes in all
+ * from 'q') start a pattern that a message going to libopenvswitch ('to')
+ * or coming from it needs rewritten for. */
+static bool
+pattern_at(uint32_t w, const uint8_t *q, size_t left, bool to)
+{
+    if (to) {
+        switch (w) {
+        case 0x80004801:        /* mpls_bos (set_field). */
+        case 0x80004a03:        /* pbb_isid. */
+        case 0x80004b06:
+        case 0x80004e02:        /* ipv6_exthdr. */
+        case 0x80004f04:
+        case 0x000b0008:        /* copy_ttl_out. */
+        case 0x000c0008:        /* copy_ttl_in. */
+        case 0x001a0008:        /* push_pbb. */
+        case 0x001b0008:        /* pop_pbb. */
+            return true;
+        case 0x00190010:
+            /* set_field eth_type and ip_proto: the whole action header,
+             * since the fields alone are in nearly every match. */
+            return left >= 8 && (get32(q + 4) == 0x80000a02
+                                 || get32(q + 4) == 0x80001401);
+        default:
+            return false;
+        }
+    }
+    switch (w) {
+    case 0x00013e04:            /* tun_src. */
+    case 0x00013f08:
+    case 0x00014004:            /* tun_dst. */
+    case 0x00014108:
+    case 0x0001da10:            /* tun_ipv6_src (markers). */
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Byte patterns that a message needing a rewrite must contain; most
- * messages have none and are left alone without a copy. */
+ * messages have none and are left alone without a copy.  One pass over
+ * the message (it is on the path of every flow-mod: a bundle of 100,000
+ * spent 7% of its time in eleven memmem() passes each). */
 static bool
 may_need(const uint8_t *p, size_t len, bool to)
 {
-    struct pattern {
-        size_t n;
-        uint8_t b[8];
-    };
-    static const struct pattern to_pats[] = {
-        { 4, { 0x80, 0x00, 0x48, 0x01 } },      /* mpls_bos (set_field). */
-        /* set_field eth_type and ip_proto: the whole action header, since
-         * the fields alone are in nearly every match. */
-        { 8, { 0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x0a, 0x02 } },
-        { 8, { 0x00, 0x19, 0x00, 0x10, 0x80, 0x00, 0x14, 0x01 } },
-        { 4, { 0x80, 0x00, 0x4a, 0x03 } },      /* pbb_isid. */
-        { 4, { 0x80, 0x00, 0x4b, 0x06 } },
-        { 4, { 0x80, 0x00, 0x4e, 0x02 } },      /* ipv6_exthdr. */
-        { 4, { 0x80, 0x00, 0x4f, 0x04 } },
-        { 4, { 0x00, 0x0b, 0x00, 0x08 } },      /* copy_ttl_out. */
-        { 4, { 0x00, 0x0c, 0x00, 0x08 } },      /* copy_ttl_in. */
-        { 4, { 0x00, 0x1a, 0x00, 0x08 } },      /* push_pbb. */
-        { 4, { 0x00, 0x1b, 0x00, 0x08 } },      /* pop_pbb. */
-    };
-    static const struct pattern from_pats[] = {
-        { 4, { 0x00, 0x01, 0x3e, 0x04 } },      /* tun_src. */
-        { 4, { 0x00, 0x01, 0x3f, 0x08 } },
-        { 4, { 0x00, 0x01, 0x40, 0x04 } },      /* tun_dst. */
-        { 4, { 0x00, 0x01, 0x41, 0x08 } },
-        { 4, { 0x00, 0x01, 0xda, 0x10 } },      /* tun_ipv6_src (markers). */
-    };
-    const struct pattern *pats = to ? to_pats : from_pats;
-    size_t n = to ? ARRAY_SIZE(to_pats) : ARRAY_SIZE(from_pats);
-
-    for (size_t i = 0; i < n; i++) {
-        if (memmem(p, len, pats[i].b, pats[i].n)) {
+    for (size_t i = 0; i + 4 <= len; i++) {
+        /* Every pattern starts with 0x00 or 0x80. */
+        if (!(p[i] & 0x7f) && pattern_at(get32(p + i), p + i, len - i, to)) {
             return true;
         }
     }
