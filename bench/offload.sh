@@ -46,7 +46,9 @@
 # (bench/ofp-latency.py, median of SINGLE round trips) on an empty bridge
 # and on a bridge holding N flows; the time to load the N flows with
 # `ovs-ofctl --bundle add-flows` and with plain `add-flows` (median of
-# RUNS).  With offload, mvsd commits the kernel batch before it answers a
+# RUNS); with offload, the time to read the kernel counters of the N
+# flows (median of 5 reads, as offload/show reports it).  With offload,
+# mvsd commits the kernel batch before it answers a
 # barrier (and at the end of a bundle commit), so these times include the
 # kernel's commit.
 #
@@ -410,6 +412,14 @@ ctl() {
         CTL[$br/bundle]=$(printf '%s\n' "${bundles[@]}" | median)
         CTL[$br/add]=$(printf '%s\n' "${adds[@]}" | median)
         CTL[$br/full]=$(single "$br" 30000)
+        if [ "$br" = mvsk ]; then
+            # The kernel counters of all N flows, read 5 times (offload/show
+            # reads them first and says how long that took).
+            CTL[$br/read]=$(for run in 1 2 3 4 5; do
+                    on mvs appctl "$br" offload/show | head -n 1 \
+                        | sed -n 's/.*counters read in \([0-9]*\) ms.*/\1/p'
+                done | median)
+        fi
         rss=$(awk '/^VmRSS/ { print $2 }' "/proc/${SW_PID[$br]}/status")
         CTL[$br/rss]=$((rss / 1024))
         log "$br: bundle ${bundles[*]} ms, add-flows ${adds[*]} ms," \
@@ -436,6 +446,8 @@ ctl() {
         "${CTL[mvsk/bundle]}" "${CTL[mvs/bundle]}"
     printf '%-42s %16s %16s\n' "add-flows ($N) ms" "${CTL[mvsk/add]}" \
         "${CTL[mvs/add]}"
+    printf '%-42s %16s %16s\n' "kernel counters read, $N flows (ms)" \
+        "${CTL[mvsk/read]:--}" "-"
     printf '%-42s %16s %16s\n' "mvsd RSS with $N flows (MiB)" \
         "${CTL[mvsk/rss]}" "${CTL[mvs/rss]}"
 }
