@@ -3,13 +3,13 @@
 #include <config.h>
 #include "datapath/dp-port.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <net/if.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <linux/virtio_net.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,6 +23,7 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "socket-util.h"
+#include "timeval.h"
 
 VLOG_DEFINE_THIS_MODULE(dp_port);
 
@@ -40,13 +41,30 @@ VLOG_DEFINE_THIS_MODULE(dp_port);
  * block over only when it is full or after its retire timeout, at least
  * 1 ms: a millisecond per hop at low rates.)
  *
- * A slot holds the ring's header, the virtio_net_hdr and a frame of up to
- * about 1,950 bytes.  The kernel truncates a longer frame in the ring and
- * marks it TP_STATUS_COPY (PACKET_COPY_THRESH), queueing the whole frame
- * on the socket as well, where dp_port_recv() reads it. */
+ * A slot holds the ring's header and a frame of up to about 1,970 bytes.
+ * The kernel truncates a longer frame in the ring and marks it
+ * TP_STATUS_COPY (PACKET_COPY_THRESH), queueing the whole frame on the
+ * socket as well, where dp_port_recv() reads it.
+ *
+ * No PACKET_VNET_HDR: with a V1/V2 ring, a frame whose GSO type the
+ * kernel cannot express in a virtio_net_hdr (UDP fragmentation offload,
+ * from a tap) leaves its slot claimed but never handed over, and the ring
+ * stops for good (Linux 6.18, tpacket_rcv()).  A frame left to checksum
+ * offload is told by TP_STATUS_CSUMNOTREADY, and its checksum found by
+ * parsing it; a TCP super-frame by TP_STATUS_GSO_TCP (kernels that have
+ * it) or by its length.
+ *
+ * A slot per frame holds fewer small frames than V3's packed blocks:
+ * the rings that take most traffic have 128 blocks (8 MiB, 4,096 slots,
+ * about 7 ms at 600,000 frames/s). */
 #define DP_PORT_RX_BLOCK_SIZE (64 * 1024)
-#define DP_PORT_RX_BLOCKS 64
+#define DP_PORT_RX_BLOCKS 128
 #define DP_PORT_RX_SLOT 2048
+
+/* Set by Linux 6.7 and later for a TCP GSO super-frame. */
+#ifndef TP_STATUS_GSO_TCP
+#define TP_STATUS_GSO_TCP (1 << 8)
+#endif
 
 /* Receive buffer for the frames that do not fit a slot: room for dozens
  * of jumbo frames waiting to be read (SO_RCVBUFFORCE, else what
@@ -61,14 +79,17 @@ VLOG_DEFINE_THIS_MODULE(dp_port);
  * for all other ethertypes plus one per given ethertype. */
 #define DP_PORT_MAX_RX 16
 
-/* Blocks of the small rings of a split port (ethertypes other than IPv4
- * and IPv6, and the catch-all). */
-#define DP_PORT_RX_SMALL_BLOCKS 8
+/* Blocks of the rings of a split port: for IPv4, IPv6 and MPLS unicast
+ * (what nf_tables punts, and MPLS when the kernel has no "mpls"
+ * expression), and for the other ethertypes and the catch-all (1 MiB,
+ * 512 slots). */
+#define DP_PORT_RX_SPLIT_BLOCKS 64
+#define DP_PORT_RX_SMALL_BLOCKS 16
 
 /* One receive socket and its ring (TPACKET_V2).
  *
  *   ring: | slot 0 | slot 1 | ... | slot n_slots - 1 |
- *   slot: | tpacket2_hdr, sockaddr_ll, [vnet hdr], frame |
+ *   slot: | tpacket2_hdr, sockaddr_ll, frame |
  *
  * (The blocks the kernel allocates are a whole number of slots, so the
  * slots are contiguous.)  A slot belongs to us from the moment its status
@@ -80,8 +101,9 @@ struct dp_rx_ring {
     size_t ring_size;
     unsigned int n_slots;
     unsigned int cur;           /* Slot to read next. */
-    bool vnet;                  /* PACKET_VNET_HDR in effect: each frame is
-                                 * preceded by a struct virtio_net_hdr. */
+    long long int stray_since;  /* When a frame was first seen on the
+                                 * socket's queue with no slot for it (see
+                                 * rx_check_stray()), 0 if none is. */
 };
 
 /* What dp_port_recv() and dp_port_queue() keep between calls. */
@@ -92,9 +114,6 @@ struct dp_port_io {
     int cur_rx;                 /* Ring dp_port_recv() starts with. */
     unsigned int idle;          /* dp_port_recv() calls in a row that found
                                  * nothing, to pace socket error checks. */
-    bool vnet;                  /* PACKET_VNET_HDR on the main socket: each
-                                 * frame we send is preceded by a struct
-                                 * virtio_net_hdr. */
 
     /* Transmit batch: frame i is 'tx_len[i]' bytes at 'tx_buf + tx_ofs[i]'. */
     uint8_t *tx_buf;
@@ -157,13 +176,8 @@ setup_rx_ring(int fd, struct dp_rx_ring *r, unsigned int n_blocks)
         return errno;
     }
 
-    /* With a virtio_net_hdr in front of each frame we learn where a
-     * CHECKSUM_PARTIAL frame's checksum goes (csum_start, csum_offset).
-     * A kernel that refuses it: we then do without, and such frames are
-     * forwarded with the checksum the sender left. */
     int one = 1;
     r->fd = fd;
-    r->vnet = !setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one);
 
     /* Frames longer than a slot: truncated in the ring, whole on the
      * socket's queue. */
@@ -321,15 +335,15 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
     if (error) {
         goto error;
     }
-    io->vnet = io->rx[0].vnet;
 
     /* One socket per split ethertype: sockets bound to a protocol run
      * after nf ingress, so they see only what nf_tables let through. */
     for (size_t i = 0; i < n_split; i++) {
         bool big = (split[i] == htons(ETH_TYPE_IP)
-                    || split[i] == htons(ETH_TYPE_IPV6));
+                    || split[i] == htons(ETH_TYPE_IPV6)
+                    || split[i] == htons(ETH_TYPE_MPLS));
         error = open_rx_socket(ifindex, split[i],
-                               big ? DP_PORT_RX_BLOCKS
+                               big ? DP_PORT_RX_SPLIT_BLOCKS
                                    : DP_PORT_RX_SMALL_BLOCKS,
                                NULL, 0, &io->rx[io->n_rx]);
         io->n_rx++;
@@ -452,43 +466,113 @@ rx_complete_csum(uint8_t *frame, size_t len, size_t start, size_t offset)
     return true;
 }
 
-/* Reads into 'data' (room for DP_PORT_MAX_FRAME bytes) the whole frame
- * that the ring holds truncated (TP_STATUS_COPY), from the socket's queue,
- * and its virtio_net_hdr into '*vh' if 'r' has them.  Returns the frame's
- * length, 0 if there was none, or more than DP_PORT_MAX_FRAME if it was
- * longer. */
-static size_t
-rx_copied(const struct dp_rx_ring *r, uint8_t *data, struct virtio_net_hdr *vh)
+/* Counts or acts on 'error', which a receive socket reported. */
+static void
+rx_socket_error(struct dp_port *port, int error)
 {
-    struct iovec iov[2];
-    int k = 0;
-    if (r->vnet) {
-        iov[k++] = (struct iovec) { .iov_base = vh, .iov_len = sizeof *vh };
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    if (error == ENETDOWN || error == ENXIO || error == ENODEV) {
+        port_read_state(port);
+    } else {
+        port->stats.rx_errors++;
+        VLOG_WARN_RL(&rl, "%s: receive failed (%s)",
+                     port->name, ovs_strerror(error));
     }
-    iov[k++] = (struct iovec) { .iov_base = data,
-                                .iov_len = DP_PORT_MAX_FRAME };
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = k };
-    ssize_t n;
-    do {
-        n = recvmsg(r->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 || (r->vnet && n < (ssize_t) sizeof *vh)) {
-        return 0;
+}
+
+/* Takes every frame off 'r''s socket queue; returns how many. */
+static int
+rx_drain(const struct dp_rx_ring *r)
+{
+    char c;
+    int n = 0;
+    while (recv(r->fd, &c, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == EINTR) {
+        n++;
     }
-    return n - (r->vnet ? sizeof *vh : 0);
+    return n;
+}
+
+/* Takes off 'r''s socket queue the whole frame that the ring holds
+ * truncated (TP_STATUS_COPY), into 'data' (room for DP_PORT_MAX_FRAME
+ * bytes), or discards it if 'data' is NULL.  Returns the frame's length (more
+ * than DP_PORT_MAX_FRAME if it was longer), or 0 if there was none. */
+static size_t
+rx_copied(struct dp_port *port, const struct dp_rx_ring *r, uint8_t *data)
+{
+    struct iovec iov = { .iov_base = data,
+                         .iov_len = data ? DP_PORT_MAX_FRAME : 0 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+    for (int tries = 0; tries < 4; tries++) {
+        ssize_t n = recvmsg(r->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+        if (n >= 0) {
+            return n;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return 0;
+        } else if (errno != EINTR) {
+            /* A pending socket error (ENETDOWN: the link went down) comes
+             * before the frame, and reading it clears it: note it, and
+             * take the frame. */
+            rx_socket_error(port, errno);
+        }
+    }
+    return 0;
+}
+
+/* The offsets from the frame's start of the checksum that a frame left to
+ * offload (TP_STATUS_CSUMNOTREADY: CHECKSUM_PARTIAL, e.g. from a veth
+ * with tx checksumming on) still needs: the sum runs from '*start' to the
+ * end and goes at '*start' + '*offset'.  'net' is the network header's
+ * offset.  Returns false for anything but TCP and UDP over IPv4 and IPv6,
+ * the protocols a Linux sender leaves to offload this way. */
+static bool
+rx_partial_offsets(const uint8_t *frame, size_t len, size_t net,
+                   size_t *start, size_t *offset)
+{
+    const uint8_t *ip = frame + net;
+    size_t l4;
+    uint8_t proto;
+
+    if (net >= len) {
+        return false;
+    }
+    if (ip[0] >> 4 == 4) {
+        if (len - net < 20 || (ip[6] & 0x3f) || ip[7]) {
+            return false;       /* Short, or a fragment. */
+        }
+        l4 = net + (ip[0] & 0xf) * 4;
+        proto = ip[9];
+    } else if (ip[0] >> 4 == 6) {
+        if (len - net < 40) {
+            return false;
+        }
+        l4 = net + 40;
+        proto = ip[6];
+        /* Hop-by-hop, routing and destination options may come first. */
+        while ((proto == 0 || proto == 43 || proto == 60) && l4 + 8 <= len) {
+            proto = frame[l4];
+            l4 += (frame[l4 + 1] + 1) * 8;
+        }
+    } else {
+        return false;
+    }
+    *start = l4;
+    *offset = proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : 0;
+    return *offset && l4 < len;
 }
 
 /* Copies the frame at 'h' (whose status is 'status') into port->rx[slot]
  * and its metadata into port->rxmeta[slot].  Returns false (and counts an
- * error) if the frame must be dropped. */
+ * error or a drop) if the frame must be dropped. */
 static bool
 rx_frame(struct dp_port *port, const struct dp_rx_ring *r,
          const struct tpacket2_hdr *h, uint32_t status, int slot)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     const uint8_t *frame = (const uint8_t *) h + h->tp_mac;
+    bool copy = (status & TP_STATUS_COPY) != 0;
     uint32_t len = h->tp_snaplen;
-    struct virtio_net_hdr vh;
 
     /* Reset to an empty buffer with full headroom: a previous batch's pushes
      * and pops may have moved the data pointer. */
@@ -496,50 +580,57 @@ rx_frame(struct dp_port *port, const struct dp_rx_ring *r,
     uint8_t *data = (uint8_t *) dp_packet_base(pkt) + DP_PORT_HEADROOM;
     dp_packet_set_data(pkt, data);
 
-    if (status & TP_STATUS_COPY) {
+    bool gso = (status & TP_STATUS_GSO_TCP) != 0;
+    if (gso || h->tp_len > DP_PORT_MAX_FRAME) {
+        /* A TSO/GSO super-frame (larger than the MTU of any port it could
+         * go out of), or longer than we take.  Its copy, if any, goes
+         * too. */
+        if (copy) {
+            rx_copied(port, r, NULL);
+        }
+        port->stats.rx_errors++;
+        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte %sframe, longer "
+                     "than %d (turn TSO/GSO off on the peer: ethtool -K "
+                     "PEER tso off gso off)", port->name, h->tp_len,
+                     gso ? "GSO " : "", DP_PORT_MAX_FRAME);
+        return false;
+    }
+    if (copy) {
         /* Longer than a slot: the whole frame waits on the socket. */
-        len = rx_copied(r, data, &vh);
-        if (!len) {
-            port->stats.rx_errors++;
-            VLOG_WARN_RL(&rl, "%s: a %"PRIu32"-byte frame was not on the "
-                         "socket's queue", port->name, h->tp_len);
+        len = rx_copied(port, r, data);
+        if (len != h->tp_len) {
+            /* The queue and the ring are out of step (a frame missing or
+             * left over): start again from an empty queue, losing the
+             * long frames it holds, so the next ones match again. */
+            int n = rx_drain(r);
+            port->stats.rx_errors += 1 + n;
+            VLOG_WARN_RL(&rl, "%s: a %"PRIu32"-byte frame was not first on "
+                         "the socket's queue (%"PRIu32" bytes were); dropped "
+                         "it and %d more", port->name, h->tp_len, len, n);
             return false;
         }
-    } else if (r->vnet) {
-        memcpy(&vh, frame - sizeof vh, sizeof vh);
-    }
-    if (r->vnet && vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-        /* A TSO/GSO super-frame: larger than the MTU of any port it could
-         * go out of. */
-        port->stats.rx_errors++;
-        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte GSO frame "
-                     "(turn TSO/GSO off on the peer: ethtool -K PEER "
-                     "tso off gso off)", port->name, h->tp_len);
+    } else if (len < h->tp_len) {
+        /* Longer than a slot, and no room on the socket for the whole of
+         * it: the kernel kept only what fits. */
+        port->stats.rx_dropped++;
+        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte frame: the "
+                     "receive buffer for frames longer than %d bytes is "
+                     "full", port->name, h->tp_len, DP_PORT_RX_SLOT);
         return false;
-    }
-    if (len > DP_PORT_MAX_FRAME
-        || (!(status & TP_STATUS_COPY) && len < h->tp_len)) {
-        /* Longer than we take, or longer than a slot with no room left
-         * on the socket for the whole of it. */
-        port->stats.rx_errors++;
-        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte frame (longer "
-                     "than %d, or receive buffer full; is TSO/GRO on for "
-                     "the peer?)", port->name, h->tp_len, DP_PORT_MAX_FRAME);
-        return false;
-    }
-    if (!(status & TP_STATUS_COPY)) {
+    } else {
         memcpy(data, frame, len);
     }
     dp_packet_set_size(pkt, len);
 
-    if (r->vnet && vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM
-        && !rx_complete_csum(data, len, le16toh(vh.csum_start),
-                             le16toh(vh.csum_offset))) {
+    size_t start, offset;
+    if (status & TP_STATUS_CSUMNOTREADY
+        && !(rx_partial_offsets(data, len, h->tp_net - h->tp_mac,
+                                &start, &offset)
+             && rx_complete_csum(data, len, start, offset))) {
         port->stats.rx_errors++;
-        VLOG_WARN_RL(&rl, "%s: dropped a frame with checksum offsets "
-                     "%"PRIu16"+%"PRIu16" beyond its %"PRIu32" bytes",
-                     port->name, le16toh(vh.csum_start),
-                     le16toh(vh.csum_offset), len);
+        VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte frame whose "
+                     "checksum was left to offload, but not of TCP or UDP "
+                     "over IP", port->name, len);
         return false;
     }
 
@@ -568,19 +659,34 @@ rx_frame(struct dp_port *port, const struct dp_rx_ring *r,
 static void
 rx_check_error(struct dp_port *port, int fd)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     int error = 0;
     socklen_t len = sizeof error;
 
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) || !error) {
-        return;
+    if (!getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) && error) {
+        rx_socket_error(port, error);
     }
-    if (error == ENETDOWN || error == ENXIO || error == ENODEV) {
-        port_read_state(port);
-    } else {
-        port->stats.rx_errors++;
-        VLOG_WARN_RL(&rl, "%s: receive failed (%s)",
-                     port->name, ovs_strerror(error));
+}
+
+/* A frame on 'r''s socket queue with none truncated in the ring to claim
+ * it would keep poll() reporting the socket readable, and the forwarding
+ * thread spinning: if one stays there for over a millisecond (the kernel
+ * queues a frame a moment before it hands over its slot), it goes. */
+static void
+rx_check_stray(struct dp_port *port, struct dp_rx_ring *r)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    int queued = 0;
+
+    if (rx_ready(r) || ioctl(r->fd, SIOCINQ, &queued) || !queued) {
+        r->stray_since = 0;
+    } else if (!r->stray_since) {
+        r->stray_since = time_usec();
+    } else if (time_usec() - r->stray_since > 1000) {
+        int n = rx_drain(r);
+        port->stats.rx_errors += n;
+        r->stray_since = 0;
+        VLOG_WARN_RL(&rl, "%s: dropped %d frames left on the socket's "
+                     "queue", port->name, n);
     }
 }
 
@@ -625,6 +731,7 @@ dp_port_recv(struct dp_port *port)
         if (!(io->idle & (io->idle - 1)) || !(io->idle % 64)) {
             for (int i = 0; i < io->n_rx; i++) {
                 rx_check_error(port, io->rx[i].fd);
+                rx_check_stray(port, &io->rx[i]);
             }
         }
     }
@@ -648,7 +755,6 @@ int
 dp_port_flush(struct dp_port *port)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    static const struct virtio_net_hdr zero_vnet_hdr;
     struct dp_port_io *io = port->io;
     int n = io->n_tx;
 
@@ -657,24 +763,14 @@ dp_port_flush(struct dp_port *port)
     }
 
     struct mmsghdr msgs[DP_PORT_BATCH];
-    struct iovec iovs[DP_PORT_BATCH][2];
+    struct iovec iovs[DP_PORT_BATCH];
     for (int i = 0; i < n; i++) {
-        /* With PACKET_VNET_HDR the kernel expects a virtio_net_hdr in front
-         * of each frame; all zeros means "complete frame, no offload". */
-        int k = 0;
-        if (io->vnet) {
-            iovs[i][k++] = (struct iovec) {
-                .iov_base = CONST_CAST(struct virtio_net_hdr *,
-                                       &zero_vnet_hdr),
-                .iov_len = sizeof zero_vnet_hdr,
-            };
-        }
-        iovs[i][k++] = (struct iovec) {
+        iovs[i] = (struct iovec) {
             .iov_base = io->tx_buf + io->tx_ofs[i],
             .iov_len = io->tx_len[i],
         };
         msgs[i] = (struct mmsghdr) {
-            .msg_hdr = { .msg_iov = iovs[i], .msg_iovlen = k },
+            .msg_hdr = { .msg_iov = &iovs[i], .msg_iovlen = 1 },
         };
     }
 
@@ -811,7 +907,7 @@ dp_port_refresh(struct dp_port *port)
     /* Frames the kernel could not put in a full ring.  Reading the counters
      * resets them. */
     for (int i = 0; i < io->n_rx; i++) {
-        struct tpacket_stats_v3 st;
+        struct tpacket_stats st;
         socklen_t len = sizeof st;
         if (!getsockopt(io->rx[i].fd, SOL_PACKET, PACKET_STATISTICS,
                         &st, &len)) {
