@@ -163,15 +163,17 @@ exec_l4_csum32(struct dp_packet *pkt, uint8_t proto, ovs_be32 old,
                ovs_be32 new)
 {
     void *l4 = dp_packet_l4(pkt);
+    size_t n = exec_l4_size(pkt);
 
+    /* A header cut short has no checksum field to fix. */
     if (!l4) {
         return;
     }
-    if (proto == IPPROTO_TCP) {
+    if (proto == IPPROTO_TCP && n >= TCP_HEADER_LEN) {
         struct tcp_header *tcp = l4;
 
         tcp->tcp_csum = recalc_csum32(tcp->tcp_csum, old, new);
-    } else if (proto == IPPROTO_UDP) {
+    } else if (proto == IPPROTO_UDP && n >= UDP_HEADER_LEN) {
         struct udp_header *udp = l4;
 
         /* 0 means "no checksum" and must stay so; a computed 0 is sent as
@@ -191,17 +193,19 @@ exec_l4_csum128(struct dp_packet *pkt, const uint8_t *l3,
                 ovs_16aligned_be32 old[4], const struct in6_addr *new)
 {
     void *l4 = dp_packet_l4(pkt);
+    size_t n = exec_l4_size(pkt);
     uint8_t proto;
 
+    /* A header cut short has no checksum field to fix. */
     if (!l4) {
         return;
     }
     proto = exec_l4_proto(pkt, l3);
-    if (proto == IPPROTO_TCP) {
+    if (proto == IPPROTO_TCP && n >= TCP_HEADER_LEN) {
         struct tcp_header *tcp = l4;
 
         tcp->tcp_csum = recalc_csum128(tcp->tcp_csum, old, new);
-    } else if (proto == IPPROTO_UDP) {
+    } else if (proto == IPPROTO_UDP && n >= UDP_HEADER_LEN) {
         struct udp_header *udp = l4;
 
         if (udp->udp_csum) {
@@ -210,7 +214,7 @@ exec_l4_csum128(struct dp_packet *pkt, const uint8_t *l3,
                 udp->udp_csum = htons(0xffff);
             }
         }
-    } else if (proto == IPPROTO_ICMPV6) {
+    } else if (proto == IPPROTO_ICMPV6 && n >= ICMP6_HEADER_LEN) {
         struct icmp6_header *icmp6 = l4;
 
         icmp6->icmp6_cksum = recalc_csum128(icmp6->icmp6_cksum, old, new);
