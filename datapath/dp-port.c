@@ -487,8 +487,14 @@ rx_drain(const struct dp_rx_ring *r)
 {
     char c;
     int n = 0;
-    while (recv(r->fd, &c, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == EINTR) {
-        n++;
+    /* (Bounded: the queue cannot hold more than the receive buffer.) */
+    for (int i = 0; i < 100000; i++) {
+        if (recv(r->fd, &c, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
+            n++;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            break;
+        }
+        /* Else EINTR or a pending socket error, which reading cleared. */
     }
     return n;
 }
