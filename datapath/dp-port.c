@@ -18,6 +18,7 @@
 
 #include "csum.h"
 #include "dp-packet.h"
+#include "flow.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
@@ -545,22 +546,27 @@ rx_partial_offsets(const uint8_t *frame, size_t len, size_t net,
         return false;
     }
     if (ip[0] >> 4 == 4) {
-        if (len - net < 20 || (ip[6] & 0x3f) || ip[7]) {
-            return false;       /* Short, or a fragment. */
+        if (len - net < IP_HEADER_LEN || (ip[0] & 0xf) < 5
+            || (ip[6] & 0x3f) || ip[7]) {
+            return false;       /* Short, malformed, or a fragment. */
         }
         l4 = net + (ip[0] & 0xf) * 4;
         proto = ip[9];
     } else if (ip[0] >> 4 == 6) {
-        if (len - net < 40) {
+        if (len - net < IPV6_HEADER_LEN) {
             return false;
         }
-        l4 = net + 40;
+        /* Extension headers may come first (libopenvswitch's walk). */
+        const void *p = ip + IPV6_HEADER_LEN;
+        size_t left = len - net - IPV6_HEADER_LEN;
+        const struct ovs_16aligned_ip6_frag *frag;
+        uint8_t nw_frag = 0;
         proto = ip[6];
-        /* Hop-by-hop, routing and destination options may come first. */
-        while ((proto == 0 || proto == 43 || proto == 60) && l4 + 8 <= len) {
-            proto = frame[l4];
-            l4 += (frame[l4 + 1] + 1) * 8;
+        if (!parse_ipv6_ext_hdrs(&p, &left, &proto, &nw_frag, &frag)
+            || nw_frag) {
+            return false;
         }
+        l4 = (const uint8_t *) p - frame;
     } else {
         return false;
     }

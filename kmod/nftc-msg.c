@@ -626,12 +626,18 @@ nftc_msg_actchain_del(const struct nftc *nftc, struct nftc_batch *b,
 }
 
 void
+nftc_map_name(const struct nftc_group *g, char name[NFTC_MAP_NAME_LEN])
+{
+    snprintf(name, NFTC_MAP_NAME_LEN, "m%"PRIu32, g->id);
+}
+
+void
 nftc_msg_set_name(const struct nftc *nftc, struct nftnl_set *s,
                   const struct nftc_group *g)
 {
-    char name[16];
+    char name[NFTC_MAP_NAME_LEN];
 
-    snprintf(name, sizeof name, "m%"PRIu32, g->id);
+    nftc_map_name(g, name);
     nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
     nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
     nftnl_set_set_str(s, NFTNL_SET_NAME, name);
@@ -685,10 +691,10 @@ nftc_msg_group(const struct nftc *nftc, struct nftc_batch *b,
     struct nlmsghdr *nlh;
     struct ds comment = DS_EMPTY_INITIALIZER;
     uint32_t reg = NFT_REG32_00;
-    char name[16];
+    char name[NFTC_MAP_NAME_LEN];
 
     nftc_msg_set_name(nftc, s, g);
-    snprintf(name, sizeof name, "m%"PRIu32, g->id);
+    nftc_map_name(g, name);
     nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
     nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_dtype(&g->key));
     nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, MAX(g->key_len, 1));

@@ -820,38 +820,31 @@ read_group_counters(struct nftc *nftc, struct nftc_group *g)
     size_t bufsize = 2 * NFTC_GET_BATCH * (NFTC_KEY_MAX + 32) + 4096;
     uint8_t *buf = xmalloc(bufsize);
     struct stats_ctx ctx = { .nftc = nftc, .group = g };
-    char name[16];
-    int error = 0;
-
-    snprintf(name, sizeof name, "m%"PRIu32, g->id);
-    struct nftc_rflow *f;
     struct nlmsghdr *nlh = NULL;
     struct nlattr *list = NULL;
-    size_t n = 0, left = hmap_count(&g->elems);
+    char name[NFTC_MAP_NAME_LEN];
+    size_t n = 0;
+    int error = 0;
 
+    nftc_map_name(g, name);
+    struct nftc_rflow *f;
     HMAP_FOR_EACH (f, key_node, &g->elems) {
-        left--;
         if (!f->in_kernel) {
-            if (left || !n) {
-                continue;
-            }
-        } else {
-            if (!nlh) {
-                nlh = nftnl_nlmsg_build_hdr((char *) buf, NFT_MSG_GETSETELEM,
-                                            NFPROTO_NETDEV, NLM_F_ACK, 0);
-                mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE,
-                                  nftc->table);
-                mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, name);
-                list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-            }
-            struct nlattr *e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-            struct nlattr *k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-            mnl_attr_put(nlh, NFTA_DATA_VALUE, MAX(g->key_len, 1), f->key);
-            mnl_attr_nest_end(nlh, k);
-            mnl_attr_nest_end(nlh, e);
-            n++;
+            continue;           /* It shares the key of a flow that is. */
         }
-        if (n && (n == NFTC_GET_BATCH || !left)) {
+        if (!nlh) {
+            nlh = nftnl_nlmsg_build_hdr((char *) buf, NFT_MSG_GETSETELEM,
+                                        NFPROTO_NETDEV, NLM_F_ACK, 0);
+            mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, nftc->table);
+            mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, name);
+            list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+        }
+        struct nlattr *e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+        struct nlattr *k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+        mnl_attr_put(nlh, NFTA_DATA_VALUE, MAX(g->key_len, 1), f->key);
+        mnl_attr_nest_end(nlh, k);
+        mnl_attr_nest_end(nlh, e);
+        if (++n == NFTC_GET_BATCH) {
             mnl_attr_nest_end(nlh, list);
             error = nl_talk(nftc, nlh, elems_cb, NULL, &ctx);
             nlh = NULL;
@@ -860,6 +853,10 @@ read_group_counters(struct nftc *nftc, struct nftc_group *g)
                 break;
             }
         }
+    }
+    if (!error && n) {
+        mnl_attr_nest_end(nlh, list);
+        error = nl_talk(nftc, nlh, elems_cb, NULL, &ctx);
     }
     free(buf);
     return error;
@@ -885,10 +882,11 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
              * then, by a dump. */
             if (hmap_count(&g->elems) > NFTC_DUMP_MAX_ELEMS) {
                 error = read_group_counters(nftc, g);
-                if (!error || error != ENOENT) {
-                    if (error) {
-                        break;
-                    }
+                if (error == ENOENT) {
+                    error = 0;  /* A key is missing: read by a dump. */
+                } else if (error) {
+                    break;
+                } else {
                     continue;
                 }
             }

@@ -445,6 +445,9 @@ void nftc_msg_group_del(const struct nftc *, struct nftc_batch *b,
 void nftc_msg_elems(const struct nftc *, struct nftc_batch *b,
                     const struct nftc_group *g, struct ovs_list *flows,
                     bool add);
+/* The name of group 'g''s map ("m" and its id) in 'name'. */
+#define NFTC_MAP_NAME_LEN 16
+void nftc_map_name(const struct nftc_group *g, char name[NFTC_MAP_NAME_LEN]);
 /* Names 's' as the map of 'g' (family, table, name, and set id while 'g'
  * is pending), for a message about it or its elements. */
 void nftc_msg_set_name(const struct nftc *, struct nftnl_set *s,

@@ -223,6 +223,16 @@ add_host() {
     ip -n "$ns" addr add "$addr" dev eth0 || fail "address $addr"
     ip -n "$ns" link set eth0 up || fail "eth0 up in $ns"
 }
+# no_ipv6 NS...: no IPv6 of the kernel's own (router solicitations, MLD)
+# on any interface of the namespaces NS, now or later, so that only what a
+# test sends crosses them and counters are exact.
+no_ipv6() {
+    local n
+    for n in "$@"; do
+        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 || fail "disable IPv6 in $n"
+    done
+}
 host_port() { if_name "$1"; }
 host_ns() { ns_name "$1"; }
 host_num() { local n=${1//[!0-9]/}; echo "${n:-0}"; }

@@ -12,11 +12,7 @@ add_ns sw-br0
 ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
 add_host h2 10.0.0.2/24 "$ns"
-# No IPv6 of the kernels' own (router solicitations, MLD) on any of the
-# links, the switch's side included: h2 counts what it receives.
-for n in "$(host_ns h1)" "$(host_ns h2)" "$ns"; do
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
+no_ipv6 "$(host_ns h1)" "$(host_ns h2)" "$ns"
 sw_start br0 "$(host_port h1)=1" "$(host_port h2)=2"
 target=$(sw_target br0)
 OFC="$PYTHON $top_srcdir/tests/ofclient.py $target"

@@ -17,9 +17,7 @@ ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
 add_host h2 10.0.0.2/24 "$ns"
 # Only the pings cross (no ARP, no IPv6 chatter), so counters are exact.
-for n in "$(host_ns h1)" "$(host_ns h2)" "$ns"; do
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
+no_ipv6 "$(host_ns h1)" "$(host_ns h2)" "$ns"
 ip -n "$(host_ns h1)" neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 \
     dev eth0 nud permanent
 ip -n "$(host_ns h2)" neigh replace 10.0.0.1 lladdr 02:00:00:00:00:01 \

@@ -15,9 +15,7 @@ add_ns sw-br0
 ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
 add_host h2 10.0.0.2/24 "$ns"
-for n in "$(host_ns h1)" "$(host_ns h2)" "$ns"; do
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
+no_ipv6 "$(host_ns h1)" "$(host_ns h2)" "$ns"
 sw_start br0 "$(host_port h1)=1" "$(host_port h2)=2"
 OFC="$PYTHON $top_srcdir/tests/ofclient.py $(sw_target br0)"
 
