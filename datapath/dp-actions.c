@@ -709,10 +709,17 @@ exec_set_tp_port(struct dp_packet *pkt, bool src, ovs_be16 port)
     if (!l3 || !l4) {
         return EINVAL;
     }
-    /* The ports are the first two 16-bit words of all three headers. */
+    /* The ports are the first two 16-bit words of all three headers, each
+     * of which must be whole (a frame cut short has no field to set). */
+    proto = exec_l4_proto(pkt, l3);
+    size_t need = (proto == IPPROTO_TCP ? TCP_HEADER_LEN
+                   : proto == IPPROTO_UDP ? UDP_HEADER_LEN
+                   : proto == IPPROTO_SCTP ? SCTP_HEADER_LEN : 0);
+    if (!need || exec_l4_size(pkt) < need) {
+        return EINVAL;
+    }
     field = l4 + (src ? 0 : 2);
     old = rd16(field);
-    proto = exec_l4_proto(pkt, l3);
     if (proto == IPPROTO_TCP) {
         struct tcp_header *tcp = (struct tcp_header *) l4;
 
@@ -761,8 +768,9 @@ exec_set_icmp(struct dp_packet *pkt, bool type, uint8_t value)
         return EINVAL;
     }
     proto = exec_l4_proto(pkt, l3);
-    if (IP_VER(l3[0]) == IP_VERSION ? proto != IPPROTO_ICMP
-                                    : proto != IPPROTO_ICMPV6) {
+    if ((IP_VER(l3[0]) == IP_VERSION ? proto != IPPROTO_ICMP
+                                     : proto != IPPROTO_ICMPV6)
+        || exec_l4_size(pkt) < ICMP6_HEADER_LEN) {
         return EINVAL;
     }
     /* Type and code share the first 16-bit word; the checksum follows. */
