@@ -10,6 +10,9 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/dp-cache.c \
 	datapath/dp-port.h \
 	datapath/dp-port.c \
+	datapath/dp-xsk-ring.h \
+	datapath/dp-xsk.h \
+	datapath/dp-xsk.c \
 	datapath/datapath.h \
 	datapath/datapath.c
 
@@ -25,6 +28,11 @@ tests_test_dp_actions_SOURCES = tests/test-dp-actions.c tests/frame-builder.c \
 	tests/frame-builder.h
 tests_test_dp_actions_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
 tests_test_dp_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+UNIT_TESTS += tests/test-dp-xsk
+tests_test_dp_xsk_SOURCES = tests/test-dp-xsk.c
+tests_test_dp_xsk_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_dp_xsk_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS += tests/test-dp-cache
 tests_test_dp_cache_SOURCES = tests/test-dp-cache.c

@@ -84,6 +84,7 @@ struct datapath {
                                  * limit. */
 
     const ovs_be16 *rx_split;   /* See datapath_set_rx_split(). */
+    enum dp_port_io_mode port_io;   /* See datapath_set_port_io(). */
     size_t n_rx_split;
 };
 
@@ -180,6 +181,12 @@ datapath_set_rx_split(struct datapath *dp, const ovs_be16 *types, size_t n)
     dp->n_rx_split = n;
 }
 
+void
+datapath_set_port_io(struct datapath *dp, enum dp_port_io_mode mode)
+{
+    dp->port_io = mode;
+}
+
 int
 datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
 {
@@ -187,8 +194,8 @@ datapath_port_add(struct datapath *dp, const char *ifname, uint32_t port_no)
         return EEXIST;
     }
     struct dp_port *port;
-    int error = dp_port_open(ifname, port_no, dp->rx_split, dp->n_rx_split,
-                             &port);
+    int error = dp_port_open(ifname, port_no, dp->port_io, dp->rx_split,
+                             dp->n_rx_split, &port);
     if (error) {
         return error;
     }
@@ -855,6 +862,9 @@ datapath_show(struct datapath *dp, struct ds *s)
                       " dropped:%"PRIu64" errors:%"PRIu64"\n",
                       st->tx_packets, st->tx_bytes, st->tx_dropped,
                       st->tx_errors);
+        ds_put_format(s, "    io: %s%s%s%s\n", p->io_desc,
+                      p->io_why ? " (AF_XDP not used: " : "",
+                      p->io_why ? p->io_why : "", p->io_why ? ")" : "");
     }
     free(ports);
 }

@@ -42,6 +42,7 @@
 #include "datapath/dp-actions.h"
 #include "datapath/dp-cache.h"
 #include "datapath/dp-key.h"
+#include "datapath/dp-port.h"
 
 struct datapath;
 struct dp_packet;
@@ -98,6 +99,9 @@ const char *datapath_name(const struct datapath *);
  * outlive the datapath. */
 void datapath_set_rx_split(struct datapath *, const ovs_be16 *types,
                            size_t n);
+/* Ports opened from now on use back-end 'mode' (dp-port.h); the default is
+ * DP_PORT_IO_AUTO. */
+void datapath_set_port_io(struct datapath *, enum dp_port_io_mode mode);
 int datapath_port_add(struct datapath *, const char *ifname,
                       uint32_t port_no);
 int datapath_port_del(struct datapath *, uint32_t port_no);

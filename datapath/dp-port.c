@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "csum.h"
+#include "datapath/dp-xsk.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "openvswitch/poll-loop.h"
@@ -110,10 +111,15 @@ struct dp_rx_ring {
 
 /* What dp_port_recv() and dp_port_queue() keep between calls. */
 struct dp_port_io {
-    /* rx[0] is the port's main socket (port->fd), which also transmits. */
+    /* AF_XDP sockets, or NULL for AF_PACKET only. */
+    struct dp_xsk *xsk;
+
+    /* Without AF_XDP, rx[0] is the port's main socket (port->fd), which
+     * also transmits; the split ethertypes' rings follow. */
     struct dp_rx_ring rx[DP_PORT_MAX_RX];
     int n_rx;
-    int cur_rx;                 /* Ring dp_port_recv() starts with. */
+    int cur_rx;                 /* Ring dp_port_recv() starts with, n_rx
+                                 * for the AF_XDP sockets. */
     unsigned int idle;          /* dp_port_recv() calls in a row that found
                                  * nothing, to pace socket error checks. */
 
@@ -214,24 +220,59 @@ setup_rx_ring(int fd, struct dp_rx_ring *r, unsigned int n_blocks)
     return 0;
 }
 
-/* Frees 'io' and closes its sockets but the main one (port->fd), which the
+/* Frees 'io' and closes its sockets but the main one ('main_fd'), which the
  * caller closes. */
 static void
-dp_port_io_destroy(struct dp_port_io *io)
+dp_port_io_destroy(struct dp_port_io *io, int main_fd)
 {
     if (io) {
+        dp_xsk_close(io->xsk);
         for (int i = 0; i < io->n_rx; i++) {
             struct dp_rx_ring *r = &io->rx[i];
             if (r->ring) {
                 munmap(r->ring, r->ring_size);
             }
-            if (i > 0 && r->fd >= 0) {
+            if (r->fd >= 0 && r->fd != main_fd) {
                 close(r->fd);
             }
         }
         free(io->tx_buf);
         free(io);
     }
+}
+
+bool
+dp_port_io_mode_from_string(const char *s, enum dp_port_io_mode *mode)
+{
+    if (!strcmp(s, "auto")) {
+        *mode = DP_PORT_IO_AUTO;
+    } else if (!strcmp(s, "xdp")) {
+        *mode = DP_PORT_IO_XDP;
+    } else if (!strcmp(s, "packet")) {
+        *mode = DP_PORT_IO_PACKET;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Opens the AF_PACKET socket of an AF_XDP port: bound to the interface
+ * with protocol 0, it receives nothing, but holds the promiscuous
+ * membership and sends the frames too long for an AF_XDP frame. */
+static int
+open_tx_socket(int ifindex, int *fdp)
+{
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    *fdp = fd;
+    if (fd < 0) {
+        return errno;
+    }
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = 0,
+        .sll_ifindex = ifindex,
+    };
+    return bind(fd, (struct sockaddr *) &sll, sizeof sll) ? errno : 0;
 }
 
 /* Attaches to 'fd' a classic BPF filter that accepts only frames whose
@@ -306,8 +347,8 @@ open_rx_socket(int ifindex, ovs_be16 proto, unsigned int n_blocks,
 }
 
 int
-dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
-             size_t n_split, struct dp_port **portp)
+dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
+             const ovs_be16 *split, size_t n_split, struct dp_port **portp)
 {
     *portp = NULL;
     if (!name[0] || strlen(name) >= IFNAMSIZ) {
@@ -326,15 +367,37 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
         io->rx[i].fd = -1;
     }
 
-    /* The main socket: every ethertype, or with a split every ethertype
-     * but those (an ETH_P_ALL socket runs before nf ingress). */
-    io->n_rx = 1;
-    int error = open_rx_socket(ifindex, htons(ETH_P_ALL),
+    char *why = NULL;
+    int error = 0;
+    int fd = -1;
+    if (mode != DP_PORT_IO_PACKET) {
+        error = dp_xsk_open(name, ifindex, split, n_split,
+                            mode == DP_PORT_IO_XDP, &io->xsk, &why);
+        if (error && mode == DP_PORT_IO_XDP) {
+            VLOG_WARN("%s: cannot open as an AF_XDP port: %s", name, why);
+            free(why);
+            goto error;
+        } else if (error) {
+            VLOG_INFO("%s: AF_XDP not used (%s): using AF_PACKET",
+                      name, why);
+        }
+    }
+
+    if (io->xsk) {
+        error = open_tx_socket(ifindex, &fd);
+    } else {
+        /* The main socket: every ethertype, or with a split every
+         * ethertype but those (an ETH_P_ALL socket runs before nf
+         * ingress). */
+        io->n_rx = 1;
+        error = open_rx_socket(ifindex, htons(ETH_P_ALL),
                                n_split ? DP_PORT_RX_SMALL_BLOCKS
                                        : DP_PORT_RX_BLOCKS,
                                split, n_split, &io->rx[0]);
-    int fd = io->rx[0].fd;
+        fd = io->rx[0].fd;
+    }
     if (error) {
+        free(why);
         goto error;
     }
 
@@ -350,6 +413,7 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
                                NULL, 0, &io->rx[io->n_rx]);
         io->n_rx++;
         if (error) {
+            free(why);
             goto error;
         }
     }
@@ -370,11 +434,13 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
     if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
                    &mreq, sizeof mreq)) {
         error = errno;
+        free(why);
         goto error;
     }
 
     error = set_flags(name, IFF_UP, true);
     if (error) {
+        free(why);
         goto error;
     }
 
@@ -386,6 +452,9 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
     port->ifindex = ifindex;
     port->fd = fd;
     port->io = io;
+    port->io_desc = xstrdup(io->xsk ? dp_xsk_describe(io->xsk) : "packet");
+    port->io_why = why;
+    io->cur_rx = 0;
     for (int i = 0; i < DP_PORT_BATCH; i++) {
         port->rx[i] = dp_packet_new_with_headroom(DP_PORT_MAX_FRAME,
                                                   DP_PORT_HEADROOM);
@@ -395,7 +464,7 @@ dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
     return 0;
 
 error:
-    dp_port_io_destroy(io);
+    dp_port_io_destroy(io, fd);
     if (fd >= 0) {
         close(fd);
     }
@@ -407,8 +476,10 @@ dp_port_close(struct dp_port *port)
 {
     if (port) {
         dp_port_flush(port);
-        dp_port_io_destroy(port->io);
+        dp_port_io_destroy(port->io, port->fd);
         close(port->fd);
+        free(port->io_desc);
+        free(port->io_why);
         for (int i = 0; i < DP_PORT_BATCH; i++) {
             dp_packet_delete(port->rx[i]);
         }
@@ -575,6 +646,72 @@ rx_partial_offsets(const uint8_t *frame, size_t len, size_t net,
     return *offset && l4 < len;
 }
 
+/* An AF_XDP socket gets no skb metadata, so a frame whose sender left its
+ * TCP or UDP checksum to offload (CHECKSUM_PARTIAL: a veth peer with tx
+ * checksumming on) arrives as the sender wrote it, with only the
+ * pseudo-header's sum in the checksum field.  Forwarded as it is, every
+ * receiver would drop it.  Such a frame is told by that field: if it holds
+ * exactly the sum of the frame's own pseudo-header and the checksum does
+ * not verify, the checksum is completed, as the sender's NIC would have.
+ * A frame with a valid checksum costs the pseudo-header's sum and one
+ * compare.  (The one frame in 65,536 whose valid checksum happens to equal
+ * that sum verifies and is left alone.) */
+static void
+rx_xsk_complete_partial(struct dp_packet *pkt)
+{
+    uint8_t *frame = dp_packet_data(pkt);
+    size_t len = dp_packet_size(pkt);
+    size_t net = ETH_HEADER_LEN - 2;
+    ovs_be16 type;
+
+    /* Up to two VLAN tags, in the frame (XDP sees them there). */
+    for (int i = 0; i < 3; i++) {
+        if (net + 2 > len) {
+            return;
+        }
+        memcpy(&type, frame + net, sizeof type);
+        net += 2;
+        if (type != htons(ETH_TYPE_VLAN_8021Q)
+            && type != htons(ETH_TYPE_VLAN_8021AD)) {
+            break;
+        }
+        net += 2;
+    }
+    if ((type != htons(ETH_TYPE_IP) && type != htons(ETH_TYPE_IPV6))
+        || net >= len) {
+        return;
+    }
+
+    size_t start, offset;
+    if (!rx_partial_offsets(frame, len, net, &start, &offset)
+        || start + offset + 2 > len) {
+        return;
+    }
+    const uint8_t *ip = frame + net;
+    uint8_t proto = offset == 16 ? IPPROTO_TCP : IPPROTO_UDP;
+    size_t end;
+    uint32_t pseudo;
+    if (ip[0] >> 4 == 4) {
+        end = net + ((ip[2] << 8) | ip[3]);
+        pseudo = csum_continue(0, ip + 12, 8);
+    } else {
+        end = net + IPV6_HEADER_LEN + ((ip[4] << 8) | ip[5]);
+        pseudo = csum_continue(0, ip + 8, 32);
+    }
+    if (end > len || end < start + offset + 2) {
+        return;
+    }
+    pseudo = csum_add16(pseudo, htons(proto));
+    pseudo = csum_add16(pseudo, htons(end - start));
+
+    ovs_be16 field;
+    memcpy(&field, frame + start + offset, sizeof field);
+    if (field == (ovs_be16) ~csum_finish(pseudo)
+        && csum_finish(csum_continue(pseudo, frame + start, end - start))) {
+        rx_complete_csum(frame, end, start, offset);
+    }
+}
+
 /* Copies the frame at 'h' (whose status is 'status') into port->rx[slot]
  * and its metadata into port->rxmeta[slot].  Returns false (and counts an
  * error or a drop) if the frame must be dropped. */
@@ -726,12 +863,24 @@ dp_port_recv(struct dp_port *port)
     struct dp_port_io *io = port->io;
     int n = 0;
 
-    /* Round robin over the rings, so no ethertype starves the others. */
-    for (int i = 0; i < io->n_rx && n < DP_PORT_BATCH; i++) {
-        int k = (io->cur_rx + i) % io->n_rx;
-        n = rx_ring_read(port, &io->rx[k], n);
+    /* Round robin over the rings (and the AF_XDP sockets, source n_rx),
+     * so no ethertype starves the others. */
+    int n_src = io->n_rx + (io->xsk != NULL);
+    for (int i = 0; i < n_src && n < DP_PORT_BATCH; i++) {
+        int k = (io->cur_rx + i) % n_src;
+        if (k < io->n_rx) {
+            n = rx_ring_read(port, &io->rx[k], n);
+        } else {
+            int got = dp_xsk_recv(io->xsk, &port->rx[n], DP_PORT_BATCH - n,
+                                  &port->stats);
+            for (int j = n; j < n + got; j++) {
+                rx_xsk_complete_partial(port->rx[j]);
+                port->rxmeta[j] = (struct dp_port_rxmeta) { 0, 0 };
+            }
+            n += got;
+        }
     }
-    io->cur_rx = (io->cur_rx + 1) % io->n_rx;
+    io->cur_rx = (io->cur_rx + 1) % n_src;
 
     if (n) {
         io->idle = 0;
@@ -745,6 +894,10 @@ dp_port_recv(struct dp_port *port)
             for (int i = 0; i < io->n_rx; i++) {
                 rx_check_error(port, io->rx[i].fd);
                 rx_check_stray(port, &io->rx[i]);
+            }
+            int error = io->xsk ? dp_xsk_take_error(io->xsk) : 0;
+            if (error) {
+                rx_socket_error(port, error);
             }
         }
     }
@@ -770,9 +923,13 @@ dp_port_flush(struct dp_port *port)
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct dp_port_io *io = port->io;
     int n = io->n_tx;
+    int xsk_error = io->xsk ? dp_xsk_flush(io->xsk, &port->stats) : 0;
 
+    if (xsk_error == ENETDOWN || xsk_error == ENXIO || xsk_error == ENODEV) {
+        port_read_state(port);
+    }
     if (!n) {
-        return 0;
+        return xsk_error;
     }
 
     struct mmsghdr msgs[DP_PORT_BATCH];
@@ -825,7 +982,7 @@ dp_port_flush(struct dp_port *port)
     }
     io->n_tx = 0;
     io->tx_used = 0;
-    return first_error;
+    return xsk_error ? xsk_error : first_error;
 }
 
 int
@@ -841,6 +998,18 @@ dp_port_queue(struct dp_port *port, const struct dp_packet *pkt)
     if (!tx_port_ok(port)) {
         port->stats.tx_dropped++;
         return ENETDOWN;
+    }
+    if (io->xsk && size <= DP_XSK_MAX_FRAME) {
+        int error = dp_xsk_queue(io->xsk, dp_packet_data(pkt), size);
+        if (error == ENOBUFS) {
+            /* Ring full: send what it holds, reap, and try once more. */
+            dp_xsk_flush(io->xsk, &port->stats);
+            error = dp_xsk_queue(io->xsk, dp_packet_data(pkt), size);
+        }
+        if (error) {
+            port->stats.tx_dropped++;
+        }
+        return 0;
     }
     if (size > DP_PORT_TX_BUF) {
         /* Only a packet-out can be this long; the kernel refuses it with
@@ -878,9 +1047,16 @@ dp_port_wait(const struct dp_port *port)
             return;
         }
     }
+    if (io->xsk && dp_xsk_ready(io->xsk)) {
+        poll_immediate_wake();
+        return;
+    }
     if (!port->gone) {
         for (int i = 0; i < io->n_rx; i++) {
             poll_fd_wait(io->rx[i].fd, POLLIN);
+        }
+        if (io->xsk) {
+            dp_xsk_wait(io->xsk);
         }
     }
 }
@@ -926,6 +1102,9 @@ dp_port_refresh(struct dp_port *port)
                         &st, &len)) {
             port->stats.rx_dropped += st.tp_drops;
         }
+    }
+    if (io->xsk) {
+        dp_xsk_read_drops(io->xsk, &port->stats);
     }
 
     bool changed = (port->admin_up != io->rep_admin_up

@@ -5,8 +5,15 @@
  * =====
  *
  * A 'struct dp_port' sends and receives Ethernet frames on a Linux network
- * interface through an AF_PACKET socket bound to it, in batches of up to
- * DP_PORT_BATCH frames.  The interface is put in promiscuous mode.
+ * interface, in batches of up to DP_PORT_BATCH frames, through one of two
+ * back-ends (enum dp_port_io_mode):
+ *
+ *   - AF_XDP (dp-xsk.h): an XDP program hands frames to AF_XDP sockets
+ *     before the kernel builds an skb for them; sends go out through the
+ *     same sockets' transmit rings.
+ *   - AF_PACKET, described below: a packet socket bound to the interface.
+ *
+ * The interface is put in promiscuous mode either way.
  *
  * Receive: a TPACKET_V2 ring mapped from the kernel, one slot per frame.
  * The kernel hands each frame over (and wakes a sleeping reader) as soon as
@@ -73,11 +80,27 @@ struct dp_port_rxmeta {
     ovs_be16 vlan_tpid;         /* Stripped tag's TPID, 0 if no tag. */
 };
 
+/* How a port's frames reach us. */
+enum dp_port_io_mode {
+    DP_PORT_IO_AUTO,            /* AF_XDP where it works, else AF_PACKET. */
+    DP_PORT_IO_XDP,             /* AF_XDP or fail. */
+    DP_PORT_IO_PACKET,          /* AF_PACKET. */
+};
+
+/* Parses "auto", "xdp" or "packet" into '*mode'; false if it is none. */
+bool dp_port_io_mode_from_string(const char *s, enum dp_port_io_mode *mode);
+
 struct dp_port {
     uint32_t port_no;           /* Datapath = OpenFlow port number. */
     char *name;                 /* Interface name. */
     int ifindex;
-    int fd;                     /* AF_PACKET socket. */
+    int fd;                     /* AF_PACKET socket (with AF_XDP, for the
+                                 * promiscuous membership and frames
+                                 * longer than an AF_XDP frame). */
+    char *io_desc;              /* The back-end, e.g. "xdp native copy, 1
+                                 * queue" or "packet". */
+    char *io_why;               /* Why AF_XDP is not used (auto), or
+                                 * NULL. */
     struct eth_addr mac;        /* Interface's hardware address. */
     int mtu;
 
@@ -102,12 +125,18 @@ struct dp_port {
  * let through), and every other frame by an ETH_P_ALL socket filtered to
  * exclude them: no frame is received twice, and none the kernel forwarded
  * or dropped reaches userspace (datapath offload, kmod/nftc.h).  Without a
- * split, one ETH_P_ALL socket receives everything.
- *  Brings the interface up if it
- * is down.  On success stores the port in '*portp' and returns 0; returns
- * ENODEV if no such interface exists, another positive errno value on
- * other failures. */
-int dp_port_open(const char *name, uint32_t port_no, const ovs_be16 *split,
+ * split, one ETH_P_ALL socket receives everything.  With AF_XDP, the
+ * XDP program passes the split ethertypes to the stack and redirects the
+ * rest, so the AF_XDP sockets take the ETH_P_ALL socket's place.
+ *
+ * 'mode' picks the back-end; with DP_PORT_IO_AUTO, a port on which AF_XDP
+ * fails (no kernel support, another XDP program, an MTU too large...)
+ * falls back to AF_PACKET and says why in the log and in 'io_why'.
+ * Brings the interface up if it is down.  On success stores the port in
+ * '*portp' and returns 0; returns ENODEV if no such interface exists,
+ * another positive errno value on other failures. */
+int dp_port_open(const char *name, uint32_t port_no,
+                 enum dp_port_io_mode mode, const ovs_be16 *split,
                  size_t n_split, struct dp_port **portp);
 
 /* Closes 'port' (NULL is fine): the socket, its buffers. */

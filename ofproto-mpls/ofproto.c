@@ -204,6 +204,12 @@ ofproto_set_fail_mode(struct ofproto *p, enum ofproto_fail_mode mode)
     revalidate_flush(p);
 }
 
+void
+ofproto_set_port_io(struct ofproto *p, int mode)
+{
+    datapath_set_port_io(p->dp, mode);
+}
+
 int
 ofproto_flow_mod(struct ofproto *p, const struct ofputil_flow_mod *fm)
 {

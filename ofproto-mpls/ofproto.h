@@ -70,6 +70,10 @@ void ofproto_set_limits(struct ofproto *, const struct ofproto_limits *);
  * requires offload and it cannot be had. */
 int ofproto_set_offload(struct ofproto *, int mode, char **why);
 
+/* Ports added from now on use port back-end 'mode' (enum dp_port_io_mode,
+ * datapath/dp-port.h). */
+void ofproto_set_port_io(struct ofproto *, int mode);
+
 /* Applies flow-mod 'fm' as if a controller had sent it.  Returns 0 or an
  * OpenFlow error (enum ofperr). */
 int ofproto_flow_mod(struct ofproto *, const struct ofputil_flow_mod *);

@@ -19,6 +19,7 @@
 #include "flow.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "datapath/dp-port.h"
 #include "ofproto-mpls/offload.h"
 #include "ofproto-mpls/ofproto.h"
 #include "openvswitch/poll-loop.h"
@@ -53,6 +54,7 @@ struct mvsd_options {
     const char *unixctl;
     enum ofproto_fail_mode fail_mode;
     enum offload_mode offload;
+    enum dp_port_io_mode port_io;
     int threads;
     const char *user;           /* --user USER[:GROUP], or NULL. */
     struct ofproto_limits limits;   /* 0: the defaults. */
@@ -120,6 +122,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         OPT_FAIL_MODE,
         OPT_NO_CHDIR,
         OPT_OFFLOAD,
+        OPT_PORT_IO,
         OPT_THREADS,
         OPT_USER,
         OPT_MAX_IDLE,
@@ -143,6 +146,7 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"fail-mode", required_argument, NULL, OPT_FAIL_MODE},
         {"offload", required_argument, NULL, OPT_OFFLOAD},
+        {"port-io", required_argument, NULL, OPT_PORT_IO},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"user", required_argument, NULL, OPT_USER},
         {"max-idle", required_argument, NULL, OPT_MAX_IDLE},
@@ -248,6 +252,12 @@ parse_options(int argc, char *argv[], struct mvsd_options *o)
                 o->offload = OFFLOAD_REQUIRE;
             } else {
                 ovs_fatal(0, "--offload %s: expected off, auto or require",
+                          optarg);
+            }
+            break;
+        case OPT_PORT_IO:
+            if (!dp_port_io_mode_from_string(optarg, &o->port_io)) {
+                ovs_fatal(0, "--port-io %s: expected auto, xdp or packet",
                           optarg);
             }
             break;
@@ -381,6 +391,9 @@ usage(void)
            "                          main thread)\n"
            "  --offload MODE          nf_tables offload: auto (default), "
            "off, require\n"
+           "  --port-io MODE          port I/O: auto (default: AF_XDP where "
+           "it works),\n"
+           "                          xdp, packet (AF_PACKET)\n"
            "  --max-idle MS           datapath flows unused this long "
            "expire (10000)\n"
            "  --flow-limit N          most datapath flows cached (200000)\n"
@@ -491,6 +504,7 @@ main(int argc, char *argv[])
     struct ofproto *ofproto = ofproto_create(o.bridge, o.datapath_id);
     ofproto_set_fail_mode(ofproto, o.fail_mode);
     ofproto_set_limits(ofproto, &o.limits);
+    ofproto_set_port_io(ofproto, o.port_io);
     char *why;
     error = ofproto_set_offload(ofproto, o.offload, &why);
     if (error) {
