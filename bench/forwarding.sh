@@ -20,6 +20,12 @@
 # stops if it is wrong; after WARMUP seconds the sender's tx_packets and
 # the receiver's rx_packets are read over a fixed WINDOW.
 #
+# Latency: then, with trafgen offering 10% of what it can make alone (the
+# "gen max" column) as background load, bench/latency-probe.py sends
+# BENCH_LAT_PROBES probe frames of the scenario through the switch and
+# reports the one-way p50 and p99 (sender's clock before send() to the
+# receiver's kernel timestamp, same machine).
+#
 # Environment:
 #   BENCH_SCENARIOS  subset of: plain push1 pop-recirc push3 flows10k churn
 #   BENCH_SWITCHES   "mvs ovs" (default), or one of them
@@ -31,6 +37,15 @@
 #   BENCH_OUT=DIR    keep logs, cache statistics and profiles in DIR
 #   BENCH_RATE       trafgen -b RATE (e.g. 800kpps); default: as fast as
 #                    it can
+#   BENCH_MVS_PORT_IO  mvsd --port-io MODE (default auto: AF_XDP on these
+#                    veths; "packet" for the AF_PACKET back-end)
+#   BENCH_CPU_QUOTA  percent of CPU 0 each switch may use (cgroup cpu
+#                    quota; default: no limit).  When trafgen cannot
+#                    saturate a switch, both run at, say, 50% of a CPU so
+#                    that delivered pps and ns/pkt measure what a packet
+#                    costs rather than the generator's ceiling
+#   BENCH_LAT_PROBES number of latency probes per scenario and switch
+#                    (default 500, at 500/s; 0: no latency measurement)
 #   BENCH_MVS_OFFLOAD  mvsd --offload MODE (default off: issue 3 compares
 #                    the userspace datapaths; "auto" lets mvsd lower
 #                    table 0 into nf_tables, whose forwarding then runs in
@@ -52,8 +67,16 @@ bench_init
 # mvsd --offload MODE, through a wrapper that execs mvsd (same PID), since
 # tests/lib.sh starts "$MVSD" with its own arguments.
 MVS_OFFLOAD=${BENCH_MVS_OFFLOAD:-off}
+MVS_PORT_IO=${BENCH_MVS_PORT_IO:-auto}
+LAT_PROBES=${BENCH_LAT_PROBES:-500}
 MVSD_BIN=$MVSD
-if "$MVSD" --help 2>/dev/null | grep -q -- '--offload'; then
+if "$MVSD" --help 2>/dev/null | grep -q -- '--port-io'; then
+    printf '#!/bin/sh\nexec %q --offload=%q --port-io=%q "$@"\n' "$MVSD" \
+        "$MVS_OFFLOAD" "$MVS_PORT_IO" >"$TEST_DIR/mvsd"
+    chmod +x "$TEST_DIR/mvsd"
+    MVSD=$TEST_DIR/mvsd
+elif "$MVSD" --help 2>/dev/null | grep -q -- '--offload'; then
+    MVS_PORT_IO="n/a (this mvsd has no --port-io)"
     printf '#!/bin/sh\nexec %q --offload=%q "$@"\n' "$MVSD" "$MVS_OFFLOAD" \
         >"$TEST_DIR/mvsd"
     chmod +x "$TEST_DIR/mvsd"
@@ -178,13 +201,18 @@ RATE=${BENCH_RATE:-}
 
 bench_header "forwarding: 64-byte frames, switch on CPU $SW_CPU," \
     "trafgen on CPU $GEN_CPU, warm-up ${WARMUP}s, window ${WINDOW}s," \
-    "mvsd --offload $MVS_OFFLOAD," \
-    "trafgen rate ${RATE:-max}"
+    "mvsd --offload $MVS_OFFLOAD --port-io $MVS_PORT_IO," \
+    "trafgen rate ${RATE:-max}${BENCH_CPU_QUOTA:+, each switch limited to $BENCH_CPU_QUOTA% of CPU $SW_CPU}"
 for sw in $SWITCHES; do
     on "$sw" sw_start "$sw" "$(if_name "${sw}1")=1" "$(if_name "${sw}2")=2"
     [ "$sw" = ovs ] && bench_ovs_single "$sw"
     bench_pin "${SW_PID[$sw]}" "$SW_CPU"
+    [ -n "${BENCH_CPU_QUOTA:-}" ] \
+        && bench_quota "${SW_PID[$sw]}" "$BENCH_CPU_QUOTA" "$sw"
 done
+if [[ " $SWITCHES " == *" mvs "* ]]; then
+    echo "   mvs ports: $(on mvs appctl mvs dpctl/show | sed -n 's/^ *io: //p' | sort -u | paste -sd ';')"
+fi
 
 # ---------------------------------------------------------------------------
 # One measurement.
@@ -317,10 +345,35 @@ ceiling() {
     CEILING=$(( (r1 - r0) * 1000000000 / (t1 - t0) ))
 }
 
+# latency SCENARIO SWITCH: sets LAT ("p50 P p99 Q us, N of M probes
+# arrived"), P50 and P99 (us), with trafgen offering 10% of CEILING.
+latency() {
+    local sc=$1 sw=$2 s=$(if_name "${sw}s") r=$(if_name "${sw}r") rcv
+    local out=$OUT/lat-$1-$2
+    RATE=$((CEILING / 10))pps trafgen_start "$s" "$OUT/$sc.trafgen"
+    sleep "$WARMUP"
+    rm -f "$out.recv.ready"
+    ip netns exec "$RCV" taskset -c "$GEN_CPU" "$PYTHON" \
+        "$top_srcdir/bench/latency-probe.py" recv "$r" "$LAT_PROBES" \
+        $((LAT_PROBES / 500 + 5)) "$out.recv" &
+    rcv=$!
+    wait_for "test -e '$out.recv.ready'" 10 || fail "latency probe receiver"
+    ip netns exec "$SND" taskset -c "$GEN_CPU" "$PYTHON" \
+        "$top_srcdir/bench/latency-probe.py" send "$s" "$sc" "$LAT_PROBES" \
+        500 "$out.sent" || fail "latency probe sender"
+    wait "$rcv"
+    bench_trafgen_stop
+    LAT=$("$PYTHON" "$top_srcdir/bench/latency-probe.py" report \
+          "$out.sent" "$out.recv")
+    P50=$(echo "$LAT" | awk '{ print $2 }')
+    P99=$(echo "$LAT" | awk '{ print $4 }')
+}
+
 # ---------------------------------------------------------------------------
 # The run.
 
 declare -A RES_OFF=() RES_DEL=() RES_NS=() RES_KERN=() RES_CEIL=()
+declare -A RES_P50=() RES_P99=()
 for sc in $SCENARIOS; do
     scenario_flows "$sc" >"$OUT/$sc.flows"
     scenario_frame "$sc" >"$OUT/$sc.trafgen"
@@ -373,6 +426,12 @@ for sc in $SCENARIOS; do
         if [ -n "${BENCH_PERF:-}" ]; then
             head -n 8 "$OUT/perf-$sc-$sw.txt" | sed 's/^/                  /'
         fi
+        if [ "$LAT_PROBES" -gt 0 ] && [ "$sc" != churn ]; then
+            latency "$sc" "$sw"
+            RES_P50[$sc/$sw]=$P50
+            RES_P99[$sc/$sw]=$P99
+            echo "                  latency at 10% load ($((CEILING / 10)) pps offered): $LAT"
+        fi
     done
 done
 
@@ -395,6 +454,19 @@ for sc in $SCENARIOS; do
         "$(bench_div "${RES_DEL[$sc/mvs]:--}" "${RES_DEL[$sc/ovs]:--}")" \
         "$(bench_div "${RES_CEIL[$sc]}" "${RES_DEL[$sc/ovs]:--}")"
 done
+if [ "$LAT_PROBES" -gt 0 ]; then
+    echo
+    echo "== one-way latency at 10% of gen max (us; $LAT_PROBES probes at 500/s)"
+    printf '%-11s %8s %8s %8s %8s %9s\n' scenario "mvs p50" "mvs p99" \
+        "ovs p50" "ovs p99" "p50 ratio"
+    for sc in $SCENARIOS; do
+        [ "$sc" = churn ] && continue
+        printf '%-11s %8s %8s %8s %8s %9s\n' "$sc" \
+            "${RES_P50[$sc/mvs]:--}" "${RES_P99[$sc/mvs]:--}" \
+            "${RES_P50[$sc/ovs]:--}" "${RES_P99[$sc/ovs]:--}" \
+            "$(bench_div "${RES_P50[$sc/mvs]:--}" "${RES_P50[$sc/ovs]:--}")"
+    done
+fi
 echo "A share near 1.00 means the switch kept up with trafgen: its rate is then"
 echo "the offered rate, and mvs/ovs understates the gap (compare ns/pkt)."
 echo "gen max: trafgen alone into a veth with no switch behind it; max/ovs is"

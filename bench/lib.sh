@@ -68,6 +68,26 @@ bench_pin() {
     taskset -a -p -c "$2" "$1" >/dev/null || fail "taskset $2 on pid $1"
 }
 
+# bench_quota PID PERCENT NAME: limits every thread of PID to PERCENT of
+# one CPU (a cgroup of the cpu controller, cgroup v1, named after us and
+# NAME), so a switch the generator cannot saturate is measured saturated.
+# The group is removed once this shell has exited and PID with it.
+bench_quota() {
+    local pid=$1 pct=$2 d=/sys/fs/cgroup/cpu/mvs-bench-$$-$3
+    [ -d /sys/fs/cgroup/cpu ] \
+        || fail "BENCH_CPU_QUOTA needs the cgroup v1 cpu controller"
+    mkdir -p "$d" && echo 100000 >"$d/cpu.cfs_period_us" \
+        && echo $((pct * 1000)) >"$d/cpu.cfs_quota_us" \
+        && echo "$pid" >"$d/cgroup.procs" \
+        || fail "cannot limit pid $pid to $pct% of a CPU ($d)"
+    (
+        while kill -0 $$ 2>/dev/null || kill -0 "$pid" 2>/dev/null; do
+            sleep 1
+        done
+        rmdir "$d"
+    ) </dev/null >/dev/null 2>&1 &
+}
+
 # bench_ovs_single: makes the OVS bridge as close to mvsd's single thread
 # as its configuration allows (one handler, one revalidator; PMD threads
 # only on CPU 0, though a netdev datapath whose ports are Linux interfaces
