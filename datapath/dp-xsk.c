@@ -562,9 +562,9 @@ error:
     /* The verifier's first line says what it refused. */
     log[strcspn(log, "\n")] = '\0';
     *why = xasprintf("%s failed (%s)%s%s%s", what, ovs_strerror(error),
-                     error == EPERM ? ", needs CAP_BPF and CAP_NET_ADMIN "
-                     "(after --user drops them, ports added at run time "
-                     "cannot have AF_XDP)" : "",
+                     error == EPERM ? ": AF_XDP needs CAP_BPF, which "
+                     "mvsd --user does not keep, so ports added after "
+                     "the drop use AF_PACKET" : "",
                      log[0] ? ": " : "", log);
     free(log);
     dp_xsk_close(xsk);

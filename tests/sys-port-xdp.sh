@@ -24,6 +24,8 @@
 #   - a port with MTU 9000 (more than an AF_XDP frame holds) falls back to
 #     AF_PACKET, and dpctl/show and the log say why; with --port-io xdp
 #     the same port is refused with that reason;
+#   - a second mvsd on a port that has the first one's program falls back
+#     to AF_PACKET and says that the interface has another XDP program;
 #   - after mvsd is killed (SIGKILL), no XDP program is left on the ports.
 . "$(dirname "$0")/lib.sh"
 [ "$MVS_SWITCH" = ovs ] && skip "tests mvsd's port back-ends"
@@ -267,6 +269,22 @@ wait_for "! alive $LAST_PID" 10 || fail "--port-io xdp on an MTU 9000 port did n
 grep -q "cannot open as an AF_XDP port: MTU 9000" "$TEST_DIR/mvsd-br4.log" \
     || fail "--port-io xdp failure unclear: $(cat "$TEST_DIR/mvsd-br4.log")"
 log "--port-io xdp on an MTU 9000 port: refused ($(grep -o 'MTU 9000[^)]*' "$TEST_DIR/mvsd-br4.log" | head -1))"
+
+# Another program on the interface (a second mvsd on port 1): auto falls
+# back and says so; the first mvsd's program stays.
+start_daemon mvsd-br5 ip netns exec "$ns" "$MVSD" --bridge br5 \
+    --rundir "$TEST_DIR" --pidfile="$TEST_DIR/br5.pid" \
+    --log-file="$TEST_DIR/mvsd-br5.log" --offload off \
+    --port "$(host_port h31)=1"
+pid5=$LAST_PID
+wait_for "grep -q 'AF_XDP not used' '$TEST_DIR/mvsd-br5.log'" 10 \
+    || fail "a second mvsd on port 1: no fallback logged: $(cat "$TEST_DIR/mvsd-br5.log")"
+grep -q "$(host_port h31): AF_XDP not used (BPF_LINK_CREATE (the interface has another XDP program)" \
+    "$TEST_DIR/mvsd-br5.log" \
+    || fail "fallback reason: $(grep 'AF_XDP' "$TEST_DIR/mvsd-br5.log")"
+stop_daemon "$pid5"
+xdp_attached "$ns" "$(host_port h31)" || fail "the first mvsd's program went"
+log "another XDP program on the interface: fallback to AF_PACKET, said why"
 
 # SIGKILL: the BPF links go with the process, so do the programs.
 xdp_attached "$ns" "$(host_port h31)" || fail "no XDP program on port 1"

@@ -2,7 +2,9 @@
 # sys-privileges: mvsd --user nobody:GROUP drops to that user after setting
 # up, keeping only CAP_NET_ADMIN and CAP_NET_RAW; its control sockets admit
 # only root and the switch's group (mode 0770, that group); and the switch
-# still forwards, offloads into nf_tables and answers OpenFlow.
+# still forwards, offloads into nf_tables and answers OpenFlow.  Ports
+# opened before the drop keep AF_XDP; a port added at run time, when
+# CAP_BPF is gone, falls back to AF_PACKET, says why, and forwards.
 . "$(dirname "$0")/lib.sh"
 tl_init
 [ "$MVS_SWITCH" = mvs ] || skip "tests mvsd's --user"
@@ -13,6 +15,7 @@ add_ns sw-br0
 ns=$(sw_ns br0)
 add_host h1 10.0.0.1/24 "$ns"
 add_host h2 10.0.0.2/24 "$ns"
+add_host h3 10.0.0.3/24 "$ns"
 printf 'priority=10,in_port=1,actions=output:2\npriority=10,in_port=2,actions=output:1\n' \
     > "$TEST_DIR/flows"
 chmod 755 "$TEST_DIR"
@@ -46,4 +49,16 @@ of br0 dump-flows | grep -q 'n_packets=[1-9]' || fail "no OpenFlow answer or cou
 appctl br0 offload/show | grep -q 'offload on' || fail "offload lost with the privileges"
 check of br0 add-flow 'priority=20,icmp,in_port=1,actions=output:2'
 ping_host h1 10.0.0.2 2 || fail "forwarding broken after a flow-mod as nobody"
+
+io=$(appctl br0 dpctl/show | sed -n 's/^ *io: //p' | head -n 1)
+[[ $io == xdp* ]] || fail "port 1, opened as root, uses '$io'"
+check appctl br0 port/add br0 "$(host_port h3)=3" >/dev/null
+io=$(appctl br0 dpctl/show | awk '/port 3:/ { on = 1 } on && /io:/ { sub(/^ *io: /, ""); print; exit }')
+log "port added as nobody: $io"
+[[ $io == "packet (AF_XDP not used: "*"CAP_BPF"* ]] \
+    || fail "run-time port without CAP_BPF: io '$io'"
+check of br0 add-flow 'priority=30,in_port=1,ip,nw_dst=10.0.0.3,actions=output:3'
+check of br0 add-flow 'priority=30,in_port=3,actions=output:1'
+check of br0 add-flow 'priority=30,in_port=1,arp,arp_tpa=10.0.0.3,actions=output:3'
+ping_host h1 10.0.0.3 2 || fail "no forwarding through the AF_PACKET port"
 exit 0
