@@ -13,9 +13,13 @@
 #   - MPLS on the wire: UDP to port 9001 gets label 1001 pushed (h2 sees
 #     ethertype 0x8847, label 1001, the IPv4 TTL), and an MPLS frame from
 #     h2 with label 2002 is popped and reaches h1 as IPv4;
+#   - port 2's interface set down stops forwarding, and up again restores
+#     it;
 #   - port/add of h3 at run time forwards (h1 pings h3), port/del removes
 #     it, and an interface deleted under a running port shows "(gone)"
 #     while h1 <-> h2 still forwards and mvsd stays idle (< 5% CPU).
+# A port with two receive queues gets a socket on each, and forwards what
+# arrives on both.
 # Then, in auto mode (the default):
 #   - with offload on, IPv4 is passed by the XDP program to nf_tables,
 #     which forwards an offloaded flow in the kernel: the flow's kernel
@@ -163,6 +167,16 @@ EOF
     [ "$got" = 3 ] || fail "$mode: $got of 3 popped frames reached h1 as IPv4"
     log "$mode: MPLS push (label 1001) and pop (label 2002) on the wire"
 
+    # Link flap: port 2's interface down, then up again; forwarding
+    # comes back on the same sockets.
+    p2=$(host_port "$h2")
+    check ip -n "$ns" link set "$p2" down
+    ! ping_host "$h1" 10.0.0.2 1 >/dev/null || fail "$mode: ping crossed a port that is down"
+    check ip -n "$ns" link set "$p2" up
+    wait_for "ping_host $h1 10.0.0.2 1 >/dev/null" 10 \
+        || fail "$mode: no forwarding after port 2 came back up"
+    log "$mode: port down and up again: forwards"
+
     # A port added at run time, removed, added again, then its interface
     # deleted under it.
     p3=$(host_port "$h3")
@@ -191,6 +205,50 @@ EOF
     alive "$pid" || fail "$mode: mvsd died"
     log "$mode: run-time port add/del, interface deleted under a port: handled"
 done
+
+# A port with two receive queues (a veth made with two): one AF_XDP socket
+# per queue, and frames that arrive on either are forwarded.
+ns=$(sw_ns br1)
+add_ns h14
+hns=$(ns_name h14)
+p=$(host_port h14)
+tmp=$(if_name th14)
+ip link add "$tmp" numtxqueues 2 numrxqueues 2 type veth peer name "$p" \
+    numtxqueues 2 numrxqueues 2 || fail "ip link add $tmp/$p with 2 queues"
+TL_LINKS+=("$tmp" "$p")
+check ip link set "$tmp" netns "$hns"
+check ip link set "$p" netns "$ns"
+check ip -n "$hns" link set "$tmp" name eth0
+check ip -n "$hns" link set eth0 address "$(host_mac h14)"
+check ip -n "$hns" addr add 10.0.0.4/24 dev eth0
+check ip -n "$hns" link set eth0 up
+check ip -n "$ns" link set "$p" up
+check appctl br1 port/add br1 "$p=4" >/dev/null
+[ "$(io_of br1 4)" = "xdp native copy, 2 queues" ] \
+    || fail "2-queue port: io '$(io_of br1 4)'"
+check of br1 add-flow "priority=50,in_port=4,actions=output:1"
+check of br1 add-flow "priority=50,dl_dst=$(host_mac h14),actions=output:4"
+udp_no_ports() {
+    ip netns exec "$(host_ns h11)" nstat -az UdpNoPorts \
+        | awk '/UdpNoPorts/ { print $2 }'
+}
+before=$(udp_no_ports)
+# 40 source ports: the sender's transmit queue (and so our receive queue)
+# is chosen per flow.
+ip netns exec "$hns" "$PYTHON" -c '
+import socket
+for port in range(5000, 5040):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.0.0.4", port))
+    for i in range(5):
+        s.sendto(b"q" * 100, ("10.0.0.1", 9999))'
+wait_for "[ \$(( \$(udp_no_ports) - before )) -ge 200 ]" 5 \
+    || fail "2-queue port: h1 got $(( $(udp_no_ports) - before )) of 200 datagrams"
+q0=$(ip netns exec "$ns" ethtool -S "$p" | awk '/rx_queue_0_xdp_redirect/ { print $2 }')
+q1=$(ip netns exec "$ns" ethtool -S "$p" | awk '/rx_queue_1_xdp_redirect/ { print $2 }')
+log "2-queue port: 200 of 200 datagrams forwarded; queue 0 redirected $q0, queue 1 $q1"
+[ "${q0:-0}" -gt 0 ] && [ "${q1:-0}" -gt 0 ] \
+    || fail "the datagrams did not use both queues (queue 0: $q0, queue 1: $q1)"
 
 # Auto mode with offload on: IPv4 goes through nf_tables ingress.
 add_ns sw-br3
