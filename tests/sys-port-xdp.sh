@@ -6,7 +6,7 @@
 # hosts h1 and h2 (h3 added at run time), flows by destination MAC:
 #   - dpctl/show names each port's back-end ("xdp native copy, 1 queue" or
 #     "packet");
-#   - TCP from h1 to h2 with the hosts' default offloads (tx checksum on,
+#   - TCP (IPv4, then IPv6) from h1 to h2 with the hosts' default offloads (tx checksum on,
 #     so frames reach the switch with a partial checksum) delivers 4 MB
 #     intact with no TCP checksum errors at h2 (on AF_PACKET the sender's
 #     TSO is turned off: super-frames are dropped there, as documented);
@@ -40,12 +40,14 @@ command -v tcpdump >/dev/null 2>&1 || skip "missing tool: tcpdump"
     || skip "scapy not installed for $PYTHON (python3-scapy)"
 
 cat >"$TEST_DIR/tcp.py" <<'EOF'
-# tcp.py srv READY | cli ADDR: 4 MB over TCP; each side prints its SHA-256.
+# tcp.py srv READY | cli ADDR: 4 MB over TCP (IPv4 or IPv6); each side
+# prints its SHA-256.
 import hashlib, os, socket, sys
 if sys.argv[1] == "srv":
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", 5001))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 5001))
     s.listen(1)
     s.settimeout(20)
     open(sys.argv[2], "w").close()
@@ -114,7 +116,7 @@ table=0,priority=100,in_port=2,mpls,mpls_label=2002,actions=pop_mpls:0x0800,set_
 table=0,priority=10,dl_dst=$(host_mac "$h1"),actions=output:1
 table=0,priority=10,dl_dst=$(host_mac "$h2"),actions=output:2
 table=0,priority=10,dl_dst=$(host_mac "$h3"),actions=output:3
-table=0,priority=5,dl_dst=ff:ff:ff:ff:ff:ff,actions=flood
+table=0,priority=5,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=flood
 EOF
     MVSD_ARGS="--offload off --port-io $mode" sw_start \
         --flows "$TEST_DIR/$br.flows" "$br" "$(host_port "$h1")=1" \
@@ -132,23 +134,30 @@ EOF
     done
     log "$mode: ports use '$(io_of "$br" 1)'"
 
-    # TCP, default offloads (checksum partial on the wire to the switch).
-    csum0=$(ip netns exec "$(host_ns "$h2")" nstat -az TcpInCsumErrors \
-            | awk '/TcpInCsumErrors/ { print $2 }')
-    rm -f "$TEST_DIR/srv.ready"
-    ip netns exec "$(host_ns "$h2")" "$PYTHON" "$TEST_DIR/tcp.py" srv \
-        "$TEST_DIR/srv.ready" >"$TEST_DIR/srv.out" 2>&1 &
-    srv=$!
-    wait_for "test -e '$TEST_DIR/srv.ready'" 5 || fail "TCP server did not start"
-    ip netns exec "$(host_ns "$h1")" "$PYTHON" "$TEST_DIR/tcp.py" cli \
-        10.0.0.2 >"$TEST_DIR/cli.out" 2>&1 || fail "$mode: TCP client: $(cat "$TEST_DIR/cli.out")"
-    wait "$srv" || fail "$mode: TCP server: $(cat "$TEST_DIR/srv.out")"
-    cmp -s "$TEST_DIR/srv.out" "$TEST_DIR/cli.out" \
-        || fail "$mode: TCP data differs: sent $(cat "$TEST_DIR/cli.out"), got $(cat "$TEST_DIR/srv.out")"
-    csum=$(ip netns exec "$(host_ns "$h2")" nstat -az TcpInCsumErrors \
-           | awk '/TcpInCsumErrors/ { print $2 }')
-    [ "$csum" = "$csum0" ] || fail "$mode: h2 counted $((csum - csum0)) TCP checksum errors"
-    log "$mode: 4 MB over TCP intact, no checksum errors"
+    # TCP over IPv4 and IPv6, default offloads (checksum partial on the
+    # wire to the switch).
+    check ip -n "$(host_ns "$h1")" addr add fd00::1/64 dev eth0 nodad
+    check ip -n "$(host_ns "$h2")" addr add fd00::2/64 dev eth0 nodad
+    for dst in 10.0.0.2 fd00::2; do
+        csum0=$(ip netns exec "$(host_ns "$h2")" nstat -az TcpInCsumErrors \
+                | awk '/TcpInCsumErrors/ { print $2 }')
+        rm -f "$TEST_DIR/srv.ready"
+        ip netns exec "$(host_ns "$h2")" "$PYTHON" "$TEST_DIR/tcp.py" srv \
+            "$TEST_DIR/srv.ready" >"$TEST_DIR/srv.out" 2>&1 &
+        srv=$!
+        wait_for "test -e '$TEST_DIR/srv.ready'" 5 || fail "TCP server did not start"
+        ip netns exec "$(host_ns "$h1")" "$PYTHON" "$TEST_DIR/tcp.py" cli \
+            "$dst" >"$TEST_DIR/cli.out" 2>&1 \
+            || fail "$mode: TCP client to $dst: $(cat "$TEST_DIR/cli.out")"
+        wait "$srv" || fail "$mode: TCP server: $(cat "$TEST_DIR/srv.out")"
+        cmp -s "$TEST_DIR/srv.out" "$TEST_DIR/cli.out" \
+            || fail "$mode: TCP data to $dst differs: sent $(cat "$TEST_DIR/cli.out"), got $(cat "$TEST_DIR/srv.out")"
+        csum=$(ip netns exec "$(host_ns "$h2")" nstat -az TcpInCsumErrors \
+               | awk '/TcpInCsumErrors/ { print $2 }')
+        [ "$csum" = "$csum0" ] \
+            || fail "$mode: h2 counted $((csum - csum0)) TCP checksum errors ($dst)"
+        log "$mode: 4 MB over TCP to $dst intact, no checksum errors"
+    done
 
     # MPLS push and pop on the wire.
     capture "push$n" "$(host_ns "$h2")" eth0 3 mpls
