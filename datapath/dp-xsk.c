@@ -150,8 +150,8 @@ dp_xsk_comp_reap(struct dp_xsk_ring *comp, struct dp_umem_pool *pool,
  *
  * A runt goes to us, to be counted.  A frame of a queue without a socket
  * (none: we open one per queue) would pass to the stack.  A VLAN-tagged
- * frame comes to us whatever it carries, as on the packet back-end (the
- * offload drops tagged frames at ingress). */
+ * frame comes to us whatever it carries (dp_xsk_open() leaves 802.1Q and
+ * 802.1ad out of 'pass'). */
 
 static struct bpf_insn
 insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
@@ -521,11 +521,9 @@ dp_xsk_open(const char *name, int ifindex, const ovs_be16 *pass,
         goto error;
     }
 
-    /* VLAN-tagged frames stay ours.  Passed to the stack, tagged frames
-     * that nf_tables forwarded (and counted) never reached the receiver
-     * as tagged frames (Linux 6.18, native XDP on veth), where without XDP
-     * they did: so with AF_XDP, tagged traffic is switched in userspace
-     * (tests/sys-port-xdp.sh). */
+    /* VLAN-tagged frames stay ours: the offload's port chains drop them
+     * at ingress, as frames the packet back-end's ETH_P_ALL socket has
+     * already taken (docs/offload.md: tagged traffic is userspace's). */
     ovs_be16 types[DP_XSK_MAX_PASS];
     size_t n_types = 0;
     for (size_t i = 0; i < n_pass; i++) {
