@@ -402,8 +402,13 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
     }
 
     /* One socket per split ethertype: sockets bound to a protocol run
-     * after nf ingress, so they see only what nf_tables let through. */
+     * after nf ingress, so they see only what nf_tables let through.  On
+     * an AF_XDP port no tagged frame reaches the stack (the XDP program
+     * takes them all), so the 802.1Q and 802.1ad ones would stay empty. */
     for (size_t i = 0; i < n_split; i++) {
+        if (io->xsk && eth_type_vlan(split[i])) {
+            continue;
+        }
         bool big = (split[i] == htons(ETH_TYPE_IP)
                     || split[i] == htons(ETH_TYPE_IPV6)
                     || split[i] == htons(ETH_TYPE_MPLS));
