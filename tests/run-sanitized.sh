@@ -42,7 +42,7 @@ timeout=${MVS_TEST_TIMEOUT:-180}
 # ASan's slowdown).
 systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-osken-ping sys-malformed-of
     sys-groups sys-meters sys-bundle sys-fail-mode sys-tls
-    sys-packet-io sys-port-io sys-ipv6-exthdr sys-mvs-ofctl
+    sys-packet-io sys-port-io sys-port-xdp sys-ipv6-exthdr sys-mvs-ofctl
     sys-mpls-lsp sys-mpls-stack sys-mpls-ttl sys-mpls-eompls sys-mpls-bos
     sys-mpls-push sys-offload-diff sys-revalidate
     sys-fault-controller sys-fault-pinstorm sys-fault-port
