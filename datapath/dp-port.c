@@ -258,7 +258,7 @@ dp_port_io_mode_from_string(const char *s, enum dp_port_io_mode *mode)
 
 /* Opens the AF_PACKET socket of an AF_XDP port: bound to the interface
  * with protocol 0, it receives nothing, but holds the promiscuous
- * membership and sends the frames too long for an AF_XDP frame. */
+ * membership and sends (see dp-xsk.h for why not through AF_XDP). */
 static int
 open_tx_socket(int ifindex, int *fdp)
 {
@@ -928,13 +928,9 @@ dp_port_flush(struct dp_port *port)
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct dp_port_io *io = port->io;
     int n = io->n_tx;
-    int xsk_error = io->xsk ? dp_xsk_flush(io->xsk, &port->stats) : 0;
 
-    if (xsk_error == ENETDOWN || xsk_error == ENXIO || xsk_error == ENODEV) {
-        port_read_state(port);
-    }
     if (!n) {
-        return xsk_error;
+        return 0;
     }
 
     struct mmsghdr msgs[DP_PORT_BATCH];
@@ -987,7 +983,7 @@ dp_port_flush(struct dp_port *port)
     }
     io->n_tx = 0;
     io->tx_used = 0;
-    return xsk_error ? xsk_error : first_error;
+    return first_error;
 }
 
 int
@@ -1003,18 +999,6 @@ dp_port_queue(struct dp_port *port, const struct dp_packet *pkt)
     if (!tx_port_ok(port)) {
         port->stats.tx_dropped++;
         return ENETDOWN;
-    }
-    if (io->xsk && size <= DP_XSK_MAX_FRAME) {
-        int error = dp_xsk_queue(io->xsk, dp_packet_data(pkt), size);
-        if (error == ENOBUFS) {
-            /* Ring full: send what it holds, reap, and try once more. */
-            dp_xsk_flush(io->xsk, &port->stats);
-            error = dp_xsk_queue(io->xsk, dp_packet_data(pkt), size);
-        }
-        if (error) {
-            port->stats.tx_dropped++;
-        }
-        return 0;
     }
     if (size > DP_PORT_TX_BUF) {
         /* Only a packet-out can be this long; the kernel refuses it with

@@ -8,9 +8,10 @@
  * interface, in batches of up to DP_PORT_BATCH frames, through one of two
  * back-ends (enum dp_port_io_mode):
  *
- *   - AF_XDP (dp-xsk.h): an XDP program hands frames to AF_XDP sockets
- *     before the kernel builds an skb for them; sends go out through the
- *     same sockets' transmit rings.
+ *   - AF_XDP (dp-xsk.h): an XDP program hands received frames to AF_XDP
+ *     sockets before the kernel builds an skb for them; sends go out
+ *     through a packet socket, as below, so the interface's taps see
+ *     them.
  *   - AF_PACKET, described below: a packet socket bound to the interface.
  *
  * The interface is put in promiscuous mode either way.
@@ -94,9 +95,9 @@ struct dp_port {
     uint32_t port_no;           /* Datapath = OpenFlow port number. */
     char *name;                 /* Interface name. */
     int ifindex;
-    int fd;                     /* AF_PACKET socket (with AF_XDP, for the
-                                 * promiscuous membership and frames
-                                 * longer than an AF_XDP frame). */
+    int fd;                     /* AF_PACKET socket (with AF_XDP, it only
+                                 * sends and holds the promiscuous
+                                 * membership). */
     char *io_desc;              /* The back-end, e.g. "xdp native copy, 1
                                  * queue" or "packet". */
     char *io_why;               /* Why AF_XDP is not used (auto), or

@@ -6,15 +6,15 @@
  * What?
  * =====
  *
- * An AF_XDP socket shares four single-producer, single-consumer rings with
- * the kernel, each a power-of-two array of entries plus a producer and a
+ * An AF_XDP socket shares single-producer, single-consumer rings with the
+ * kernel, each a power-of-two array of entries plus a producer and a
  * consumer index that only ever grow (they wrap at 2^32, and entry i lives
- * at i & mask):
+ * at i & mask).  mvs uses two:
  *
  *   fill:        we produce free frame addresses, the kernel receives into
  *   rx:          the kernel produces descriptors of received frames
- *   tx:          we produce descriptors of frames to send
- *   completion:  the kernel produces addresses of frames it sent
+ *
+ * (and the tx and completion rings are the same shapes the other way).
  *
  *       consumer            producer
  *          v                   v
@@ -26,8 +26,7 @@
  *
  * A 'struct dp_umem_pool' owns the UMEM's frames that are in none of the
  * rings: every frame is at any moment in exactly one of the pool, the fill
- * ring, the rx ring (or the batch being read), the tx ring or the
- * completion ring.
+ * ring, the kernel's hands, or the rx ring (or the batch being read).
  *
  * Thread-safety
  * =============
@@ -57,7 +56,7 @@ struct dp_xsk_ring {
 };
 
 /* Initializes 'r' over the given shared words and 'size' entries at
- * 'descs'.  'producer_side' is true for the rings we fill (fill, tx). */
+ * 'descs'.  'producer_side' is true for the rings we fill (fill). */
 static inline void
 dp_xsk_ring_init(struct dp_xsk_ring *r, uint32_t *producer,
                  uint32_t *consumer, uint32_t *flags, void *descs,
@@ -126,7 +125,7 @@ dp_xsk_ring_cons_release(struct dp_xsk_ring *r, uint32_t n)
     __atomic_store_n(r->consumer, r->cached_cons, __ATOMIC_RELEASE);
 }
 
-/* Entry 'idx' of a ring of 64-bit addresses (fill, completion). */
+/* Entry 'idx' of a ring of 64-bit addresses (fill). */
 static inline uint64_t *
 dp_xsk_ring_addr(const struct dp_xsk_ring *r, uint32_t idx)
 {
@@ -186,11 +185,5 @@ dp_umem_pool_put(struct dp_umem_pool *pool, uint64_t addr)
  * many. */
 uint32_t dp_xsk_fill_refill(struct dp_xsk_ring *fill,
                             struct dp_umem_pool *pool, uint32_t max);
-
-/* Moves every address the kernel completed on 'comp' back to 'pool';
- * returns how many.  An address that is not a frame of the pool that is
- * out of it is counted in '*bad' and dropped. */
-uint32_t dp_xsk_comp_reap(struct dp_xsk_ring *comp,
-                          struct dp_umem_pool *pool, uint64_t *bad);
 
 #endif /* datapath/dp-xsk-ring.h */

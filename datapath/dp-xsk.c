@@ -1,5 +1,5 @@
-/* datapath/dp-xsk.c: AF_XDP sockets, their UMEMs and the XDP program that
- * feeds them. */
+/* datapath/dp-xsk.c: AF_XDP receive sockets, their UMEMs and the XDP
+ * program that feeds them. */
 #include <config.h>
 #include "datapath/dp-xsk.h"
 
@@ -37,12 +37,13 @@ VLOG_DEFINE_THIS_MODULE(dp_xsk);
 #endif
 
 /* One UMEM per queue: DP_XSK_FRAMES frames of DP_XSK_FRAME_SIZE bytes
- * (8 MiB).  Half are kept in the fill ring for the kernel to receive
- * into; the other half are for transmit. */
+ * (4 MiB), all of them in the fill ring or the rx ring: a received frame
+ * is copied out and its frame refilled at once.  The kernel wants a
+ * completion ring even for a socket that never transmits: a small one. */
 #define DP_XSK_FRAME_SIZE 2048
-#define DP_XSK_FRAMES 4096
-#define DP_XSK_RX_RING 2048     /* Also the fill ring. */
-#define DP_XSK_TX_RING 2048     /* Also the completion ring. */
+#define DP_XSK_FRAMES 2048
+#define DP_XSK_RX_RING DP_XSK_FRAMES    /* Also the fill ring. */
+#define DP_XSK_COMP_RING 64
 
 /* Most ethertypes the program passes to the stack. */
 #define DP_XSK_MAX_PASS 16
@@ -58,12 +59,9 @@ struct dp_xsk_sock {
     int fd;
     uint32_t queue;
     uint8_t *umem;              /* DP_XSK_FRAMES * DP_XSK_FRAME_SIZE. */
-    struct dp_xsk_ring fill, comp, rx, tx;
-    void *maps[4];              /* Ring mappings, for munmap(). */
-    size_t map_sizes[4];
-    struct dp_umem_pool tx_pool;
-    uint32_t tx_queued;         /* Written, not yet submitted. */
-    uint64_t tx_queued_bytes;
+    struct dp_xsk_ring fill, comp, rx;
+    void *maps[3];              /* Ring mappings, for munmap(). */
+    size_t map_sizes[3];
     struct xdp_statistics last; /* XDP_STATISTICS at the last read. */
 };
 
@@ -116,23 +114,6 @@ dp_xsk_fill_refill(struct dp_xsk_ring *fill, struct dp_umem_pool *pool,
     }
     if (n) {
         dp_xsk_ring_prod_submit(fill, n);
-    }
-    return n;
-}
-
-uint32_t
-dp_xsk_comp_reap(struct dp_xsk_ring *comp, struct dp_umem_pool *pool,
-                 uint64_t *bad)
-{
-    uint32_t n = dp_xsk_ring_cons_ready(comp, comp->size);
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t addr = *dp_xsk_ring_addr(comp, comp->cached_cons + i);
-        if (!dp_umem_pool_put(pool, addr)) {
-            (*bad)++;
-        }
-    }
-    if (n) {
-        dp_xsk_ring_cons_release(comp, n);
     }
     return n;
 }
@@ -250,7 +231,7 @@ read_mtu(const char *name)
 static void
 sock_close(struct dp_xsk_sock *s)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < ARRAY_SIZE(s->maps); i++) {
         if (s->maps[i]) {
             munmap(s->maps[i], s->map_sizes[i]);
         }
@@ -261,7 +242,6 @@ sock_close(struct dp_xsk_sock *s)
     if (s->umem) {
         munmap(s->umem, (size_t) DP_XSK_FRAMES * DP_XSK_FRAME_SIZE);
     }
-    dp_umem_pool_uninit(&s->tx_pool);
 }
 
 static int
@@ -311,14 +291,12 @@ sock_open(struct dp_xsk *xsk, struct dp_xsk_sock *s, bool try_zc,
         .chunk_size = DP_XSK_FRAME_SIZE,
         .headroom = 0,
     };
-    int fill = DP_XSK_RX_RING, comp = DP_XSK_TX_RING;
-    int rx = DP_XSK_RX_RING, tx = DP_XSK_TX_RING;
+    int fill = DP_XSK_RX_RING, comp = DP_XSK_COMP_RING, rx = DP_XSK_RX_RING;
     if (setsockopt(s->fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof reg)
         || setsockopt(s->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill, sizeof fill)
         || setsockopt(s->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING,
                       &comp, sizeof comp)
-        || setsockopt(s->fd, SOL_XDP, XDP_RX_RING, &rx, sizeof rx)
-        || setsockopt(s->fd, SOL_XDP, XDP_TX_RING, &tx, sizeof tx)) {
+        || setsockopt(s->fd, SOL_XDP, XDP_RX_RING, &rx, sizeof rx)) {
         *what = "UMEM and ring setup";
         return errno;
     }
@@ -333,32 +311,24 @@ sock_open(struct dp_xsk *xsk, struct dp_xsk_sock *s, bool try_zc,
                          DP_XSK_RX_RING, sizeof(uint64_t), true);
     if (!error) {
         error = map_ring(s, 1, &s->comp, &off.cr,
-                         XDP_UMEM_PGOFF_COMPLETION_RING, DP_XSK_TX_RING,
+                         XDP_UMEM_PGOFF_COMPLETION_RING, DP_XSK_COMP_RING,
                          sizeof(uint64_t), false);
     }
     if (!error) {
         error = map_ring(s, 2, &s->rx, &off.rx, XDP_PGOFF_RX_RING,
                          DP_XSK_RX_RING, sizeof(struct xdp_desc), false);
     }
-    if (!error) {
-        error = map_ring(s, 3, &s->tx, &off.tx, XDP_PGOFF_TX_RING,
-                         DP_XSK_TX_RING, sizeof(struct xdp_desc), true);
-    }
     if (error) {
         *what = "ring mmap";
         return error;
     }
 
-    /* Frames [0, DP_XSK_RX_RING) go to the fill ring, for good: a received
-     * frame's slot is refilled as soon as it is read.  The rest are for
-     * transmit. */
-    struct dp_umem_pool rx_pool;
-    dp_umem_pool_init(&rx_pool, 0, DP_XSK_RX_RING, DP_XSK_FRAME_SIZE);
-    dp_xsk_fill_refill(&s->fill, &rx_pool, DP_XSK_RX_RING);
-    dp_umem_pool_uninit(&rx_pool);
-    dp_umem_pool_init(&s->tx_pool,
-                      (uint64_t) DP_XSK_RX_RING * DP_XSK_FRAME_SIZE,
-                      DP_XSK_FRAMES - DP_XSK_RX_RING, DP_XSK_FRAME_SIZE);
+    /* Every frame goes to the fill ring, for good: a received frame's
+     * slot is refilled as soon as it is read. */
+    struct dp_umem_pool pool;
+    dp_umem_pool_init(&pool, 0, DP_XSK_FRAMES, DP_XSK_FRAME_SIZE);
+    dp_xsk_fill_refill(&s->fill, &pool, DP_XSK_FRAMES);
+    dp_umem_pool_uninit(&pool);
 
     struct sockaddr_xdp sxdp = {
         .sxdp_family = AF_XDP,
@@ -620,14 +590,14 @@ sock_recv(struct dp_xsk_sock *s, struct dp_packet **pkts, int max,
         return 0;
     }
     /* Every frame read goes back to the fill ring, which has room for all
-     * of them: the fill ring and the frames the rx ring holds are the same
-     * DP_XSK_RX_RING frames. */
+     * of them: the fill ring holds DP_XSK_FRAMES entries, and these frames
+     * are not in it. */
     dp_xsk_ring_prod_room(&s->fill, n);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         const struct xdp_desc *d = rx_desc(&s->rx, s->rx.cached_cons + i);
 
-        if (d->addr >= (uint64_t) DP_XSK_RX_RING * DP_XSK_FRAME_SIZE
+        if (d->addr >= (uint64_t) DP_XSK_FRAMES * DP_XSK_FRAME_SIZE
             || d->addr % DP_XSK_FRAME_SIZE + d->len > DP_XSK_FRAME_SIZE) {
             /* Not one of our receive frames: never seen, but never
              * trusted either. */
@@ -654,6 +624,11 @@ sock_recv(struct dp_xsk_sock *s, struct dp_packet **pkts, int max,
     }
     dp_xsk_ring_cons_release(&s->rx, n);
     dp_xsk_ring_prod_submit(&s->fill, k);
+    if (dp_xsk_ring_needs_wakeup(&s->fill, XDP_RING_NEED_WAKEUP)) {
+        /* A zero-copy driver that ran out of fill entries waits to be
+         * told there are more. */
+        recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+    }
     return got;
 }
 
@@ -690,74 +665,6 @@ dp_xsk_wait(const struct dp_xsk *xsk)
     }
 }
 
-/* Transmit: on queue 0's socket. */
-
-int
-dp_xsk_queue(struct dp_xsk *xsk, const void *data, size_t len)
-{
-    struct dp_xsk_sock *s = &xsk->socks[0];
-    uint64_t addr;
-
-    if (len > DP_XSK_MAX_FRAME) {
-        return EMSGSIZE;
-    }
-    if (!s->tx_pool.n) {
-        uint64_t bad = 0;
-        dp_xsk_comp_reap(&s->comp, &s->tx_pool, &bad);
-    }
-    if (dp_xsk_ring_prod_room(&s->tx, s->tx_queued + 1) <= s->tx_queued
-        || !dp_umem_pool_get(&s->tx_pool, &addr)) {
-        return ENOBUFS;
-    }
-    memcpy(s->umem + addr, data, len);
-    struct xdp_desc *d = (struct xdp_desc *) s->tx.descs
-                         + ((s->tx.cached_prod + s->tx_queued) & s->tx.mask);
-    *d = (struct xdp_desc) { .addr = addr, .len = len };
-    s->tx_queued++;
-    s->tx_queued_bytes += len;
-    return 0;
-}
-
-int
-dp_xsk_flush(struct dp_xsk *xsk, struct dp_port_stats *stats)
-{
-    struct dp_xsk_sock *s = &xsk->socks[0];
-    int error = 0;
-
-    if (s->tx_queued) {
-        dp_xsk_ring_prod_submit(&s->tx, s->tx_queued);
-        stats->tx_packets += s->tx_queued;
-        stats->tx_bytes += s->tx_queued_bytes;
-        s->tx_queued = 0;
-        s->tx_queued_bytes = 0;
-    }
-
-    /* In copy mode each kick sends at most 32 frames and says EAGAIN if
-     * more wait: kick until the ring is empty, a bounded number of
-     * times. */
-    for (int kicks = 0; kicks < DP_XSK_TX_RING / 32 + 1; kicks++) {
-        uint32_t cons = __atomic_load_n(s->tx.consumer, __ATOMIC_ACQUIRE);
-        if (cons == s->tx.cached_prod
-            || !dp_xsk_ring_needs_wakeup(&s->tx, XDP_RING_NEED_WAKEUP)) {
-            break;
-        }
-        if (sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EBUSY && errno != EINTR) {
-            /* ENOBUFS (no memory for an skb) or ENETDOWN: the frames
-             * stay in the ring for the next flush. */
-            error = errno;
-            break;
-        }
-    }
-
-    uint64_t bad = 0;
-    dp_xsk_comp_reap(&s->comp, &s->tx_pool, &bad);
-    stats->tx_errors += bad;
-    return error;
-}
-
 int
 dp_xsk_take_error(struct dp_xsk *xsk)
 {
@@ -787,7 +694,6 @@ dp_xsk_read_drops(struct dp_xsk *xsk, struct dp_port_stats *stats)
         stats->rx_dropped += (st.rx_dropped - s->last.rx_dropped)
                              + (st.rx_ring_full - s->last.rx_ring_full);
         stats->rx_errors += st.rx_invalid_descs - s->last.rx_invalid_descs;
-        stats->tx_errors += st.tx_invalid_descs - s->last.tx_invalid_descs;
         s->last = st;
     }
 }

@@ -1,5 +1,6 @@
 /*
- * datapath/dp-xsk.h: AF_XDP sockets for a port (dp-port.c's other back-end).
+ * datapath/dp-xsk.h: AF_XDP receive sockets for a port (dp-port.c's other
+ * back-end).
  *
  * What?
  * =====
@@ -25,6 +26,12 @@
  * frames are copied out of the UMEM into the caller's packets, which keep
  * their headroom, and their frames go straight back to the fill ring.
  *
+ * Only receive: a port sends through its packet socket, not through an
+ * AF_XDP tx ring.  An AF_XDP send skips the interface's taps (the kernel's
+ * direct transmit), so `tcpdump -i PORT` would not see what the switch
+ * sends; and on veth, where AF_XDP runs in copy mode, it measured no
+ * cheaper than sendmmsg() (bench/README.md).
+ *
  * Thread-safety
  * =============
  *
@@ -42,8 +49,8 @@ struct dp_packet;
 struct dp_port_stats;
 struct dp_xsk;
 
-/* Largest frame an AF_XDP port sends or receives: a UMEM frame (2,048
- * bytes) less the kernel's XDP headroom (256). */
+/* Largest frame an AF_XDP port receives: a UMEM frame (2,048 bytes) less
+ * the kernel's XDP headroom (256). */
 #define DP_XSK_MAX_FRAME 1792
 
 /* Attaches the XDP program to interface 'ifindex' ('name') and opens a
@@ -66,15 +73,6 @@ const char *dp_xsk_describe(const struct dp_xsk *xsk);
  * DP_XSK_MAX_FRAME bytes after its data pointer) and returns how many. */
 int dp_xsk_recv(struct dp_xsk *xsk, struct dp_packet **pkts, int max,
                 struct dp_port_stats *stats);
-
-/* Copies the 'len'-byte frame at 'data' into the transmit ring (not yet
- * sent).  Returns 0; EMSGSIZE if it is longer than DP_XSK_MAX_FRAME; ENOBUFS
- * if no frame or ring slot is free (the kernel is behind). */
-int dp_xsk_queue(struct dp_xsk *xsk, const void *data, size_t len);
-
-/* Hands the queued frames to the kernel and reaps the ones it sent.
- * Counts them in 'stats'; returns 0 or the first positive errno value. */
-int dp_xsk_flush(struct dp_xsk *xsk, struct dp_port_stats *stats);
 
 /* Arranges for poll_block() to wake when frames are waiting. */
 void dp_xsk_wait(const struct dp_xsk *xsk);

@@ -11,7 +11,8 @@
 #     intact with no TCP checksum errors at h2 (on AF_PACKET the sender's
 #     TSO is turned off: super-frames are dropped there, as documented);
 #   - MPLS on the wire: UDP to port 9001 gets label 1001 pushed (h2 sees
-#     ethertype 0x8847, label 1001, the IPv4 TTL), and an MPLS frame from
+#     ethertype 0x8847, label 1001, the IPv4 TTL, and so does a tcpdump on
+#     the switch's port toward h2), and an MPLS frame from
 #     h2 with label 2002 is popped and reaches h1 as IPv4;
 #   - port 2's interface set down stops forwarding, and up again restores
 #     it;
@@ -159,14 +160,24 @@ EOF
         log "$mode: 4 MB over TCP to $dst intact, no checksum errors"
     done
 
-    # MPLS push and pop on the wire.
+    # MPLS push and pop on the wire; what the switch sends is also seen by
+    # a tcpdump on the switch's own port (the interface's taps).
     capture "push$n" "$(host_ns "$h2")" eth0 3 mpls
+    start_daemon "tcpdump-tap$n" ip netns exec "$ns" tcpdump -Z root -U -nn \
+        -Q out -i "$(host_port "$h2")" -c 3 -w "$TEST_DIR/tap$n.pcap" mpls
+    tap=$LAST_PID
+    wait_for "grep -q 'listening on' '$TEST_DIR/tcpdump-tap$n.log'" 10 \
+        || fail "tcpdump on the switch port did not start"
     ip netns exec "$(host_ns "$h1")" "$PYTHON" "$TEST_DIR/mpls.py" push \
         "$(host_mac "$h1")" "$(host_mac "$h2")" || fail "scapy send"
     capture_end "push$n"
+    wait_for "! alive $tap" 5 || stop_daemon "$tap"
     got=$(tcpdump -r "$TEST_DIR/push$n.pcap" -nn -e 2>/dev/null \
           | grep -c 'MPLS (label 1001, tc 0, \[S\], ttl 33).*9001')
     [ "$got" = 3 ] || fail "$mode: $got of 3 pushed frames with label 1001: $(tcpdump -r "$TEST_DIR/push$n.pcap" -nn -e 2>&1)"
+    got=$(tcpdump -r "$TEST_DIR/tap$n.pcap" -nn -e 2>/dev/null \
+          | grep -c 'MPLS (label 1001, tc 0, \[S\], ttl 33).*9001')
+    [ "$got" = 3 ] || fail "$mode: tcpdump on the switch port saw $got of the 3 frames it sent"
     capture "pop$n" "$(host_ns "$h1")" eth0 3 udp port 9002
     ip netns exec "$(host_ns "$h2")" "$PYTHON" "$TEST_DIR/mpls.py" pop \
         "$(host_mac "$h2")" "$(host_mac "$h1")" || fail "scapy send"
