@@ -7,12 +7,15 @@
 #
 # The sender puts COUNT probe frames, RATE per second, on IFACE: the
 # scenario's frame (what its flows match) with a magic tag and a sequence
-# number as UDP payload, and records when each went (CLOCK_REALTIME, ns,
-# just before send()).  The receiver takes every frame on IFACE with the
-# kernel's receive timestamp (SO_TIMESTAMPNS, same clock) and records the
-# probes it finds, wherever the payload sits (after pushes or pops).  Both
-# run on one machine, so the difference is the time through the switch
-# plus two veth hops and the sender's send() call.
+# number as UDP payload, and records when each went: the kernel's software
+# transmit timestamp (SO_TIMESTAMPING, taken as the veth transmits it), or
+# if none comes, the time just before send().  The receiver takes every
+# frame on IFACE with the kernel's receive timestamp (SO_TIMESTAMPNS, the
+# same clock) and records the probes it finds, wherever the payload sits
+# (after pushes or pops).  Both run on one machine, so the difference is
+# the time through the switch and the two veth hops; kernel timestamps on
+# both ends keep the sender's scheduling (it shares a CPU with trafgen)
+# out of it.
 import socket
 import struct
 import sys
@@ -21,6 +24,10 @@ import time
 MAGIC = b"mvsLATPROBE!"
 ETH_P_ALL = 0x0003
 SO_TIMESTAMPNS = 35
+SO_TIMESTAMPING = 37            # Also SCM_TIMESTAMPING.
+SOF_TX_SOFTWARE = 1 << 1
+SOF_SOFTWARE = 1 << 4
+SOF_OPT_TSONLY = 1 << 11
 
 
 def frames(scenario, count):
@@ -54,10 +61,30 @@ def attach_min_len(s, min_len):
     return buf
 
 
+def tx_stamp(s):
+    # The transmit timestamp of the frame just sent, from the error queue,
+    # or None.
+    import select
+    for _ in range(20):
+        try:
+            _, anc, _, _ = s.recvmsg(1, 512, socket.MSG_ERRQUEUE)
+        except BlockingIOError:
+            select.select([s], [], [], 0.001)
+            continue
+        for level, kind, val in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPING:
+                sec, nsec = struct.unpack("qq", val[:16])
+                return sec * 1000000000 + nsec
+    return None
+
+
 def send(iface, scenario, count, rate, out):
     fs = frames(scenario, count)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING,
+                 SOF_TX_SOFTWARE | SOF_SOFTWARE | SOF_OPT_TSONLY)
+    s.setblocking(False)
     gap = 1.0 / rate
     sent = []
     start = time.monotonic()
@@ -65,11 +92,13 @@ def send(iface, scenario, count, rate, out):
         delay = start + i * gap - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        sent.append((i, time.time_ns()))
+        t = time.time_ns()
         s.send(f)
+        k = tx_stamp(s)
+        sent.append((i, k if k else t, 1 if k else 0))
     with open(out, "w") as fh:
-        for i, t in sent:
-            fh.write("%d %d\n" % (i, t))
+        for i, t, k in sent:
+            fh.write("%d %d %d\n" % (i, t, k))
 
 
 def recv(iface, count, secs, out):
@@ -101,7 +130,11 @@ def recv(iface, count, secs, out):
 
 
 def report(sent_file, recv_file):
-    sent = dict(map(int, l.split()) for l in open(sent_file))
+    sent, kern = {}, 0
+    for l in open(sent_file):
+        i, t, k = map(int, l.split())
+        sent[i] = t
+        kern += k
     got = dict(map(int, l.split()) for l in open(recv_file))
     lat = sorted(got[i] - sent[i] for i in got if i in sent)
     if not lat:
@@ -109,8 +142,9 @@ def report(sent_file, recv_file):
         return
     def pct(p):
         return lat[min(len(lat) - 1, int(len(lat) * p))] / 1000.0
-    print("p50 %.0f p99 %.0f us, %d of %d probes arrived"
-          % (pct(0.5), pct(0.99), len(lat), len(sent)))
+    print("p50 %.0f p99 %.0f us, %d of %d probes arrived "
+          "(%d with kernel tx timestamps)"
+          % (pct(0.5), pct(0.99), len(lat), len(sent), kern))
 
 
 if __name__ == "__main__":
