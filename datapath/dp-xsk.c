@@ -437,6 +437,9 @@ attach_prog(struct dp_xsk *xsk, const ovs_be16 *pass, size_t n_pass,
              ? "BPF_LINK_CREATE (the interface has another XDP program)"
              : allow_generic
              ? "BPF_LINK_CREATE"
+             : error == ERANGE
+             ? "BPF_LINK_CREATE in native mode (the MTU is too large for "
+               "native XDP; on a veth, the peer's MTU counts)"
              : "BPF_LINK_CREATE in native mode (the driver has no native "
                "XDP; generic XDP, which sees GRO super-frames, is used "
                "only with --port-io xdp)");

@@ -27,7 +27,8 @@
 #     counter counts the frames and the port's userspace RX does not;
 #   - VLAN-tagged frames (VID 0 and 10) cross with their tags;
 #   - a port with MTU 9000 (more than an AF_XDP frame holds) falls back to
-#     AF_PACKET, and dpctl/show and the log say why; with --port-io xdp
+#     AF_PACKET, and dpctl/show and the log say why (also when only the
+#     veth's peer has that MTU); with --port-io xdp
 #     the same port is refused with that reason;
 #   - a second mvsd on a port that has the first one's program falls back
 #     to AF_PACKET and says that the interface has another XDP program;
@@ -296,6 +297,15 @@ log "auto: MTU 9000 port: $io"
 grep -q "$(host_port h33): AF_XDP not used (MTU 9000" \
     "${SW_DIR[br3]}/mvsd-br3.log" || fail "no log line for the fallback"
 ping_host h31 10.0.0.3 || fail "auto: h1 cannot ping the AF_PACKET port"
+# Only the veth's peer has MTU 9000: native XDP is refused for it (ERANGE),
+# and the reason says so.
+add_host h34 10.0.0.4/24 "$ns"
+check ip -n "$(host_ns h34)" link set eth0 mtu 9000
+check appctl br3 port/add br3 "$(host_port h34)=4" >/dev/null
+io=$(io_of br3 4)
+log "auto: port whose veth peer has MTU 9000: $io"
+[[ $io == "packet (AF_XDP not used: "*"the peer's MTU counts"* ]] \
+    || fail "auto: peer MTU 9000: io is '$io'"
 
 rx0=$(port_rx br3 1)
 ip netns exec "$(host_ns h31)" ip neigh replace 10.0.0.2 \
