@@ -8,6 +8,8 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/dp-actions.c \
 	datapath/dp-cache.h \
 	datapath/dp-cache.c \
+	datapath/dp-csum.h \
+	datapath/dp-csum.c \
 	datapath/dp-port.h \
 	datapath/dp-port.c \
 	datapath/dp-xsk-ring.h \
@@ -28,6 +30,12 @@ tests_test_dp_actions_SOURCES = tests/test-dp-actions.c tests/frame-builder.c \
 	tests/frame-builder.h
 tests_test_dp_actions_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
 tests_test_dp_actions_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+UNIT_TESTS += tests/test-dp-csum
+tests_test_dp_csum_SOURCES = tests/test-dp-csum.c tests/frame-builder.c \
+	tests/frame-builder.h
+tests_test_dp_csum_LDADD = datapath/libdatapath.a $(OVS_LIBS) $(CMOCKA_LIBS)
+tests_test_dp_csum_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS += tests/test-dp-xsk
 tests_test_dp_xsk_SOURCES = tests/test-dp-xsk.c

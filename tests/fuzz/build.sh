@@ -83,7 +83,7 @@ without() {
 
 # Mvs sources per target (fuzz-openflow and fuzz-nftc include connmgr.c
 # and nftc-nl.c themselves, see above).
-srcs_dp="datapath/dp-parse.c datapath/dp-actions.c"
+srcs_dp="datapath/dp-parse.c datapath/dp-actions.c datapath/dp-csum.c"
 # shellcheck disable=SC2086
 srcs_nftc=$(without kmod/nftc-nl.c $lib_nftc)
 # shellcheck disable=SC2086

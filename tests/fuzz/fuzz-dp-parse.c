@@ -1,6 +1,7 @@
 /*
- * tests/fuzz/fuzz-dp-parse.c: random frames through dp_parse(), then a
- * random action list through dp_execute().
+ * tests/fuzz/fuzz-dp-parse.c: random frames through dp_parse() (and the
+ * AF_XDP ports' checksum completion), then a random action list through
+ * dp_execute().
  *
  * Input layout:
  *
@@ -13,7 +14,8 @@
  * 192 bytes: pushes with too little headroom reallocate), bit 2 pads the
  * frame with zeros to PAD_FRAME bytes (datapath/dp-port.c's largest
  * frame; an OVS dp_packet cannot hold more than 64 KiB in all, its
- * 'allocated_' is 16 bits), bit 3 makes meters drop.  Each action is type (mod DPA__MAX + 1, so an
+ * 'allocated_' is 16 bits), bit 3 makes meters drop, bit 4 first runs
+ * the frame through dp_csum_complete_unmarked() as an AF_XDP port does.  Each action is type (mod DPA__MAX + 1, so an
  * out-of-range type is tried too), u8, be16, u32, and 8 bytes spread over
  * the operand union (mac, ip4, the first half of ip6, cookie).
  *
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "datapath/dp-actions.h"
+#include "datapath/dp-csum.h"
 #include "datapath/dp-key.h"
 #include "datapath/dp-parse.h"
 #include "byte-order.h"
@@ -209,6 +212,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (frame_len) {
         void *frame = dp_packet_put_zeros(pkt, frame_len);
         memcpy(frame, data, size);
+    }
+
+    if (flags & 16) {
+        /* What an AF_XDP port does to every frame it receives. */
+        dp_csum_complete_unmarked(pkt);
     }
 
     struct dp_key key;
