@@ -75,7 +75,9 @@ run(const uint8_t *frame, size_t n, uint8_t *out)
     struct dp_packet *pkt = dp_packet_new(n);
     dp_packet_put(pkt, frame, n);
     bool done = dp_csum_complete_unmarked(pkt);
-    memcpy(out, dp_packet_data(pkt), n);
+    if (n) {
+        memcpy(out, dp_packet_data(pkt), n);
+    }
     dp_packet_delete(pkt);
     return done;
 }
