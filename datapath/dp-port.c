@@ -366,15 +366,29 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
         io->rx[i].fd = -1;
     }
 
+    /* On an AF_XDP port the XDP program takes the ETH_P_ALL socket's
+     * place, and passes to nf ingress (and on to the per-ethertype sockets
+     * below) what the offload owns, but no VLAN-tagged frame: the offload's
+     * port chains drop those, as the ETH_P_ALL socket's (docs/offload.md),
+     * so on an AF_XDP port they must stay with the program. */
+    ovs_be16 pass[DP_PORT_MAX_RX];
+    size_t n_pass = 0;
+    for (size_t i = 0; i < n_split; i++) {
+        if (!eth_type_vlan(split[i])) {
+            pass[n_pass++] = split[i];
+        }
+    }
+
     char *why = NULL;
     int error = 0;
     int fd = -1;
     if (mode != DP_PORT_IO_PACKET) {
-        error = dp_xsk_open(name, ifindex, split, n_split,
+        struct ifreq ifr;
+        int mtu = ifreq_ioctl(name, SIOCGIFMTU, &ifr) ? 0 : ifr.ifr_mtu;
+        error = dp_xsk_open(name, ifindex, mtu, pass, n_pass,
                             mode == DP_PORT_IO_XDP, &io->xsk, &why);
         if (error && mode == DP_PORT_IO_XDP) {
             VLOG_WARN("%s: cannot open as an AF_XDP port: %s", name, why);
-            free(why);
             goto error;
         } else if (error) {
             VLOG_INFO("%s: AF_XDP not used (%s): using AF_PACKET",
@@ -396,28 +410,24 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
         fd = io->rx[0].fd;
     }
     if (error) {
-        free(why);
         goto error;
     }
 
-    /* One socket per split ethertype: sockets bound to a protocol run
-     * after nf ingress, so they see only what nf_tables let through.  On
-     * an AF_XDP port no tagged frame reaches the stack (the XDP program
-     * takes them all), so the 802.1Q and 802.1ad ones would stay empty. */
-    for (size_t i = 0; i < n_split; i++) {
-        if (io->xsk && eth_type_vlan(split[i])) {
-            continue;
-        }
-        bool big = (split[i] == htons(ETH_TYPE_IP)
-                    || split[i] == htons(ETH_TYPE_IPV6)
-                    || split[i] == htons(ETH_TYPE_MPLS));
-        error = open_rx_socket(ifindex, split[i],
+    /* One socket per split ethertype (per ethertype passed, on an AF_XDP
+     * port): sockets bound to a protocol run after nf ingress, so they see
+     * only what nf_tables let through. */
+    const ovs_be16 *types = io->xsk ? pass : split;
+    size_t n_types = io->xsk ? n_pass : n_split;
+    for (size_t i = 0; i < n_types; i++) {
+        bool big = (types[i] == htons(ETH_TYPE_IP)
+                    || types[i] == htons(ETH_TYPE_IPV6)
+                    || types[i] == htons(ETH_TYPE_MPLS));
+        error = open_rx_socket(ifindex, types[i],
                                big ? DP_PORT_RX_SPLIT_BLOCKS
                                    : DP_PORT_RX_SMALL_BLOCKS,
                                NULL, 0, &io->rx[io->n_rx]);
         io->n_rx++;
         if (error) {
-            free(why);
             goto error;
         }
     }
@@ -438,13 +448,11 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
     if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
                    &mreq, sizeof mreq)) {
         error = errno;
-        free(why);
         goto error;
     }
 
     error = set_flags(name, IFF_UP, true);
     if (error) {
-        free(why);
         goto error;
     }
 
@@ -458,7 +466,6 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
     port->io = io;
     port->io_desc = xstrdup(io->xsk ? dp_xsk_describe(io->xsk) : "packet");
     port->io_why = why;
-    io->cur_rx = 0;
     for (int i = 0; i < DP_PORT_BATCH; i++) {
         port->rx[i] = dp_packet_new_with_headroom(DP_PORT_MAX_FRAME,
                                                   DP_PORT_HEADROOM);
@@ -468,6 +475,7 @@ dp_port_open(const char *name, uint32_t port_no, enum dp_port_io_mode mode,
     return 0;
 
 error:
+    free(why);
     dp_port_io_destroy(io, fd);
     if (fd >= 0) {
         close(fd);

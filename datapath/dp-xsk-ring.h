@@ -24,14 +24,15 @@
  * shared one only when the cache says the ring is empty (consumer) or full
  * (producer), so most calls touch no shared cache line.
  *
- * A 'struct dp_umem_pool' owns the UMEM's frames that are in none of the
- * rings: every frame is at any moment in exactly one of the pool, the fill
- * ring, the kernel's hands, or the rx ring (or the batch being read).
+ * Every frame of the UMEM is at any moment in exactly one of the fill ring,
+ * the kernel's hands, or the rx ring (or the batch being read): the fill
+ * ring gets all of them at the start (dp_xsk_fill_all()) and each one back
+ * as soon as it is read.
  *
  * Thread-safety
  * =============
  *
- * Our side of a ring, and a pool, belong to one thread.
+ * Our side of a ring belongs to one thread.
  */
 #ifndef DATAPATH_DP_XSK_RING_H
 #define DATAPATH_DP_XSK_RING_H 1
@@ -139,51 +140,10 @@ dp_xsk_ring_needs_wakeup(const struct dp_xsk_ring *r, uint32_t bit)
     return (__atomic_load_n(r->flags, __ATOMIC_RELAXED) & bit) != 0;
 }
 
-/* The UMEM's frames that no ring holds: a stack of frame addresses. */
-struct dp_umem_pool {
-    uint64_t *addrs;
-    uint32_t n;                 /* Frames in the pool. */
-    uint32_t n_frames;          /* Frames the pool owns. */
-    uint64_t base;              /* They are at 'base', 'base' +
-                                 * 'frame_size'... */
-    uint32_t frame_size;
-};
-
-/* Initializes 'pool' with the 'n_frames' frames of 'frame_size' bytes from
- * UMEM offset 'base' on, all free. */
-void dp_umem_pool_init(struct dp_umem_pool *pool, uint64_t base,
-                       uint32_t n_frames, uint32_t frame_size);
-void dp_umem_pool_uninit(struct dp_umem_pool *pool);
-
-/* Takes a frame into '*addr'; false if the pool is empty. */
-static inline bool
-dp_umem_pool_get(struct dp_umem_pool *pool, uint64_t *addr)
-{
-    if (!pool->n) {
-        return false;
-    }
-    *addr = pool->addrs[--pool->n];
-    return true;
-}
-
-/* Gives frame 'addr' back.  Returns false (and keeps nothing) if 'addr'
- * is not one of the pool's frames, or if the pool is already full, which
- * means a frame was returned twice. */
-static inline bool
-dp_umem_pool_put(struct dp_umem_pool *pool, uint64_t addr)
-{
-    if (pool->n >= pool->n_frames || addr < pool->base
-        || (addr - pool->base) % pool->frame_size
-        || (addr - pool->base) / pool->frame_size >= pool->n_frames) {
-        return false;
-    }
-    pool->addrs[pool->n++] = addr;
-    return true;
-}
-
-/* Moves up to 'max' frames from 'pool' to fill ring 'fill'; returns how
- * many. */
-uint32_t dp_xsk_fill_refill(struct dp_xsk_ring *fill,
-                            struct dp_umem_pool *pool, uint32_t max);
+/* Puts frames 0, 1, ... 'n_frames' - 1 of 'frame_size' bytes (UMEM
+ * offsets 0, 'frame_size', ...) on fill ring 'fill', as far as it has room,
+ * and returns how many went. */
+uint32_t dp_xsk_fill_all(struct dp_xsk_ring *fill, uint32_t n_frames,
+                         uint32_t frame_size);
 
 #endif /* datapath/dp-xsk-ring.h */

@@ -66,7 +66,6 @@ struct dp_xsk_sock {
 };
 
 struct dp_xsk {
-    char *name;
     int ifindex;
     int map_fd;                 /* XSKMAP: queue -> socket. */
     int prog_fd;
@@ -79,42 +78,18 @@ struct dp_xsk {
     size_t cur;                 /* Socket dp_xsk_recv() starts with. */
 };
 
-/* The ring and pool bookkeeping (dp-xsk-ring.h). */
-
-void
-dp_umem_pool_init(struct dp_umem_pool *pool, uint64_t base,
-                  uint32_t n_frames, uint32_t frame_size)
-{
-    pool->addrs = xmalloc(n_frames * sizeof *pool->addrs);
-    pool->n_frames = n_frames;
-    pool->base = base;
-    pool->frame_size = frame_size;
-    pool->n = 0;
-    /* Lowest address on top. */
-    for (uint32_t i = n_frames; i-- > 0; ) {
-        pool->addrs[pool->n++] = base + (uint64_t) i * frame_size;
-    }
-}
-
-void
-dp_umem_pool_uninit(struct dp_umem_pool *pool)
-{
-    free(pool->addrs);
-    pool->addrs = NULL;
-    pool->n = pool->n_frames = 0;
-}
+/* The fill ring at the start (dp-xsk-ring.h). */
 
 uint32_t
-dp_xsk_fill_refill(struct dp_xsk_ring *fill, struct dp_umem_pool *pool,
-                   uint32_t max)
+dp_xsk_fill_all(struct dp_xsk_ring *fill, uint32_t n_frames,
+                uint32_t frame_size)
 {
-    uint32_t n = dp_xsk_ring_prod_room(fill, MIN(max, pool->n));
+    uint32_t n = dp_xsk_ring_prod_room(fill, n_frames);
     for (uint32_t i = 0; i < n; i++) {
-        dp_umem_pool_get(pool, dp_xsk_ring_addr(fill, fill->cached_prod + i));
+        *dp_xsk_ring_addr(fill, fill->cached_prod + i)
+            = (uint64_t) i * frame_size;
     }
-    if (n) {
-        dp_xsk_ring_prod_submit(fill, n);
-    }
+    dp_xsk_ring_prod_submit(fill, n);
     return n;
 }
 
@@ -130,9 +105,9 @@ dp_xsk_fill_refill(struct dp_xsk_ring *fill, struct dp_umem_pool *pool,
  *     return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
  *
  * A runt goes to us, to be counted.  A frame of a queue without a socket
- * (none: we open one per queue) would pass to the stack.  A VLAN-tagged
- * frame comes to us whatever it carries (dp_xsk_open() leaves 802.1Q and
- * 802.1ad out of 'pass'). */
+ * (none: we open one per queue) would pass to the stack.  The ethertype
+ * tested is the outer one: a VLAN-tagged frame passes only if its TPID is
+ * in 'pass' (dp-port.c never puts it there). */
 
 static struct bpf_insn
 insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
@@ -209,23 +184,6 @@ count_rx_queues(const char *name)
         closedir(dir);
     }
     return n ? n : 1;
-}
-
-static int
-read_mtu(const char *name)
-{
-    char *path = xasprintf("/sys/class/net/%s/mtu", name);
-    FILE *f = fopen(path, "r");
-    int mtu = 0;
-
-    free(path);
-    if (f) {
-        if (fscanf(f, "%d", &mtu) != 1) {
-            mtu = 0;
-        }
-        fclose(f);
-    }
-    return mtu;
 }
 
 static void
@@ -325,10 +283,7 @@ sock_open(struct dp_xsk *xsk, struct dp_xsk_sock *s, bool try_zc,
 
     /* Every frame goes to the fill ring, for good: a received frame's
      * slot is refilled as soon as it is read. */
-    struct dp_umem_pool pool;
-    dp_umem_pool_init(&pool, 0, DP_XSK_FRAMES, DP_XSK_FRAME_SIZE);
-    dp_xsk_fill_refill(&s->fill, &pool, DP_XSK_FRAMES);
-    dp_umem_pool_uninit(&pool);
+    dp_xsk_fill_all(&s->fill, DP_XSK_FRAMES, DP_XSK_FRAME_SIZE);
 
     struct sockaddr_xdp sxdp = {
         .sxdp_family = AF_XDP,
@@ -447,38 +402,37 @@ attach_prog(struct dp_xsk *xsk, const ovs_be16 *pass, size_t n_pass,
 }
 
 int
-dp_xsk_open(const char *name, int ifindex, const ovs_be16 *pass,
+dp_xsk_open(const char *name, int ifindex, int mtu, const ovs_be16 *pass,
             size_t n_pass, bool allow_generic, struct dp_xsk **xskp,
             char **why)
 {
+    *xskp = NULL;
+    *why = NULL;
+    if (mtu + ETH_HLEN + 8 > DP_XSK_MAX_FRAME) {
+        *why = xasprintf("MTU %d is larger than an AF_XDP frame holds (%d)",
+                         mtu, DP_XSK_MAX_FRAME - ETH_HLEN - 8);
+        return EMSGSIZE;
+    }
+    if (n_pass > DP_XSK_MAX_PASS) {
+        *why = xasprintf("%"PRIuSIZE" ethertypes to pass, more than %d",
+                         n_pass, DP_XSK_MAX_PASS);
+        return E2BIG;
+    }
+    size_t n_queues = count_rx_queues(name);
+    if (n_queues > DP_XSK_MAX_QUEUES) {
+        *why = xasprintf("%"PRIuSIZE" receive queues, more than %d",
+                         n_queues, DP_XSK_MAX_QUEUES);
+        return E2BIG;
+    }
+
     struct dp_xsk *xsk = xzalloc(sizeof *xsk);
     const char *what = NULL;
     size_t log_size = 64 * 1024;
     char *log = xzalloc(log_size);
     int error;
 
-    *xskp = NULL;
-    *why = NULL;
-    xsk->name = xstrdup(name);
     xsk->ifindex = ifindex;
     xsk->map_fd = xsk->prog_fd = xsk->link_fd = -1;
-
-    int mtu = read_mtu(name);
-    if (mtu + ETH_HLEN + 8 > DP_XSK_MAX_FRAME || n_pass > DP_XSK_MAX_PASS) {
-        *why = xasprintf("MTU %d is larger than an AF_XDP frame holds (%d)",
-                         mtu, DP_XSK_MAX_FRAME - ETH_HLEN - 8);
-        dp_xsk_close(xsk);
-        free(log);
-        return EMSGSIZE;
-    }
-    size_t n_queues = count_rx_queues(name);
-    if (n_queues > DP_XSK_MAX_QUEUES) {
-        *why = xasprintf("%"PRIuSIZE" receive queues, more than %d",
-                         n_queues, DP_XSK_MAX_QUEUES);
-        dp_xsk_close(xsk);
-        free(log);
-        return E2BIG;
-    }
 
     union bpf_attr attr = {
         .map_type = BPF_MAP_TYPE_XSKMAP,
@@ -494,17 +448,7 @@ dp_xsk_open(const char *name, int ifindex, const ovs_be16 *pass,
         goto error;
     }
 
-    /* VLAN-tagged frames stay ours: the offload's port chains drop them
-     * at ingress, as frames the packet back-end's ETH_P_ALL socket has
-     * already taken (docs/offload.md: tagged traffic is userspace's). */
-    ovs_be16 types[DP_XSK_MAX_PASS];
-    size_t n_types = 0;
-    for (size_t i = 0; i < n_pass; i++) {
-        if (!eth_type_vlan(pass[i])) {
-            types[n_types++] = pass[i];
-        }
-    }
-    error = attach_prog(xsk, types, n_types, allow_generic, &what,
+    error = attach_prog(xsk, pass, n_pass, allow_generic, &what,
                         log, log_size);
     if (error) {
         goto error;
@@ -561,7 +505,6 @@ dp_xsk_close(struct dp_xsk *xsk)
         }
         free(xsk->socks);
         free(xsk->desc);
-        free(xsk->name);
         free(xsk);
     }
 }

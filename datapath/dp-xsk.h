@@ -14,9 +14,9 @@
  * mvsd that dies leaves no program behind.
  *
  * Frames whose ethertype is one of the 'pass' ethertypes given to
- * dp_xsk_open() go on to the stack (XDP_PASS): those are the ethertypes
- * the nf_tables offload handles at ingress, which runs after XDP.  The
- * caller receives what nf_tables leaves of them on its packet sockets.
+ * dp_xsk_open() go on to the stack (XDP_PASS): the caller's choice (dp-port.c
+ * passes those the nf_tables offload handles at ingress, which runs after
+ * XDP, and receives what nf_tables leaves of them on packet sockets).
  *
  * The program is attached in native (driver) mode where the driver has
  * it, veth included, else, if the caller allows it, in generic mode (which
@@ -53,13 +53,14 @@ struct dp_xsk;
  * the kernel's XDP headroom (256). */
 #define DP_XSK_MAX_FRAME 1792
 
-/* Attaches the XDP program to interface 'ifindex' ('name') and opens a
- * socket per receive queue.  On success stores the sockets in '*xskp' and
- * returns 0.  On failure returns a positive errno value and stores in
- * '*why' (which the caller frees) a sentence saying what failed and
- * why, for the log: no AF_XDP in the kernel, another XDP program on the
- * interface, an MTU too large for a UMEM frame... */
-int dp_xsk_open(const char *name, int ifindex, const ovs_be16 *pass,
+/* Attaches the XDP program to interface 'ifindex' ('name', whose MTU is
+ * 'mtu'), passing the 'n_pass' ethertypes in 'pass' to the stack, and
+ * opens a socket per receive queue.  On success stores the sockets in
+ * '*xskp' and returns 0.  On failure returns a positive errno value and
+ * stores in '*why' (which the caller frees) a sentence saying what failed
+ * and why, for the log: no AF_XDP in the kernel, another XDP program on
+ * the interface, an MTU too large for a UMEM frame... */
+int dp_xsk_open(const char *name, int ifindex, int mtu, const ovs_be16 *pass,
                 size_t n_pass, bool allow_generic, struct dp_xsk **xskp,
                 char **why);
 

@@ -6,9 +6,8 @@
  * rings here start a few entries short of 2^32 so every test crosses the
  * wrap.  Checked: a producer never gets more room than the consumer freed,
  * a consumer never sees more than was produced, cached indices are
- * refreshed only when they run short, the pool hands out each frame once
- * and refuses addresses that are not its own or come back twice, the fill
- * ring is refilled from the pool in order, and over a long random run of
+ * refreshed only when they run short, the fill ring gets every frame in
+ * order at the start and no more than it holds, and over a long random run of
  * receives (the kernel taking fill entries and handing frames back on the
  * rx ring, us giving each frame back to the fill ring as dp-xsk.c does)
  * the fill ring always has room for what we give back and no frame is
@@ -145,61 +144,27 @@ test_need_wakeup(void **state)
     assert_false(dp_xsk_ring_needs_wakeup(&f.r, 2));
 }
 
+/* The start: every frame on the fill ring, in order, across the wrap;
+ * nothing more once it is full. */
 static void
-test_pool(void **state)
+test_fill_all(void **state)
 {
     (void) state;
-    struct dp_umem_pool pool;
-    uint64_t addr;
-
-    dp_umem_pool_init(&pool, 16 * FRAME, 4, FRAME);
-    assert_int_equal(pool.n, 4);
-    /* Lowest address first, each frame once. */
-    for (uint32_t i = 0; i < 4; i++) {
-        assert_true(dp_umem_pool_get(&pool, &addr));
-        assert_int_equal(addr, (16 + i) * FRAME);
-    }
-    assert_false(dp_umem_pool_get(&pool, &addr));
-
-    /* Not the pool's frames: below, above, misaligned. */
-    assert_false(dp_umem_pool_put(&pool, 15 * FRAME));
-    assert_false(dp_umem_pool_put(&pool, 20 * FRAME));
-    assert_false(dp_umem_pool_put(&pool, 17 * FRAME + 256));
-    assert_int_equal(pool.n, 0);
-
-    for (uint32_t i = 0; i < 4; i++) {
-        assert_true(dp_umem_pool_put(&pool, (16 + i) * FRAME));
-    }
-    /* A fifth return is a frame returned twice. */
-    assert_false(dp_umem_pool_put(&pool, 16 * FRAME));
-    assert_int_equal(pool.n, 4);
-    dp_umem_pool_uninit(&pool);
-}
-
-static void
-test_fill_refill(void **state)
-{
-    (void) state;
-    struct dp_umem_pool pool;
     struct fake_ring f;
 
     fake_init(&f, UINT32_MAX - 3, true);
-    dp_umem_pool_init(&pool, 0, 12, FRAME);
-
-    /* Bounded by 'max', then by the ring's room, then by the pool. */
-    assert_int_equal(dp_xsk_fill_refill(&f.r, &pool, 3), 3);
-    assert_int_equal(f.producer - f.consumer, 3);
-    assert_int_equal(dp_xsk_fill_refill(&f.r, &pool, 100), RING_SIZE - 3);
-    assert_int_equal(pool.n, 12 - RING_SIZE);
-    assert_int_equal(dp_xsk_fill_refill(&f.r, &pool, 100), 0);
+    assert_int_equal(dp_xsk_fill_all(&f.r, RING_SIZE, FRAME), RING_SIZE);
+    assert_int_equal(f.producer - f.consumer, RING_SIZE);
     for (uint32_t i = 0; i < RING_SIZE; i++) {
         assert_int_equal(f.descs[(UINT32_MAX - 3 + i) & (RING_SIZE - 1)],
                          i * FRAME);
     }
-    kernel_consume(&f, RING_SIZE);
-    assert_int_equal(dp_xsk_fill_refill(&f.r, &pool, 100), 4);
-    assert_int_equal(pool.n, 0);
-    dp_umem_pool_uninit(&pool);
+    assert_int_equal(dp_xsk_fill_all(&f.r, RING_SIZE, FRAME), 0);
+    assert_int_equal(f.producer - f.consumer, RING_SIZE);
+
+    /* More frames than room: as many as fit. */
+    fake_init(&f, 5, true);
+    assert_int_equal(dp_xsk_fill_all(&f.r, 3 * RING_SIZE, FRAME), RING_SIZE);
 }
 
 /* The receive cycle of dp-xsk.c: all frames start in the fill ring; the
@@ -212,7 +177,6 @@ test_frames_conserved(void **state)
 {
     (void) state;
     enum { N_FRAMES = RING_SIZE };
-    struct dp_umem_pool pool;
     struct fake_ring fill, rx;
     uint64_t in_kernel[64];
     uint32_t k_head = 0, k_tail = 0;
@@ -220,9 +184,7 @@ test_frames_conserved(void **state)
 
     fake_init(&fill, UINT32_MAX - 5, true);
     fake_init(&rx, UINT32_MAX - 2, false);
-    dp_umem_pool_init(&pool, 0, N_FRAMES, FRAME);
-    assert_int_equal(dp_xsk_fill_refill(&fill.r, &pool, N_FRAMES), N_FRAMES);
-    assert_int_equal(pool.n, 0);
+    assert_int_equal(dp_xsk_fill_all(&fill.r, N_FRAMES, FRAME), N_FRAMES);
     srand(7);
     for (int step = 0; step < 20000; step++) {
         switch (rand() % 3) {
@@ -274,7 +236,6 @@ test_frames_conserved(void **state)
             assert_int_equal(seen[i], 1);
         }
     }
-    dp_umem_pool_uninit(&pool);
 }
 
 int
@@ -285,8 +246,7 @@ main(void)
         cmocka_unit_test(test_producer_cache),
         cmocka_unit_test(test_consumer_wraps),
         cmocka_unit_test(test_need_wakeup),
-        cmocka_unit_test(test_pool),
-        cmocka_unit_test(test_fill_refill),
+        cmocka_unit_test(test_fill_all),
         cmocka_unit_test(test_frames_conserved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
