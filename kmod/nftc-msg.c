@@ -602,8 +602,13 @@ nftc_msg_actchain(const struct nftc *nftc, struct nftc_batch *b,
     if (comment.length >= NFT_USERDATA_MAXLEN - 8) {
         ds_truncate(&comment, NFT_USERDATA_MAXLEN - 8);
     }
-    nftc_rule_set_comment(rules[0], ds_cstr(&comment));
+    /* First, a counter of every packet sent here: table 0's matched
+     * total, which outlives the flows (nftc_table_counters()). */
+    struct nftnl_rule *counter = nftc_rule_new(nftc->table, name);
+    nftc_expr_counter(counter);
+    nftc_rule_set_comment(counter, ds_cstr(&comment));
     ds_destroy(&comment);
+    msg_rule_take(b, counter, NLM_F_APPEND);
     for (size_t i = 0; i < n; i++) {
         if (mpls[i].op != __NFT_MPLS_OP_MAX) {
             msg_rule_take_mpls(b, rules[i], &mpls[i]);
@@ -771,6 +776,23 @@ nftc_msg_group(const struct nftc *nftc, struct nftc_batch *b,
 }
 
 void
+nftc_msg_map_del(const struct nftc *nftc, struct nftc_batch *b, uint32_t id)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    char name[NFTC_MAP_NAME_LEN];
+    struct nlmsghdr *nlh;
+
+    snprintf(name, sizeof name, "m%"PRIu32, id);
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+    nlh = nftc_batch_open(b, NFT_MSG_DELSET, 0);
+    nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    nftnl_set_free(s);
+}
+
+void
 nftc_msg_group_del(const struct nftc *nftc, struct nftc_batch *b,
                    const struct nftc_group *g)
 {
@@ -784,9 +806,28 @@ nftc_msg_group_del(const struct nftc *nftc, struct nftc_batch *b,
     nftc_batch_close(b, nlh);
     nftnl_rule_free(r);
 
+    if (g->map_later) {
+        nftnl_set_free(s);
+        return;
+    }
     nftc_msg_set_name(nftc, s, g);
     nlh = nftc_batch_open(b, NFT_MSG_DELSET, 0);
     nftnl_set_nlmsg_build_payload(nlh, s);
+    nftc_batch_close(b, nlh);
+    nftnl_set_free(s);
+}
+
+void
+nftc_msg_elems_flush(const struct nftc *nftc, struct nftc_batch *b,
+                     const struct nftc_group *g)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nlmsghdr *nlh;
+
+    /* DELSETELEM without an element list flushes the set. */
+    nftc_msg_set_name(nftc, s, g);
+    nlh = nftc_batch_open(b, NFT_MSG_DELSETELEM, 0);
+    nftnl_set_elems_nlmsg_build_payload(nlh, s);
     nftc_batch_close(b, nlh);
     nftnl_set_free(s);
 }

@@ -930,3 +930,97 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
     }
     return 0;
 }
+
+/* Action chain counters. */
+
+/* The id of action chain name 'attr' ("a<id>"), if it is one. */
+static bool
+attr_actchain_id(const struct nlattr *attr, uint32_t *id)
+{
+    if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0) {
+        return false;
+    }
+    const char *name = mnl_attr_get_str(attr);
+    char *end;
+    if (name[0] != 'a' || name[1] < '0' || name[1] > '9') {
+        return false;
+    }
+    unsigned long v = strtoul(name + 1, &end, 10);
+    if (*end || v > UINT32_MAX) {
+        return false;
+    }
+    *id = v;
+    return true;
+}
+
+/* One rule of a dump: if it is in an action chain and has a counter, the
+ * chain takes it (only a chain's first rule has one). */
+static int
+chain_counter_cb(const struct nlmsghdr *nlh, void *nftc_)
+{
+    const struct nlattr *tb[NFTA_RULE_MAX + 1];
+    struct nftc *nftc = nftc_;
+    struct nftc_actchain *a;
+    uint32_t id;
+
+    if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE
+        || !attrs_of_msg(nlh, tb, NFTA_RULE_MAX)
+        || !attr_actchain_id(tb[NFTA_RULE_CHAIN], &id)
+        || !(a = nftc_actchain_by_id(nftc, id))
+        || !tb[NFTA_RULE_EXPRESSIONS]) {
+        return MNL_CB_OK;
+    }
+    const struct nlattr *e;
+    mnl_attr_for_each_nested (e, tb[NFTA_RULE_EXPRESSIONS]) {
+        uint64_t packets, bytes;
+        if (mnl_attr_get_type(e) == NFTA_LIST_ELEM
+            && expr_counter(e, &packets, &bytes)) {
+            a->packets = packets;
+            a->bytes = bytes;
+            break;
+        }
+    }
+    return MNL_CB_OK;
+}
+
+/* Reads the counters of action chain 'a', or of all of them if 'a' is
+ * NULL (one dump of our table's rules). */
+int
+nftc_nl_read_actchains(struct nftc *nftc, const struct nftc_actchain *a)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char name[16];
+
+    if (nftc->offline) {
+        return 0;
+    }
+    struct nftnl_rule *r = nftnl_rule_alloc();
+    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
+    if (a) {
+        snprintf(name, sizeof name, "a%"PRIu32, a->id);
+        nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+    }
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
+                                                 NFPROTO_NETDEV, NLM_F_DUMP,
+                                                 nftc->seq++);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftnl_rule_free(r);
+    return nl_talk(nftc, nlh, chain_counter_cb, NULL, nftc);
+}
+
+int
+nftc_table_counters(struct nftc *nftc, uint64_t *packets, uint64_t *bytes)
+{
+    int error = hmap_is_empty(&nftc->actchains)
+                ? 0 : nftc_nl_read_actchains(nftc, NULL);
+    const struct nftc_actchain *a;
+
+    *packets = nftc->retired_packets;
+    *bytes = nftc->retired_bytes;
+    HMAP_FOR_EACH (a, node, &nftc->actchains) {
+        *packets += a->packets;
+        *bytes += a->bytes;
+    }
+    return error;
+}

@@ -226,6 +226,10 @@ struct nftc_group {
     /* Transaction scratch. */
     bool pending;                 /* Created by the open transaction. */
     bool in_txn;
+    bool flushed;                 /* Every element goes (nftc_txn_flush()):
+                                   * its flows are not on 'txn_dels'. */
+    bool map_later;               /* Its rule goes now, its map in a batch
+                                   * of its own (nftc_reap()). */
     long delta;                   /* Flows added minus removed. */
     struct ovs_list txn_node;     /* In the transaction's group list. */
     struct ovs_list txn_adds;     /* nftc_rflow.txn_node. */
@@ -234,11 +238,16 @@ struct nftc_group {
 
 struct nftc_actchain {
     struct hmap_node node;        /* In nftc->actchains. */
+    struct hmap_node id_node;     /* In nftc->actchains_by_id. */
     uint32_t id;                  /* Chain "a<id>". */
     struct ofpact *ofpacts;
     size_t ofpacts_len;
     struct nftc_l3ctx l3;
     size_t n_refs;
+
+    /* The chain's first rule is a counter: every packet an offloaded flow
+     * of table 0 sends here, as last read (nftc_table_counters()). */
+    uint64_t packets, bytes;
 
     /* Transaction scratch. */
     bool pending;
@@ -293,10 +302,18 @@ struct nftc {
     struct hmap groups;           /* nftc_group by desc. */
     struct ovs_list group_list;   /* nftc_group by priority, descending. */
     struct hmap actchains;        /* nftc_actchain by content. */
+    struct hmap actchains_by_id;  /* nftc_actchain by id. */
+    uint64_t retired_packets;     /* Counted by action chains that are */
+    uint64_t retired_bytes;       /* gone (nftc_table_counters()). */
     uint32_t next_id;
     uint64_t next_fake_handle;    /* Offline mode. */
 
     bool txn_open;                /* nftc-txn.c's. */
+    bool txn_flush;               /* nftc_txn_flush() was called. */
+    struct hmap graveyard;        /* nftc_rflow a flush removed, by
+                                   * id_node: freed by nftc_reap(). */
+    uint32_t *doomed_maps;        /* Ids of maps no rule uses any more, */
+    size_t n_doomed, allocated_doomed; /* deleted by nftc_reap(). */
     struct hmap txn_ops;          /* nftc_txn_op by flow identity. */
     struct ovs_list txn_list;     /* nftc_txn_op in order. */
 
@@ -348,6 +365,7 @@ struct nftc_actchain *nftc_actchain_get(struct nftc *,
                                         size_t ofpacts_len,
                                         const struct nftc_l3ctx *l3);
 void nftc_actchain_free(struct nftc *, struct nftc_actchain *);
+struct nftc_actchain *nftc_actchain_by_id(const struct nftc *, uint32_t id);
 
 /* Expression builders (nftc-msg.c).  Each appends one expression to 'r';
  * libnftnl takes ownership of the expression, never of the data. */
@@ -434,10 +452,13 @@ void nftc_msg_actchain_del(const struct nftc *, struct nftc_batch *b,
  * right after the rule of group 'after' (by handle, or by rule id if
  * 'after' is pending too), or first in the chain if 'after' is NULL; the
  * rule asks for an echo, which tells its handle.  Or the deletion of
- * both. */
+ * both (of the rule only if 'g''s 'map_later'); nftc_msg_map_del() deletes
+ * map "m<id>". */
 void nftc_msg_group(const struct nftc *, struct nftc_batch *b,
                     const struct nftc_group *g,
                     const struct nftc_group *after);
+void nftc_msg_map_del(const struct nftc *, struct nftc_batch *b,
+                      uint32_t id);
 void nftc_msg_group_del(const struct nftc *, struct nftc_batch *b,
                         const struct nftc_group *g);
 /* The elements of group 'g' for the nftc_rflows on 'flows' (by
@@ -445,6 +466,9 @@ void nftc_msg_group_del(const struct nftc *, struct nftc_batch *b,
 void nftc_msg_elems(const struct nftc *, struct nftc_batch *b,
                     const struct nftc_group *g, struct ovs_list *flows,
                     bool add);
+/* The deletion of every element of group 'g''s map, in one message. */
+void nftc_msg_elems_flush(const struct nftc *, struct nftc_batch *b,
+                          const struct nftc_group *g);
 /* The name of group 'g''s map ("m" and its id) in 'name'. */
 #define NFTC_MAP_NAME_LEN 16
 void nftc_map_name(const struct nftc_group *g, char name[NFTC_MAP_NAME_LEN]);
@@ -479,6 +503,11 @@ int nftc_nl_batch_start(struct nftc *, struct nftc_batch *b,
                         uint32_t *genid);
 int nftc_nl_batch_commit(struct nftc *, struct nftc_batch *b,
                          uint32_t genid, struct ovs_list *new_groups);
+
+/* Reads the head counter of action chain 'a' into it, or of every action
+ * chain if 'a' is NULL (one dump of our table's rules).  Offline, does
+ * nothing.  Returns 0 or a positive errno value. */
+int nftc_nl_read_actchains(struct nftc *, const struct nftc_actchain *a);
 
 /* Test hooks. */
 /* The last batch a commit framed (also in offline mode). */

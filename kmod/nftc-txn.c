@@ -75,6 +75,61 @@ nftc_txn_abort(struct nftc *nftc)
         free(op);
     }
     nftc->txn_open = false;
+    nftc->txn_flush = false;
+}
+
+void
+nftc_txn_flush(struct nftc *nftc)
+{
+    struct nftc_txn_op *op;
+
+    if (!nftc->txn_open) {
+        return;
+    }
+    /* Whatever was queued concerned flows that go now. */
+    LIST_FOR_EACH_POP (op, list_node, &nftc->txn_list) {
+        hmap_remove(&nftc->txn_ops, &op->node);
+        nftc_rflow_free(op->flow);
+        free(op);
+    }
+    nftc->txn_flush = true;
+}
+
+/* Maps with at least this many elements are deleted after the commit
+ * that removed their rule (see nftc_reap()). */
+#define NFTC_MAP_LATER_MIN 1024
+
+void
+nftc_reap(struct nftc *nftc)
+{
+    struct nftc_rflow *f;
+
+    if (nftc->n_doomed && !nftc->txn_open) {
+        /* Nothing uses them: their deletion changes no verdict, and if it
+         * fails they are only clutter, gone with the table. */
+        struct nftc_batch b;
+        uint32_t genid;
+        int error = nftc_nl_batch_start(nftc, &b, &genid);
+        if (!error) {
+            for (size_t i = 0; i < nftc->n_doomed; i++) {
+                nftc_msg_map_del(nftc, &b, nftc->doomed_maps[i]);
+            }
+            error = nftc_nl_batch_commit(nftc, &b, genid, NULL);
+            nftc_batch_uninit(&b);
+        }
+        if (error) {
+            VLOG_WARN_RL(&rl, "%s: deleting %"PRIuSIZE" unused maps failed "
+                         "(%s)", nftc->table, nftc->n_doomed,
+                         ovs_strerror(error));
+        }
+        nftc->n_doomed = 0;
+    }
+
+    HMAP_FOR_EACH_SAFE (f, id_node, &nftc->graveyard) {
+        nftc_rflow_free(f);
+    }
+    hmap_clear(&nftc->graveyard);
+    hmap_shrink(&nftc->graveyard);
 }
 
 static struct nftc_txn_op *
@@ -277,6 +332,7 @@ group_after(const struct nftc *nftc, const struct nftc_group *g)
  * is deleted; an added flow whose key already has an element adds
  * nothing. */
 struct elem_plan {
+    bool flush;                   /* One message deletes every element. */
     struct ovs_list dels, adds;
 };
 
@@ -371,6 +427,20 @@ plan_group(struct elem_plans *ps, struct elem_plan *plan,
 
     ovs_list_init(&plan->dels);
     ovs_list_init(&plan->adds);
+    plan->flush = false;
+    if (g->flushed) {
+        /* Every element goes; the map stays for flows added after the
+         * flush, if there are any.  Nobody stays to share a key with. */
+        if (!group_dies(g)) {
+            plan->flush = true;
+            LIST_FOR_EACH (f, txn_node, &g->txn_adds) {
+                if (!key_claimed(ps, g, f)) {
+                    plan_add(ps, plan, g, f);
+                }
+            }
+        }
+        return;
+    }
     LIST_FOR_EACH (f, txn_node, &g->txn_dels) {
         f->dying = true;
     }
@@ -464,8 +534,22 @@ txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
     struct nftc_group *g;
     struct nftc_actchain *a;
 
+    if (ok && nftc->txn_flush) {
+        /* Every flow that was goes, without a look at each: they are freed
+         * later (nftc_reap()), and so are their references. */
+        ovs_assert(hmap_is_empty(&nftc->graveyard));
+        hmap_swap(&nftc->flows, &nftc->graveyard);
+        HMAP_FOR_EACH (a, node, &nftc->actchains) {
+            a->n_refs = 0;
+        }
+    }
     LIST_FOR_EACH_POP (g, txn_node, groups) {
         struct nftc_rflow *f;
+
+        if (ok && g->flushed) {
+            hmap_clear(&g->elems);
+        }
+        g->flushed = false;
 
         LIST_FOR_EACH_POP (f, txn_node, &g->txn_dels) {
             if (ok) {
@@ -489,6 +573,15 @@ txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
                 nftc_rflow_free(f);
             }
         }
+        if (ok && g->map_later && !hmap_count(&g->elems)) {
+            if (nftc->n_doomed >= nftc->allocated_doomed) {
+                nftc->doomed_maps = x2nrealloc(nftc->doomed_maps,
+                                               &nftc->allocated_doomed,
+                                               sizeof *nftc->doomed_maps);
+            }
+            nftc->doomed_maps[nftc->n_doomed++] = g->id;
+        }
+        g->map_later = false;
         g->in_txn = false;
         g->delta = 0;
         if (g->pending && nftc->offline && ok) {
@@ -504,10 +597,46 @@ txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
         a->in_txn = false;
         a->delta = 0;
         if ((a->pending && !ok) || (ok && !a->n_refs)) {
+            /* What it counted stays in table 0's totals. */
+            nftc->retired_packets += a->packets;
+            nftc->retired_bytes += a->bytes;
             nftc_actchain_free(nftc, a);
         } else {
             a->pending = false;
         }
+    }
+}
+
+/* Most action chains read one by one before they go; more than this, and
+ * one dump of all of them. */
+#define NFTC_READ_CHAINS_EACH_MAX 8
+
+/* Reads the counters of the action chains on 'acts' that the plan deletes,
+ * so that what they counted survives them. */
+static void
+read_dying_actchains(struct nftc *nftc, struct ovs_list *acts)
+{
+    struct nftc_actchain *a;
+    size_t n = 0;
+    int error = 0;
+
+    LIST_FOR_EACH (a, txn_node, acts) {
+        n += actchain_dies(a);
+    }
+    if (n > NFTC_READ_CHAINS_EACH_MAX) {
+        error = nftc_nl_read_actchains(nftc, NULL);
+    } else if (n) {
+        LIST_FOR_EACH (a, txn_node, acts) {
+            if (actchain_dies(a) && !error) {
+                error = nftc_nl_read_actchains(nftc, a);
+            }
+        }
+    }
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: reading the counters of action chains about "
+                     "to go failed (%s): table 0's totals miss what they "
+                     "counted since the last read", nftc->table,
+                     ovs_strerror(error));
     }
 }
 
@@ -545,12 +674,34 @@ nftc_txn_commit(struct nftc *nftc)
         return EINVAL;
     }
 
-    /* Plan.  Flows of other tables are only remembered ('others_*'). */
+    /* Plan.  Flows of other tables are only remembered ('others_*').  A
+     * flush takes every group and chain whole, with no look at any flow:
+     * a map dies unless flows added after the flush revive it, and then
+     * loses all its elements in one message. */
+    if (nftc->txn_flush) {
+        if (!hmap_is_empty(&nftc->graveyard)) {
+            nftc_reap(nftc);
+        }
+        HMAP_FOR_EACH (g, node, &nftc->groups) {
+            g->in_txn = g->flushed = true;
+            ovs_list_init(&g->txn_adds);
+            ovs_list_init(&g->txn_dels);
+            ovs_list_push_back(&groups, &g->txn_node);
+            g->delta = -(long) hmap_count(&g->elems);
+            lowered_changes = true;
+        }
+        HMAP_FOR_EACH (a, node, &nftc->actchains) {
+            a->in_txn = true;
+            ovs_list_push_back(&acts, &a->txn_node);
+            a->delta = -(long) a->n_refs;
+        }
+    }
     LIST_FOR_EACH (op, list_node, &nftc->txn_list) {
-        struct nftc_rflow *old = nftc_rflow_find(nftc, op->flow);
+        struct nftc_rflow *old = (nftc->txn_flush ? NULL
+                                  : nftc_rflow_find(nftc, op->flow));
 
         if (!op->add && !old) {
-            if (op->was_add) {
+            if (op->was_add || nftc->txn_flush) {
                 continue;       /* Added and deleted within the bundle. */
             }
             error = ENOENT;
@@ -580,17 +731,25 @@ nftc_txn_commit(struct nftc *nftc)
 
     /* Frame and send. */
     if (!error && lowered_changes) {
+        read_dying_actchains(nftc, &acts);
         error = nftc_nl_batch_start(nftc, &b, &genid);
         if (!error) {
             size_t k = 0;
             LIST_FOR_EACH (g, txn_node, &groups) {
                 struct elem_plan *plan = &plans.by_group[k++];
-                if (!ovs_list_is_empty(&plan->dels)) {
+                if (plan->flush) {
+                    nftc_msg_elems_flush(nftc, &b, g);
+                } else if (!ovs_list_is_empty(&plan->dels)) {
                     nftc_msg_elems(nftc, &b, g, &plan->dels, false);
                 }
             }
             LIST_FOR_EACH (g, txn_node, &groups) {
                 if (group_dies(g)) {
+                    /* A big map's deletion walks all its elements: the
+                     * commit only unhooks it, a batch after the answer
+                     * deletes it. */
+                    g->map_later = (hmap_count(&g->elems)
+                                    >= NFTC_MAP_LATER_MIN);
                     nftc_msg_group_del(nftc, &b, g);
                 }
             }

@@ -48,7 +48,9 @@ nftc_alloc(const char *bridge, bool offline)
     hmap_init(&nftc->groups);
     ovs_list_init(&nftc->group_list);
     hmap_init(&nftc->actchains);
+    hmap_init(&nftc->actchains_by_id);
     hmap_init(&nftc->txn_ops);
+    hmap_init(&nftc->graveyard);
     ovs_list_init(&nftc->txn_list);
     ofpbuf_init(&nftc->last_batch, 0);
     return nftc;
@@ -136,6 +138,10 @@ nftc_destroy(struct nftc *nftc)
         return;
     }
     nftc_txn_abort(nftc);
+    nftc->n_doomed = 0;         /* They go with the table. */
+    nftc_reap(nftc);
+    hmap_destroy(&nftc->graveyard);
+    free(nftc->doomed_maps);
     HMAP_FOR_EACH_POP (f, id_node, &nftc->flows) {
         nftc_rflow_free(f);
     }
@@ -154,6 +160,7 @@ nftc_destroy(struct nftc *nftc)
     hmap_destroy(&nftc->flows);
     hmap_destroy(&nftc->groups);
     hmap_destroy(&nftc->actchains);
+    hmap_destroy(&nftc->actchains_by_id);
     hmap_destroy(&nftc->txn_ops);
     ofpbuf_uninit(&nftc->last_batch);
     nftc_nl_close(nftc);
@@ -511,13 +518,29 @@ nftc_actchain_get(struct nftc *nftc, const struct ofpact *ofpacts,
     a->l3 = *l3;
     a->pending = true;
     hmap_insert(&nftc->actchains, &a->node, hash);
+    hmap_insert(&nftc->actchains_by_id, &a->id_node, hash_int(a->id, 0));
     return a;
+}
+
+struct nftc_actchain *
+nftc_actchain_by_id(const struct nftc *nftc, uint32_t id)
+{
+    struct nftc_actchain *a;
+
+    HMAP_FOR_EACH_WITH_HASH (a, id_node, hash_int(id, 0),
+                             &nftc->actchains_by_id) {
+        if (a->id == id) {
+            return a;
+        }
+    }
+    return NULL;
 }
 
 void
 nftc_actchain_free(struct nftc *nftc, struct nftc_actchain *a)
 {
     hmap_remove(&nftc->actchains, &a->node);
+    hmap_remove(&nftc->actchains_by_id, &a->id_node);
     free(a->ofpacts);
     free(a);
 }
@@ -536,6 +559,12 @@ size_t
 nftc_n_masks(const struct nftc *nftc)
 {
     return hmap_count(&nftc->groups);
+}
+
+size_t
+nftc_n_actchains(const struct nftc *nftc)
+{
+    return hmap_count(&nftc->actchains);
 }
 
 void

@@ -215,6 +215,18 @@ int nftc_txn_flow_del(struct nftc *, uint8_t table_id, int priority,
 int nftc_txn_commit(struct nftc *);
 void nftc_txn_abort(struct nftc *);
 
+/* Queues the deletion of every flow nftc holds, those the open
+ * transaction added included, in place of what was queued before: the
+ * commit then deletes each map and action chain with one message, never
+ * one message per flow.  Operations queued after it apply on top (a
+ * bundle that deletes everything and adds a new table). */
+void nftc_txn_flush(struct nftc *);
+
+/* Frees what a flush's commit left to free later (its flows: a delete of
+ * 100,000 flows answers first and frees after).  Cheap when there is
+ * nothing to free; call it from the main loop. */
+void nftc_reap(struct nftc *);
+
 /* Checks that the kernel still holds our table as we left it.  Costs one
  * netlink message when nobody else committed since our last commit or
  * check, a dump of our lookup rules otherwise.  Returns 0, ESTALE if the
@@ -277,6 +289,7 @@ void nftc_set_ext_decoder(struct nftc *, nftc_ext_decode_fn *);
 /* Queries. */
 size_t nftc_n_flows(const struct nftc *);     /* Flows held (all tables). */
 size_t nftc_n_masks(const struct nftc *);     /* Lookup rules in "flows". */
+size_t nftc_n_actchains(const struct nftc *); /* Action chains "aN". */
 void nftc_get_counts(const struct nftc *, struct nftc_counts *);
 
 /* Counters.  Reads the per-element counters of all flow maps in one
@@ -293,5 +306,15 @@ int nftc_flow_counters(struct nftc *, uint8_t table_id, int priority,
 
 typedef void nftc_stats_cb(const struct nftc_flow_stats *, void *aux);
 int nftc_stats_read(struct nftc *, nftc_stats_cb *cb, void *aux);
+
+/* Packets and bytes (as nf_tables counts them: from the network header)
+ * that offloaded flows of table 0 matched in the kernel since
+ * nftc_create(), read from the counter at the head of each action chain:
+ * one dump of our table's rules, whose size grows with the number of
+ * distinct action lists, not of flows.  Chains outlive the flows that use
+ * them, and a commit that deletes a chain reads its counter first, so
+ * deleting flows never needs a counter read for these totals.  Returns 0
+ * or an errno value (then the totals are those of the last read). */
+int nftc_table_counters(struct nftc *, uint64_t *packets, uint64_t *bytes);
 
 #endif /* nftc.h */

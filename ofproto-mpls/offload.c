@@ -48,6 +48,13 @@ struct offload {
     bool resyncing;             /* In offload_resync(): a commit whose
                                  * outcome is unknown turns offload off
                                  * rather than rebuilding again. */
+    uint64_t table_packets;     /* nftc_table_counters() credited to table
+                                 * 0 so far. */
+
+    /* Rules offload_collect() read for a change still queued: their
+     * elements are replaced by the commit, and count from zero after. */
+    struct rule **replaced;
+    size_t n_replaced, allocated_replaced;
 };
 
 /* nftc's decoder of extension actions (kmod/nftc.h): mvs's markers
@@ -86,6 +93,7 @@ offload_turn_off(struct ofproto *p, const char *why)
         o->nftc = NULL;
     }
     o->pending = false;
+    o->n_replaced = 0;
     free(o->off_reason);
     o->off_reason = xstrdup(why);
     VLOG_WARN("%s: offload off: %s; the userspace datapath carries all "
@@ -118,6 +126,8 @@ offload_resync(struct ofproto *p)
     nftc_destroy(o->nftc);
     o->nftc = NULL;
     o->pending = false;
+    o->n_replaced = 0;
+    o->table_packets = 0;       /* The new table counts from zero. */
     int error = offload_nftc_create(p, &nftc);
     if (error) {
         char *why = xasprintf("cannot recreate the table (%s)",
@@ -207,6 +217,7 @@ offload_destroy(struct ofproto *p)
             *o->exit_cell = NULL;
         }
         free(o->off_reason);
+        free(o->replaced);
         free(o);
         p->offload = NULL;
     }
@@ -305,6 +316,15 @@ offload_rule_removed(struct ofproto *p, const struct rule *rule)
 }
 
 void
+offload_rules_flushed(struct ofproto *p)
+{
+    if (offload_is_on(p)) {
+        begin(p->offload);
+        nftc_txn_flush(p->offload->nftc);
+    }
+}
+
+void
 offload_commit(struct ofproto *p)
 {
     struct offload *o = p->offload;
@@ -313,6 +333,12 @@ offload_commit(struct ofproto *p)
     }
     o->pending = false;
     int error = nftc_txn_commit(o->nftc);
+    if (!error) {
+        for (size_t i = 0; i < o->n_replaced; i++) {
+            o->replaced[i]->kernel_packets = o->replaced[i]->kernel_bytes = 0;
+        }
+    }
+    o->n_replaced = 0;
     if (error == ESTALE && !o->resyncing) {
         /* Nobody knows what the kernel holds: build it again. */
         o->n_commit_failures++;
@@ -334,30 +360,32 @@ offload_abort(struct ofproto *p)
         nftc_txn_abort(o->nftc);
         o->pending = false;
     }
+    if (o) {
+        /* Their elements stay, and so do the counts read from them. */
+        o->n_replaced = 0;
+    }
 }
 
-static void credit_rule(struct ofproto *, struct oftable *, struct rule *,
-                        uint64_t packets, uint64_t bytes);
+static void credit_rule(struct rule *, uint64_t packets, uint64_t bytes);
 
-/* A flow's counters: its owner is its rule (offload_rule_changed()); every
- * flow nftc holds is a rule of table 0, since a rule's removal queues the
- * flow's deletion and reads commit what is queued first. */
+/* A flow's counters: its owner is its rule (offload_rule_changed()).  A
+ * read finds the flows nftc committed; a rule whose removal is queued but
+ * not committed is still alive (rules are freed after an RCU grace period,
+ * and commits happen within the main loop's pass). */
 static void
-stats_cb(const struct nftc_flow_stats *fs, void *p_)
+stats_cb(const struct nftc_flow_stats *fs, void *aux OVS_UNUSED)
 {
-    struct ofproto *p = p_;
     struct rule *rule = fs->owner;
     if (!rule || !fs->offloaded || fs->table_id != 0) {
         return;
     }
-    credit_rule(p, &p->tables[0], rule, fs->packets, fs->bytes);
+    credit_rule(rule, fs->packets, fs->bytes);
 }
 
-/* Credits 'rule' (in 'table') with what its kernel element counted since
+/* Credits 'rule' with what its kernel element counted since
  * the last read: 'packets' and 'bytes' are the element's totals. */
 static void
-credit_rule(struct ofproto *p OVS_UNUSED, struct oftable *table,
-            struct rule *rule, uint64_t packets, uint64_t bytes)
+credit_rule(struct rule *rule, uint64_t packets, uint64_t bytes)
 {
     /* A replaced element starts counting from zero again. */
     uint64_t dp = (packets >= rule->kernel_packets
@@ -378,8 +406,52 @@ credit_rule(struct ofproto *p OVS_UNUSED, struct oftable *table,
             rule->byte_count += db;
         }
         rule->used = time_msec();
-        table->lookup_count += dp;
-        table->matched_count += dp;
+    }
+    /* Table 0's counts come from credit_table(). */
+}
+
+/* Adds to table 0's lookup and matched counts what the kernel forwarded
+ * since the last call (the action chains' counters). */
+static void
+credit_table(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    uint64_t packets, bytes;
+
+    if (o->nftc && !nftc_table_counters(o->nftc, &packets, &bytes)
+        && packets > o->table_packets) {
+        uint64_t delta = packets - o->table_packets;
+        p->tables[0].lookup_count += delta;
+        p->tables[0].matched_count += delta;
+        o->table_packets = packets;
+    }
+}
+
+void
+offload_table_stats(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o && o->nftc && nftc_n_actchains(o->nftc) <= OFFLOAD_SYNC_STATS_MAX) {
+        credit_table(p);
+    }
+}
+
+/* Reads every kernel counter into the rules and table 0, committing
+ * nothing: what the kernel holds now. */
+static void
+read_all(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    long long int start = time_msec();
+    int error = nftc_stats_read(o->nftc, stats_cb, p);
+    if (!error) {
+        credit_table(p);
+    }
+    o->stats_cost = time_msec() - start;
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: reading kernel counters failed (%s)",
+                     p->name, ovs_strerror(error));
     }
 }
 
@@ -390,14 +462,7 @@ offload_read_stats(struct ofproto *p)
     if (o && o->nftc && nftc_n_flows(o->nftc)) {
         offload_commit(p);
         if (o->nftc) {
-            long long int start = time_msec();
-            int error = nftc_stats_read(o->nftc, stats_cb, p);
-            o->stats_cost = time_msec() - start;
-            if (error) {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-                VLOG_WARN_RL(&rl, "%s: reading kernel counters failed (%s)",
-                             p->name, ovs_strerror(error));
-            }
+            read_all(p);
         }
     }
 }
@@ -419,8 +484,20 @@ read_each(struct ofproto *p, struct rule *const *rules, size_t n)
         minimatch_expand(&rule->cr.match, &match);
         if (!nftc_flow_counters(o->nftc, 0, rule->cr.priority, &match,
                                 &packets, &bytes)) {
-            credit_rule(p, &p->tables[0], rule, packets, bytes);
+            credit_rule(rule, packets, bytes);
         }
+    }
+}
+
+/* Reads the counters of the 'n' 'rules' from the elements the kernel
+ * holds (a change still queued has not replaced them yet). */
+static void
+read_rules(struct ofproto *p, struct rule **rules, size_t n)
+{
+    if (n > OFFLOAD_READ_EACH_MAX) {
+        read_all(p);
+    } else {
+        read_each(p, rules, n);
     }
 }
 
@@ -431,20 +508,43 @@ offload_collect(struct ofproto *p, struct rule **rules, size_t n)
     if (!o || !o->nftc || !n) {
         return;
     }
-    offload_commit(p);
-    if (!o->nftc) {
+    read_rules(p, rules, n);
+    /* Their elements are replaced by the next commit: what comes after
+     * counts from zero (offload_commit()).  Until then a second read finds
+     * the same elements, and credits only what they counted since. */
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i]->table_id == 0) {
+            if (o->n_replaced >= o->allocated_replaced) {
+                o->replaced = x2nrealloc(o->replaced, &o->allocated_replaced,
+                                         sizeof *o->replaced);
+            }
+            o->replaced[o->n_replaced++] = rules[i];
+        }
+    }
+}
+
+void
+offload_collect_removed(struct ofproto *p, struct rule **rules, size_t n)
+{
+    struct offload *o = p->offload;
+    if (!o || !o->nftc || !n) {
         return;
     }
-    if (n > OFFLOAD_READ_EACH_MAX) {
-        offload_read_stats(p);
-    } else {
-        read_each(p, rules, n);
-    }
-    /* Their elements are about to be replaced or removed: whatever comes
-     * next counts from zero. */
+    struct rule **want = NULL;
+    size_t n_want = 0;
     for (size_t i = 0; i < n; i++) {
-        rules[i]->kernel_packets = rules[i]->kernel_bytes = 0;
+        if (rules[i]->table_id == 0
+            && rules[i]->flags & OFPUTIL_FF_SEND_FLOW_REM) {
+            if (!want) {
+                want = xmalloc(n * sizeof *want);
+            }
+            want[n_want++] = rules[i];
+        }
     }
+    if (n_want) {
+        read_rules(p, want, n_want);
+    }
+    free(want);
 }
 
 void
@@ -471,6 +571,9 @@ offload_run(struct ofproto *p)
         return;
     }
     offload_commit(p);
+    if (o->nftc) {
+        nftc_reap(o->nftc);     /* After the replies a flush held up. */
+    }
     long long int now = time_msec();
     if (now >= o->next_check && o->nftc) {
         o->next_check = now + OFFLOAD_CHECK_INTERVAL;

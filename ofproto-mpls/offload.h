@@ -58,9 +58,23 @@ void offload_port_deleted(struct ofproto *p, const struct ofport *port);
 void offload_rule_changed(struct ofproto *p, const struct rule *rule);
 void offload_rule_removed(struct ofproto *p, const struct rule *rule);
 
-/* The 'n' 'rules' are about to be modified or removed: collects what their
- * kernel elements counted, which would be lost with them. */
+/* Every rule of table 0 is being removed (the caller then skips
+ * offload_rule_removed() for them): queues one flush of the kernel table,
+ * a handful of messages whatever the number of flows. */
+void offload_rules_flushed(struct ofproto *p);
+
+/* The 'n' 'rules' are about to be modified: collects what their kernel
+ * elements counted, which the new elements do not carry over.  Reads what
+ * the kernel holds, committing nothing (within a bundle, nothing reaches
+ * the kernel before the bundle commits).
+ *
+ * offload_collect_removed() is the same for rules about to be removed; it
+ * reads only the counters of those that will send a flow-removed message:
+ * table 0's totals come from the action chains' counters (nftc.h,
+ * nftc_table_counters()), which outlive the flows. */
 void offload_collect(struct ofproto *p, struct rule **rules, size_t n);
+void offload_collect_removed(struct ofproto *p, struct rule **rules,
+                             size_t n);
 
 /* Commits what is queued (one netlink batch). */
 void offload_commit(struct ofproto *p);
@@ -82,6 +96,12 @@ void offload_read_stats(struct ofproto *p);
 void offload_refresh_stats(struct ofproto *p, struct rule *const *rules,
                            size_t n);
 void offload_run(struct ofproto *p);
+
+/* Brings table 0's lookup and matched counts up to date with what the
+ * kernel forwarded (before a table statistics reply): one dump of the
+ * action chains' counters, skipped when there are more than
+ * OFFLOAD_SYNC_STATS_MAX of them (then the periodic read does it). */
+void offload_table_stats(struct ofproto *p);
 
 /* offload/show: the state, then each table-0 flow offloaded with its
  * kernel counters, or why it stayed in userspace. */

@@ -166,6 +166,7 @@ ofproto_stats_table(struct ofproto *p, struct ofconn *ofconn,
                     const struct ofp_header *oh)
 {
     datapath_push_stats(p->dp);
+    offload_table_stats(p);
     struct ofpbuf *reply = ofputil_encode_table_stats_reply(oh);
     for (int i = 0; i < MVS_N_TABLES; i++) {
         struct ofputil_table_stats stats = {

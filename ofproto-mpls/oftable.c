@@ -104,6 +104,8 @@ check_goto(const struct ofpact *ofpacts, size_t len, uint8_t table_id)
 
 static void rule_remove(struct ofproto *, struct rule *,
                         enum ofp_flow_removed_reason);
+static void rule_remove__(struct ofproto *, struct rule *,
+                          enum ofp_flow_removed_reason, bool offload);
 
 
 static bool
@@ -456,9 +458,21 @@ delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     struct rule **rules;
     size_t n;
     collect_rules(p, fm, strict, true, &rules, &n);
-    offload_collect(p, rules, n);
+    offload_collect_removed(p, rules, n);
+
+    /* All of table 0 goes (a delete-all, or a resync): one flush of the
+     * kernel's copy instead of one deletion per flow. */
+    size_t n0 = 0;
     for (size_t i = 0; i < n; i++) {
-        rule_remove(p, rules[i], OFPRR_DELETE);
+        n0 += rules[i]->table_id == 0;
+    }
+    bool flush = n0 > 1 && n0 == classifier_count(&p->tables[0].cls);
+    if (flush) {
+        offload_rules_flushed(p);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rule_remove__(p, rules[i], OFPRR_DELETE,
+                      !(flush && rules[i]->table_id == 0));
     }
     free(rules);
     return 0;
@@ -501,10 +515,11 @@ rule_finish_removal(struct ofproto *p, struct rule *rule,
 }
 
 /* Removes 'rule' from its table, telling controllers that asked (at the
- * end of a bundle commit, if one is in progress). */
+ * end of a bundle commit, if one is in progress), and from the kernel's
+ * copy if 'offload' (the caller flushed that otherwise). */
 static void
-rule_remove(struct ofproto *p, struct rule *rule,
-            enum ofp_flow_removed_reason reason)
+rule_remove__(struct ofproto *p, struct rule *rule,
+              enum ofp_flow_removed_reason reason, bool offload)
 {
     revalidate_rule_changing(p, rule);
     if (!ovs_list_is_empty(&rule->expirable)) {
@@ -513,12 +528,24 @@ rule_remove(struct ofproto *p, struct rule *rule,
     }
     classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
     p->n_rules--;
-    offload_rule_removed(p, rule);
+    if (offload) {
+        offload_rule_removed(p, rule);
+    }
     if (p->txn) {
         txn_log(p, UNDO_REMOVED, rule)->reason = reason;
     } else {
         rule_finish_removal(p, rule, reason);
     }
+}
+
+static void
+rule_remove(struct ofproto *p, struct rule *rule,
+            enum ofp_flow_removed_reason reason)
+{
+    if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
+        offload_collect_removed(p, &rule, 1);
+    }
+    rule_remove__(p, rule, reason, true);
 }
 
 void

@@ -33,6 +33,35 @@ after:  $after"
 ping_host h1 10.0.0.2 2 || fail "forwarding broken after a failed bundle"
 log "failed bundle: nothing changed"
 
+# The kernel's copy too (offload is on by default): a bundle that adds a
+# flow, then deletes one (whose counters are read first), then fails,
+# leaves nf_tables exactly as it was.
+if [ "$MVS_SWITCH" = mvs ] && command -v nft >/dev/null 2>&1; then
+    kernel_table() {
+        ip netns exec "$ns" nft list table netdev mvs-br0 \
+            | sed 's/counter packets [0-9]* bytes [0-9]*/counter/'
+    }
+    kbefore=$(kernel_table)
+    echo "$kbefore" | grep -q 'in_port\|iif\|elements' \
+        || fail "the flows are not in nf_tables: $kbefore"
+    cat > "$TEST_DIR/bad2.txt" <<'F'
+add priority=30,cookie=0x10,in_port=2,ip,nw_dst=10.9.9.9,actions=drop
+delete in_port=1
+add priority=5,cookie=0x11,in_port=2,actions=drop
+add priority=5,cookie=0x12,check_overlap,in_port=2,ip,actions=drop
+F
+    $OFCTL --bundle add-flows "$(sw_target br0)" "$TEST_DIR/bad2.txt" \
+        >/dev/null 2>&1 && fail "a bundle with an overlapping flow was committed"
+    after=$(of br0 dump-flows --no-stats | sort)
+    [ "$before" = "$after" ] || fail "a failed bundle changed the table:
+before: $before
+after:  $after"
+    kafter=$(kernel_table)
+    [ "$kbefore" = "$kafter" ] || fail "a failed bundle changed nf_tables:
+$(diff <(echo "$kbefore") <(echo "$kafter"))"
+    log "failed bundle: nf_tables unchanged"
+fi
+
 cat > "$TEST_DIR/good.txt" <<'F'
 delete in_port=1
 add priority=20,cookie=0xe,in_port=1,ip,actions=output:2

@@ -133,15 +133,15 @@ teardown(void **state)
     return 0;
 }
 
-/* Adds (or deletes) the ovs-ofctl flow 's' in a transaction of its own. */
-static int
-flow_op(struct nftc *nftc, const char *s, bool add)
+/* Queues the addition (or deletion) of the ovs-ofctl flow 's' in the open
+ * transaction. */
+static void
+flow_queue(struct nftc *nftc, const char *s, bool add)
 {
     struct ofputil_flow_mod fm;
     enum ofputil_protocol usable;
     struct match match;
     char *err;
-    int error;
 
     err = parse_ofp_flow_mod_str(&fm, s, NULL, NULL,
                                  add ? OFPFC_ADD : OFPFC_DELETE_STRICT,
@@ -150,7 +150,6 @@ flow_op(struct nftc *nftc, const char *s, bool add)
         fail_msg("%s: %s", s, err);
     }
     minimatch_expand(&fm.match, &match);
-    nftc_txn_begin(nftc);
     if (add) {
         struct nftc_flow flow = {
             .match = &match, .ofpacts = fm.ofpacts,
@@ -162,10 +161,17 @@ flow_op(struct nftc *nftc, const char *s, bool add)
     } else {
         nftc_txn_flow_del(nftc, 0, fm.priority, &match);
     }
-    error = nftc_txn_commit(nftc);
     minimatch_destroy(&fm.match);
     free(fm.ofpacts);
-    return error;
+}
+
+/* Adds (or deletes) the ovs-ofctl flow 's' in a transaction of its own. */
+static int
+flow_op(struct nftc *nftc, const char *s, bool add)
+{
+    nftc_txn_begin(nftc);
+    flow_queue(nftc, s, add);
+    return nftc_txn_commit(nftc);
 }
 
 static bool
@@ -408,8 +414,17 @@ test_lower_prefix(void **state)
     nftnl_set_elems_iter_destroy(it);
     nftnl_set_free(s);
 
-    /* The action chain: guard, fwd to ifindex 8, then drop. */
+    /* The action chain: a counter (table 0's matched total, which
+     * outlives the flows) with the actions as a comment, then guard, fwd
+     * to ifindex 8, then drop. */
     r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 0), &seen);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.names[0], "counter");
+    data = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+    assert_non_null(data);
+    assert_non_null(memmem(data, len, "actions=output:2", 16));
+    nftnl_rule_free(r);
+    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 1), &seen);
     assert_int_equal(seen.n, 4);
     assert_string_equal(seen.names[1], "cmp");
     assert_int_equal(nftnl_expr_get_u32(seen.exprs[1], NFTNL_EXPR_CMP_OP),
@@ -419,7 +434,7 @@ test_lower_prefix(void **state)
     assert_int_equal(*(const uint32_t *) data, 8);
     assert_string_equal(seen.names[3], "fwd");
     nftnl_rule_free(r);
-    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 1), &seen);
+    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 2), &seen);
     assert_int_equal(seen.n, 1);
     assert_int_equal(nftnl_expr_get_u32(seen.exprs[0], NFTNL_EXPR_IMM_VERDICT),
                      NF_DROP);
@@ -508,7 +523,7 @@ test_rewrite(void **state)
     assert_int_equal(flow_op(fx->nftc, "priority=1,tcp,actions="
                              "mod_nw_dst:10.9.9.9,output:1", true), 0);
     parse_batch(fx->nftc, &p);
-    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 0), &seen);
+    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 1), &seen);
     assert_int_equal(seen.n, 2);
     assert_string_equal(seen.names[0], "immediate");
     w = seen.exprs[1];
@@ -526,7 +541,7 @@ test_rewrite(void **state)
     assert_int_equal(flow_op(fx->nftc, "priority=1,ip,actions="
                              "mod_nw_tos:32,output:1", true), 0);
     parse_batch(fx->nftc, &p);
-    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 0), &seen);
+    r = parse_rule(find_type(&p, NFT_MSG_NEWRULE, 1), &seen);
     assert_int_equal(seen.n, 3);
     assert_string_equal(seen.names[0], "payload");
     assert_string_equal(seen.names[1], "bitwise");
@@ -662,6 +677,109 @@ test_shared_key(void **state)
     free(add_c);
 }
 
+/* The elements a NEWSETELEM/DELSETELEM message lists. */
+static size_t
+n_listed(const struct nlmsghdr *nlh)
+{
+    struct nftnl_set *s = nftnl_set_alloc();
+    struct nftnl_set_elems_iter *it;
+    size_t n = 0;
+
+    assert_non_null(nlh);
+    assert_int_equal(nftnl_set_elems_nlmsg_parse(nlh, s), 0);
+    it = nftnl_set_elems_iter_create(s);
+    while (nftnl_set_elems_iter_next(it)) {
+        n++;
+    }
+    nftnl_set_elems_iter_destroy(it);
+    nftnl_set_free(s);
+    return n;
+}
+
+/* A flush deletes whole maps and chains, never element by element: a map
+ * that flows added after the flush keep loses its elements to one message
+ * without a list; what was queued before the flush is dropped; an
+ * abandoned flush changes nothing.  A big map's rule goes with the commit
+ * and the map itself with nftc_reap()'s batch after it. */
+static void
+test_flush(void **state)
+{
+    struct fixture *fx = *state;
+    struct parsed p;
+
+    assert_int_equal(flow_op(fx->nftc, "priority=5,ip,nw_dst=10.0.0.1,"
+                             "actions=output:1", true), 0);
+    assert_int_equal(flow_op(fx->nftc, "priority=5,ip,nw_dst=10.0.0.2,"
+                             "actions=output:1", true), 0);
+    assert_int_equal(flow_op(fx->nftc, "priority=6,ip,nw_src=10.0.0.3,"
+                             "actions=output:2", true), 0);
+    assert_int_equal(nftc_n_flows(fx->nftc), 3);
+    assert_int_equal(nftc_n_masks(fx->nftc), 2);
+    assert_int_equal(nftc_n_actchains(fx->nftc), 2);
+
+    nftc_txn_begin(fx->nftc);
+    flow_queue(fx->nftc, "priority=7,ip,actions=drop", true);
+    nftc_txn_flush(fx->nftc);
+    nftc_txn_abort(fx->nftc);
+    assert_int_equal(nftc_n_flows(fx->nftc), 3);
+    assert_int_equal(nftc_n_masks(fx->nftc), 2);
+
+    nftc_txn_begin(fx->nftc);
+    flow_queue(fx->nftc, "priority=8,tcp,actions=drop", true);
+    nftc_txn_flush(fx->nftc);
+    flow_queue(fx->nftc, "priority=5,ip,nw_dst=10.0.0.9,actions=output:2",
+               true);
+    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 1);
+    assert_int_equal(n_listed(find_type(&p, NFT_MSG_DELSETELEM, 0)), 0);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_NEWSETELEM), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELSET), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_NEWSET), 0);
+    assert_int_equal(count_type(&p, NFT_MSG_DELCHAIN), 1);  /* output:1 */
+    assert_int_equal(nftc_n_flows(fx->nftc), 1);
+    assert_int_equal(nftc_n_masks(fx->nftc), 1);
+    assert_int_equal(nftc_n_actchains(fx->nftc), 1);
+
+    /* Everything goes: a rule, a map, a chain, no element message. */
+    nftc_txn_begin(fx->nftc);
+    nftc_txn_flush(fx->nftc);
+    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
+    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELSET), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELCHAIN), 1);
+    assert_int_equal(nftc_n_flows(fx->nftc), 0);
+    assert_int_equal(nftc_n_masks(fx->nftc), 0);
+    assert_int_equal(nftc_n_actchains(fx->nftc), 0);
+    nftc_reap(fx->nftc);
+
+    /* A big map: its rule now, the map after. */
+    nftc_txn_begin(fx->nftc);
+    for (int i = 0; i < 1100; i++) {
+        char *flow = xasprintf("priority=5,ip,nw_dst=10.1.%d.%d,"
+                               "actions=output:1", i / 256, i % 256);
+        flow_queue(fx->nftc, flow, true);
+        free(flow);
+    }
+    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
+    assert_int_equal(nftc_n_flows(fx->nftc), 1100);
+    nftc_txn_begin(fx->nftc);
+    nftc_txn_flush(fx->nftc);
+    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    assert_int_equal(count_type(&p, NFT_MSG_DELSET), 0);
+    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
+    assert_int_equal(nftc_n_flows(fx->nftc), 0);
+    nftc_reap(fx->nftc);
+    parse_batch(fx->nftc, &p);
+    assert_int_equal(p.n, 3);       /* BEGIN, DELSET, END. */
+    assert_int_equal(count_type(&p, NFT_MSG_DELSET), 1);
+}
+
 int
 main(void)
 {
@@ -675,6 +793,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_punt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
     };
 
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
