@@ -44,9 +44,12 @@
 /* Action id of elements that punt to userspace ("accept"). */
 #define PUNT_ID 0
 
-/* Elements per NEWSETELEM/DELSETELEM message: the element list is one
- * netlink attribute, whose length is 16 bits. */
-#define ELEMS_PER_MSG 128
+/* Elements per NEWSETELEM/DELSETELEM message, at most: the element list
+ * is one netlink attribute, whose length is 16 bits, so a message also
+ * ends when its list reaches ELEMS_LIST_MAX bytes (an element is at most
+ * about 200). */
+#define ELEMS_PER_MSG 256
+#define ELEMS_LIST_MAX 60000
 
 /* nft's datatype numbers (nftables src/datatype.h), so that `nft list`
  * prints keys by type.  Key types concatenate 6 bits per member. */
@@ -209,13 +212,23 @@ nftc_expr_counter(struct nftnl_rule *r)
 
 /* Batch framing. */
 
+/* Room for one more message: the buffer at least doubles when it grows,
+ * so a batch of N messages is copied O(log N) times, not N. */
+static void
+batch_room(struct nftc_batch *b)
+{
+    if (ofpbuf_tailroom(&b->buf) < NFTC_MSG_ROOM) {
+        ofpbuf_prealloc_tailroom(&b->buf, MAX(NFTC_MSG_ROOM, b->buf.size));
+    }
+}
+
 static struct nlmsghdr *
 batch_marker(struct nftc_batch *b, uint16_t type, uint16_t flags)
 {
     struct nlmsghdr *nlh;
     struct nfgenmsg *nfg;
 
-    ofpbuf_prealloc_tailroom(&b->buf, NFTC_MSG_ROOM);
+    batch_room(b);
     nlh = mnl_nlmsg_put_header(ofpbuf_tail(&b->buf));
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -253,7 +266,7 @@ nftc_batch_uninit(struct nftc_batch *b)
 struct nlmsghdr *
 nftc_batch_open(struct nftc_batch *b, uint16_t type, uint16_t flags)
 {
-    ofpbuf_prealloc_tailroom(&b->buf, NFTC_MSG_ROOM);
+    batch_room(b);
     return nftnl_nlmsg_build_hdr(ofpbuf_tail(&b->buf), type, NFPROTO_NETDEV,
                                  flags, b->seq++);
 }
@@ -832,63 +845,73 @@ nftc_msg_elems_flush(const struct nftc *nftc, struct nftc_batch *b,
     nftnl_set_free(s);
 }
 
+/* Appends to 'nlh' the element comment of 'f', as nft stores it (one
+ * NFTNL_UDATA_SET_ELEM_COMMENT string in the element's user data). */
 static void
-elem_comment(const struct nftc_rflow *f, struct ds *s)
+put_elem_comment(struct nlmsghdr *nlh, const struct nftc_rflow *f)
 {
-    ds_put_format(s, "table=%"PRIu8" priority=%d cookie=%#"PRIx64,
-                  f->table_id, f->priority, ntohll(f->cookie));
-    if (f->act) {
-        ds_put_format(s, " actions=a%"PRIu32, f->act->id);
-    } else {
-        ds_put_cstr(s, " userspace");
+    /* libnftnl's TLV: type, length (with the NUL), the string. */
+    char buf[2 + 128];
+    char *str = buf + 2;
+    size_t room = sizeof buf - 2;
+    int n = snprintf(str, room, "table=%"PRIu8" priority=%d cookie=%#"PRIx64,
+                     f->table_id, f->priority, ntohll(f->cookie));
+    if (n >= 0 && (size_t) n < room) {
+        n += (f->act
+              ? snprintf(str + n, room - n, " actions=a%"PRIu32, f->act->id)
+              : snprintf(str + n, room - n, " userspace"));
     }
+    n = MIN(MAX(n, 0), (int) room - 1);
+    buf[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
+    buf[1] = n + 1;
+    mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, n + 3, buf);
 }
 
-/* ELEMS_PER_MSG elements per message. */
+/* Encoded straight into the batch, no libnftnl object per element. */
 void
 nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
                const struct nftc_group *g, struct ovs_list *list, bool add)
 {
+    char name[NFTC_MAP_NAME_LEN];
+    struct nlmsghdr *nlh = NULL;
+    struct nlattr *elems = NULL;
+    size_t klen = MAX(g->key_len, 1);
     struct nftc_rflow *f;
-    struct nftnl_set *s = NULL;
     size_t n = 0;
 
+    nftc_map_name(g, name);
     LIST_FOR_EACH (f, emit_node, list) {
-        struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-
-        if (!s) {
-            s = nftnl_set_alloc();
-            nftc_msg_set_name(nftc, s, g);
-        }
-        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, f->key,
-                           MAX(g->key_len, 1));
-        if (add) {
-            struct nftnl_udata_buf *udbuf
-                = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-            struct ds comment = DS_EMPTY_INITIALIZER;
-            ovs_be32 id = htonl(f->act ? f->act->id : PUNT_ID);
-
-            nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &id, sizeof id);
-            elem_comment(f, &comment);
-            nftnl_udata_put_strz(udbuf, NFTNL_UDATA_SET_ELEM_COMMENT,
-                                 ds_cstr(&comment));
-            nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
-                               nftnl_udata_buf_data(udbuf),
-                               nftnl_udata_buf_len(udbuf));
-            nftnl_udata_buf_free(udbuf);
-            ds_destroy(&comment);
-        }
-        nftnl_set_elem_add(s, e);
-        if (++n == ELEMS_PER_MSG || f->emit_node.next == list) {
-            struct nlmsghdr *nlh;
-
+        if (!nlh) {
             nlh = nftc_batch_open(b, add ? NFT_MSG_NEWSETELEM
                                          : NFT_MSG_DELSETELEM,
                                   add ? NLM_F_CREATE | NLM_F_EXCL : 0);
-            nftnl_set_elems_nlmsg_build_payload(nlh, s);
+            mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, nftc->table);
+            mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, name);
+            if (g->pending) {
+                mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID,
+                                 htonl(g->id));
+            }
+            elems = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+        }
+        struct nlattr *e = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+        struct nlattr *k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+        mnl_attr_put(nlh, NFTA_DATA_VALUE, klen, f->key);
+        mnl_attr_nest_end(nlh, k);
+        if (add) {
+            ovs_be32 id = htonl(f->act ? f->act->id : PUNT_ID);
+            struct nlattr *d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+            mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof id, &id);
+            mnl_attr_nest_end(nlh, d);
+            put_elem_comment(nlh, f);
+        }
+        mnl_attr_nest_end(nlh, e);
+        size_t list_len = ((char *) mnl_nlmsg_get_payload_tail(nlh)
+                           - (char *) elems);
+        if (++n == ELEMS_PER_MSG || list_len > ELEMS_LIST_MAX
+            || f->emit_node.next == list) {
+            mnl_attr_nest_end(nlh, elems);
             nftc_batch_close(b, nlh);
-            nftnl_set_free(s);
-            s = NULL;
+            nlh = NULL;
             n = 0;
         }
     }

@@ -258,7 +258,11 @@ struct nftc_actchain {
 
 struct nftc_rflow {
     struct hmap_node id_node;     /* In nftc->flows, by identity. */
-    struct hmap_node key_node;    /* In group->elems, by 'key'. */
+    struct hmap_node key_node;    /* In group->elems, by 'key' (and in a
+                                   * commit's plan, see nftc-txn.c). */
+    uint32_t id_hash;             /* nftc_rflow_hash(). */
+    uint32_t key_hash;            /* nftc_key_hash() of 'key', once
+                                   * lowered. */
     struct ovs_list txn_node;
     struct minimatch match;
     uint8_t table_id;

@@ -64,6 +64,12 @@ nftc_txn_begin(struct nftc *nftc)
     nftc->txn_open = true;
 }
 
+size_t
+nftc_txn_n_ops(const struct nftc *nftc)
+{
+    return hmap_count(&nftc->txn_ops);
+}
+
 void
 nftc_txn_abort(struct nftc *nftc)
 {
@@ -244,6 +250,7 @@ txn_lower(struct nftc *nftc, struct nftc_rflow *f, struct ovs_list *groups,
     g = nftc_group_get(nftc, &key, f->priority);
     f->group = g;
     nftc_key_bytes(&key, f->key);
+    f->key_hash = nftc_key_hash(f->key, g->key_len);
     if (!g->in_txn) {
         g->in_txn = true;
         ovs_list_init(&g->txn_adds);
@@ -341,14 +348,10 @@ struct elem_plans {
     struct elem_plan *by_group;   /* In the order of the groups list. */
     struct nftc_rflow **touched;  /* Staying flows marked will_own. */
     size_t n_touched, allocated_touched;
-    struct hmap claimed;          /* Of struct claim: keys an added flow
-                                   * got an element for. */
-};
-
-struct claim {
-    struct hmap_node node;
-    const struct nftc_group *g;
-    struct nftc_rflow *f;
+    struct hmap claimed;          /* Added flows that got an element, by
+                                   * key_node: a new flow is in no group's
+                                   * 'elems' before the settle (which
+                                   * reuses the node). */
 };
 
 static bool
@@ -366,8 +369,7 @@ staying_with_key(struct nftc_group *g, const struct nftc_rflow *f)
 {
     struct nftc_rflow *s, *same = NULL, *found = NULL;
 
-    HMAP_FOR_EACH_WITH_HASH (s, key_node, nftc_key_hash(f->key, g->key_len),
-                             &g->elems) {
+    HMAP_FOR_EACH_WITH_HASH (s, key_node, f->key_hash, &g->elems) {
         if (s != f && !s->dying && same_key(g, s, f)) {
             if (s->in_kernel) {
                 return s;
@@ -385,11 +387,10 @@ static bool
 key_claimed(const struct elem_plans *ps, const struct nftc_group *g,
             const struct nftc_rflow *f)
 {
-    const struct claim *c;
+    const struct nftc_rflow *c;
 
-    HMAP_FOR_EACH_WITH_HASH (c, node, nftc_key_hash(f->key, g->key_len),
-                             &ps->claimed) {
-        if (c->g == g && same_key(g, c->f, f)) {
+    HMAP_FOR_EACH_WITH_HASH (c, key_node, f->key_hash, &ps->claimed) {
+        if (c->group == g && same_key(g, c, f)) {
             return true;
         }
     }
@@ -397,13 +398,9 @@ key_claimed(const struct elem_plans *ps, const struct nftc_group *g,
 }
 
 static void
-plan_add(struct elem_plans *ps, struct elem_plan *plan,
-         const struct nftc_group *g, struct nftc_rflow *f)
+plan_add(struct elem_plans *ps, struct elem_plan *plan, struct nftc_rflow *f)
 {
-    struct claim *c = xmalloc(sizeof *c);
-    c->g = g;
-    c->f = f;
-    hmap_insert(&ps->claimed, &c->node, nftc_key_hash(f->key, g->key_len));
+    hmap_insert(&ps->claimed, &f->key_node, f->key_hash);
     f->will_own = true;
     ovs_list_push_back(&plan->adds, &f->emit_node);
 }
@@ -435,7 +432,7 @@ plan_group(struct elem_plans *ps, struct elem_plan *plan,
             plan->flush = true;
             LIST_FOR_EACH (f, txn_node, &g->txn_adds) {
                 if (!key_claimed(ps, g, f)) {
-                    plan_add(ps, plan, g, f);
+                    plan_add(ps, plan, f);
                 }
             }
         }
@@ -472,7 +469,7 @@ plan_group(struct elem_plans *ps, struct elem_plan *plan,
         struct nftc_rflow *s = staying_with_key(g, f);
         if (!(s && (s->in_kernel || s->will_own))
             && !key_claimed(ps, g, f)) {
-            plan_add(ps, plan, g, f);
+            plan_add(ps, plan, f);
         }
     }
 }
@@ -519,11 +516,7 @@ plans_finish(struct elem_plans *ps, struct ovs_list *groups, bool ok)
     }
     free(ps->touched);
     free(ps->by_group);
-    struct claim *c;
-    HMAP_FOR_EACH_POP (c, node, &ps->claimed) {
-        free(c);
-    }
-    hmap_destroy(&ps->claimed);
+    hmap_destroy(&ps->claimed);     /* The flows' nodes are reused. */
 }
 
 /* Applies a committed plan to the state, or undoes it ('ok' false). */
@@ -563,8 +556,7 @@ txn_settle(struct nftc *nftc, struct ovs_list *groups, struct ovs_list *acts,
         }
         LIST_FOR_EACH_POP (f, txn_node, &g->txn_adds) {
             if (ok) {
-                hmap_insert(&g->elems, &f->key_node,
-                            nftc_key_hash(f->key, g->key_len));
+                hmap_insert(&g->elems, &f->key_node, f->key_hash);
                 hmap_insert(&nftc->flows, &f->id_node, nftc_rflow_hash(f));
                 if (f->act) {
                     f->act->n_refs++;

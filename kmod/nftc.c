@@ -358,7 +358,7 @@ identity_hash(const struct minimatch *match, uint8_t table_id, int priority)
 uint32_t
 nftc_rflow_hash(const struct nftc_rflow *f)
 {
-    return identity_hash(&f->match, f->table_id, f->priority);
+    return f->id_hash;
 }
 
 bool
@@ -377,6 +377,7 @@ nftc_rflow_new(uint8_t table_id, int priority, const struct match *match)
     f->table_id = table_id;
     f->priority = priority;
     minimatch_init(&f->match, match);
+    f->id_hash = identity_hash(&f->match, table_id, priority);
     return f;
 }
 
@@ -465,11 +466,12 @@ group_create(struct nftc *nftc, const struct nftc_key *key, int priority,
 struct nftc_group *
 nftc_group_get(struct nftc *nftc, const struct nftc_key *key, int priority)
 {
+    uint64_t stub[512 / 8];
     struct nftc_group *g;
     struct ofpbuf desc;
     uint32_t hash;
 
-    ofpbuf_init(&desc, 256);
+    ofpbuf_use_stub(&desc, stub, sizeof stub);
     group_desc(key, priority, &desc);
     hash = hash_bytes(desc.data, desc.size, 0);
     g = group_find(nftc, desc.data, desc.size, hash);

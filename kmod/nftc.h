@@ -209,6 +209,7 @@ bool nftc_flow_offloadable(const struct nftc *, const struct nftc_flow *flow,
  * in which case nothing changed.  An empty transaction commits nothing.
  * nftc_txn_abort() drops queued operations. */
 void nftc_txn_begin(struct nftc *);
+size_t nftc_txn_n_ops(const struct nftc *);   /* Operations queued. */
 int nftc_txn_flow_add(struct nftc *, const struct nftc_flow *flow);
 int nftc_txn_flow_del(struct nftc *, uint8_t table_id, int priority,
                       const struct match *match);

@@ -14,6 +14,7 @@
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/vlog.h"
 #include "fatal-signal.h"
+#include "openvswitch/poll-loop.h"
 #include "packets.h"
 #include "timeval.h"
 
@@ -28,13 +29,19 @@ VLOG_DEFINE_THIS_MODULE(offload);
  * as it left it: one netlink message when nothing changed. */
 #define OFFLOAD_CHECK_INTERVAL 1000
 
+/* A queued change waits at most this long (msec) for more to share its
+ * commit, and at most this many changes wait (see offload.h). */
+#define OFFLOAD_COMMIT_DELAY 2
+#define OFFLOAD_COMMIT_OPS 4096
+
 /* Flows up to which a statistics request reads kernel counters first. */
 #define OFFLOAD_SYNC_STATS_MAX 4096
 
 struct offload {
     enum offload_mode mode;
     struct nftc *nftc;          /* NULL when off. */
-    bool pending;               /* An nftc transaction is open. */
+    bool pending;               /* An nftc transaction is open... */
+    long long int commit_at;    /* ...to commit by then (msec). */
     char *off_reason;           /* Why offload is off, if it is. */
     long long int next_stats;   /* msec. */
     long long int stats_cost;   /* msec the last counter read took. */
@@ -278,6 +285,7 @@ begin(struct offload *o)
     if (!o->pending) {
         nftc_txn_begin(o->nftc);
         o->pending = true;
+        o->commit_at = time_msec() + OFFLOAD_COMMIT_DELAY;
     }
 }
 
@@ -570,7 +578,10 @@ offload_run(struct ofproto *p)
     if (!o || !o->nftc) {
         return;
     }
-    offload_commit(p);
+    if (o->pending && (time_msec() >= o->commit_at
+                       || nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS)) {
+        offload_commit(p);
+    }
     if (o->nftc) {
         nftc_reap(o->nftc);     /* After the replies a flush held up. */
     }
@@ -588,6 +599,19 @@ offload_run(struct ofproto *p)
          * and idle timeouts of huge offloaded tables lag accordingly. */
         o->next_stats = time_msec() + MAX(OFFLOAD_STATS_INTERVAL,
                                           20 * o->stats_cost);
+    }
+}
+
+void
+offload_wait(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    if (o && o->nftc && o->pending) {
+        if (nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS) {
+            poll_immediate_wake();
+        } else {
+            poll_timer_wait_until(o->commit_at);
+        }
     }
 }
 

@@ -7,9 +7,15 @@
  *
  * With offload on, every change to table 0 is queued to nftc as it
  * happens and committed as one netlink batch at the next barrier, at the
- * end of a bundle commit, or at the end of the main loop's pass, whichever
- * comes first: the flow-mods before a barrier become one atomic kernel
- * commit, and a barrier reply is never sent before the kernel agrees.
+ * end of a bundle commit, before anything reads kernel counters, or
+ * OFFLOAD_COMMIT_DELAY ms after the first change was queued (sooner once
+ * OFFLOAD_COMMIT_OPS are), whichever comes first: the flow-mods before a
+ * barrier become one atomic kernel commit, a barrier reply is never sent
+ * before the kernel agrees, and a stream of flow-mods without barriers
+ * costs a commit per few milliseconds rather than one per flow-mod.
+ * (Until a change is committed, frames it concerns still meet the old
+ * kernel table or, missing it, userspace's new one: OpenFlow promises
+ * nothing about a flow-mod before the barrier that follows it.)
  *
  * Kernel counters are read back every OFFLOAD_STATS_INTERVAL (and before
  * flow statistics are answered) and added to the rules' own, so OpenFlow
@@ -96,6 +102,7 @@ void offload_read_stats(struct ofproto *p);
 void offload_refresh_stats(struct ofproto *p, struct rule *const *rules,
                            size_t n);
 void offload_run(struct ofproto *p);
+void offload_wait(struct ofproto *p);
 
 /* Brings table 0's lookup and matched counts up to date with what the
  * kernel forwarded (before a table statistics reply): one dump of the

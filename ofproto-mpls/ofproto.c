@@ -915,6 +915,7 @@ ofproto_wait(struct ofproto *p)
     revalidate_run(p);
     datapath_wait(p->dp);
     connmgr_wait(p->connmgr);
+    offload_wait(p);
     poll_timer_wait_until(MIN(MIN(p->next_expire, p->next_port_check),
                               datapath_next_expire(p->dp)));
 }
