@@ -9,7 +9,10 @@
 # OpenFlow13` for both, runs on CPU 1.  For each switch, RUNS times:
 #
 #   add-flows   N distinct flows from one file (priority 100, ip,
-#               nw_src=10.x.y.z, output:2), then dump-flows must count N;
+#               nw_src=10.x.y.z, output:2; with BENCH_FLOWSET=udp, the
+#               set of issue 14: udp, priorities 100-106 in turn,
+#               nw_src=10.x.y.z and tp_dst varying, output:2), then
+#               dump-flows must count N;
 #   dump-flows  of the N flows (must print N);
 #   del-flows   of all of them (the table must then be empty);
 #   bundle      add-flows --bundle of the same file, where the switch
@@ -30,7 +33,8 @@
 # where the kernel allows, which the script checks), "mvsoff" mvsd with
 # --offload=off.
 #
-# Environment: BENCH_FLOWS (100000), BENCH_RUNS (3), BENCH_SINGLE (200),
+# Environment: BENCH_FLOWS (100000), BENCH_FLOWSET (nw_src, or udp),
+# BENCH_RUNS (3), BENCH_SINGLE (200),
 # BENCH_SWITCHES ("mvs mvsoff ovs"), BENCH_OUT=DIR keeps logs and flow
 # files.
 set -u
@@ -38,6 +42,8 @@ TEST_NAME=flowmod
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 N=${BENCH_FLOWS:-100000}
+FLOWSET=${BENCH_FLOWSET:-nw_src}
+case $FLOWSET in nw_src|udp) ;; *) fail "BENCH_FLOWSET: nw_src or udp" ;; esac
 RUNS=${BENCH_RUNS:-3}
 SINGLE=${BENCH_SINGLE:-200}
 SWITCHES=${BENCH_SWITCHES:-mvs mvsoff ovs}
@@ -50,7 +56,7 @@ OUT=${BENCH_OUT:-$TEST_DIR/out}
 mkdir -p "$OUT" || fail "mkdir $OUT"
 CLIENT="taskset -c $CLIENT_CPU $OFCTL"
 
-bench_header "flowmod: $N flows, switch on CPU $SW_CPU," \
+bench_header "flowmod: $N flows ($FLOWSET), switch on CPU $SW_CPU," \
     "ovs-ofctl on CPU $CLIENT_CPU, median of $RUNS runs"
 for sw in $SWITCHES; do
     add_ns "sw-$sw"
@@ -65,10 +71,16 @@ for sw in $SWITCHES; do
     fi
 done
 
-# N distinct flows: nw_src 10.0.0.0, 10.0.0.1, ... (N < 2^24).
-awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++)
-    printf "priority=100,ip,nw_src=10.%d.%d.%d,actions=output:2\n",
-           int(i / 65536), int(i / 256) % 256, i % 256 }' >"$OUT/flows.txt"
+# N distinct flows: nw_src 10.0.0.0, 10.0.0.1, ... (N < 2^24); for "udp"
+# also seven priorities (seven nf_tables maps) and a tp_dst per flow.
+awk -v n="$N" -v set="$FLOWSET" 'BEGIN { for (i = 0; i < n; i++)
+    if (set == "udp")
+        printf "priority=%d,udp,nw_src=10.%d.%d.%d,tp_dst=%d,actions=output:2\n",
+               100 + i % 7, int(i / 65536), int(i / 256) % 256, i % 256,
+               1 + (i * 7919) % 65535
+    else
+        printf "priority=100,ip,nw_src=10.%d.%d.%d,actions=output:2\n",
+               int(i / 65536), int(i / 256) % 256, i % 256 }' >"$OUT/flows.txt"
 SINGLE_FLOW="priority=200,ip,nw_src=192.0.2.1,actions=output:2"
 
 # nflows SWITCH: number of flows in its tables.
@@ -167,7 +179,7 @@ for sw in $SWITCHES; do
 done
 
 echo
-echo "== results: $N flows, ovs-ofctl -O OpenFlow13 (median of $RUNS)"
+echo "== results: $N flows ($FLOWSET), ovs-ofctl -O OpenFlow13 (median of $RUNS)"
 echo "   mvs: offload on (nf_tables), mvsoff: --offload=off"
 printf '%-34s %11s %11s %11s %8s %8s %8s\n' operation mvs mvsoff ovs \
     mvs/ovs off/ovs mvs/off

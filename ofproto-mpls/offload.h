@@ -19,7 +19,10 @@
  *
  * Kernel counters are read back every OFFLOAD_STATS_INTERVAL (and before
  * flow statistics are answered) and added to the rules' own, so OpenFlow
- * statistics and idle timeouts see kernel-forwarded traffic.
+ * statistics and idle timeouts see kernel-forwarded traffic.  Table 0's
+ * lookup and matched counts come from the action chains' counters, read
+ * before every table statistics reply; they survive the flows, so
+ * deleting flows reads only the counters a flow-removed message needs.
  *
  * If the kernel ever refuses a commit, the kernel copy could disagree with
  * OpenFlow; rather than forward by a stale copy, offload removes its

@@ -39,7 +39,7 @@ log "failed bundle: nothing changed"
 if [ "$MVS_SWITCH" = mvs ] && command -v nft >/dev/null 2>&1; then
     kernel_table() {
         ip netns exec "$ns" nft list table netdev mvs-br0 \
-            | sed 's/counter packets [0-9]* bytes [0-9]*/counter/'
+            | sed 's/counter packets [0-9]* bytes [0-9]*/counter/g'
     }
     kbefore=$(kernel_table)
     echo "$kbefore" | grep -q 'in_port\|iif\|elements' \
