@@ -666,6 +666,7 @@ nftc_check(struct nftc *nftc)
 struct stats_ctx {
     struct nftc *nftc;
     struct nftc_group *group;
+    bool collect;                 /* Note changed flows in nftc->changed. */
 };
 
 /* The counter of expression 'expr' (NFTA_EXPR_*), if it is one. */
@@ -726,9 +727,18 @@ elem_counter(struct stats_ctx *ctx, const struct nlattr *elem)
     HMAP_FOR_EACH_WITH_HASH (f, key_node, nftc_key_hash(kbuf, g->key_len),
                              &g->elems) {
         if (f->in_kernel && !memcmp(f->key, kbuf, g->key_len)) {
-            if (found) {
+            if (found && (f->packets != packets || f->bytes != bytes)) {
                 f->packets = packets;
                 f->bytes = bytes;
+                if (ctx->collect) {
+                    struct nftc *nftc = ctx->nftc;
+                    if (nftc->n_changed >= nftc->allocated_changed) {
+                        nftc->changed = x2nrealloc(nftc->changed,
+                                                   &nftc->allocated_changed,
+                                                   sizeof *nftc->changed);
+                    }
+                    nftc->changed[nftc->n_changed++] = f;
+                }
             }
             break;
         }
@@ -819,7 +829,7 @@ read_group_counters(struct nftc *nftc, struct nftc_group *g)
 {
     size_t bufsize = 2 * NFTC_GET_BATCH * (NFTC_KEY_MAX + 32) + 4096;
     uint8_t *buf = xmalloc(bufsize);
-    struct stats_ctx ctx = { .nftc = nftc, .group = g };
+    struct stats_ctx ctx = { .nftc = nftc, .group = g, .collect = true };
     struct nlmsghdr *nlh = NULL;
     struct nlattr *list = NULL;
     char name[NFTC_MAP_NAME_LEN];
@@ -862,18 +872,77 @@ read_group_counters(struct nftc *nftc, struct nftc_group *g)
     return error;
 }
 
+static void
+report_flow(const struct nftc_rflow *f, nftc_stats_cb *cb, void *aux)
+{
+    struct nftc_flow_stats st;
+    struct match match;
+
+    if (f->owner) {
+        st.match = NULL;
+    } else {
+        minimatch_expand(&f->match, &match);
+        st.match = &match;
+    }
+    st.owner = f->owner;
+    st.table_id = f->table_id;
+    st.priority = f->priority;
+    st.cookie = f->cookie;
+    st.offloaded = f->offloaded && f->in_kernel;
+    st.packets = f->packets;
+    st.bytes = f->bytes;
+    cb(&st, aux);
+}
+
+static int stats_read(struct nftc *);
+
 int
 nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 {
-    struct nftc_group *g;
     struct nftc_rflow *f;
+    int error = stats_read(nftc);
+
+    if (error || !cb) {
+        return error;
+    }
+    HMAP_FOR_EACH (f, id_node, &nftc->flows) {
+        if (f->group) {
+            report_flow(f, cb, aux);
+        }
+    }
+    return 0;
+}
+
+int
+nftc_stats_read_changed(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
+{
+    int error = stats_read(nftc);
+
+    if (!error) {
+        for (size_t i = 0; i < nftc->n_changed; i++) {
+            report_flow(nftc->changed[i], cb, aux);
+        }
+    }
+    nftc->n_changed = 0;
+    return error;
+}
+
+/* Reads the counters of every lowered flow into it, noting in
+ * nftc->changed those that changed. */
+static int
+stats_read(struct nftc *nftc)
+{
+    struct nftc_group *g;
     int error = 0;
+
+    nftc->n_changed = 0;
 
     if (!nftc->offline) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
 
         HMAP_FOR_EACH (g, node, &nftc->groups) {
-            struct stats_ctx ctx = { .nftc = nftc, .group = g };
+            struct stats_ctx ctx = { .nftc = nftc, .group = g,
+                                     .collect = true };
             struct nftnl_set *s;
             struct nlmsghdr *nlh;
 
@@ -903,32 +972,7 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
             }
         }
     }
-    if (error || !cb) {
-        return error;
-    }
-    HMAP_FOR_EACH (f, id_node, &nftc->flows) {
-        struct nftc_flow_stats st;
-        struct match match;
-
-        if (!f->group) {
-            continue;
-        }
-        if (f->owner) {
-            st.match = NULL;
-        } else {
-            minimatch_expand(&f->match, &match);
-            st.match = &match;
-        }
-        st.owner = f->owner;
-        st.table_id = f->table_id;
-        st.priority = f->priority;
-        st.cookie = f->cookie;
-        st.offloaded = f->offloaded && f->in_kernel;
-        st.packets = f->packets;
-        st.bytes = f->bytes;
-        cb(&st, aux);
-    }
-    return 0;
+    return error;
 }
 
 /* Action chain counters. */

@@ -322,6 +322,8 @@ struct nftc {
     struct ovs_list txn_list;     /* nftc_txn_op in order. */
 
     struct nftc_counts counts;
+    struct nftc_rflow **changed;  /* nftc-nl.c's: flows whose counters the */
+    size_t n_changed, allocated_changed;  /* read in progress changed. */
     uint32_t known_genid;         /* Generation after our last commit or
                                    * check, see nftc_check()... */
     bool genid_known;             /* ...if set: a batch starts with it

@@ -142,6 +142,7 @@ nftc_destroy(struct nftc *nftc)
     nftc_reap(nftc);
     hmap_destroy(&nftc->graveyard);
     free(nftc->doomed_maps);
+    free(nftc->changed);
     HMAP_FOR_EACH_POP (f, id_node, &nftc->flows) {
         nftc_rflow_free(f);
     }

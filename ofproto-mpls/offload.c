@@ -451,7 +451,7 @@ read_all(struct ofproto *p)
 {
     struct offload *o = p->offload;
     long long int start = time_msec();
-    int error = nftc_stats_read(o->nftc, stats_cb, p);
+    int error = nftc_stats_read_changed(o->nftc, stats_cb, p);
     if (!error) {
         credit_table(p);
     }
