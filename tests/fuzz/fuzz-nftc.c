@@ -18,7 +18,9 @@
  * any set_field of tunnel_id or tun_ipv6_src is an extension action of
  * whatever kind its value says, including one that is no kind at all, as
  * a broken decoder might answer): ADD/MODIFY add the flow,
- * DELETE/DELETE_STRICT delete it; the
+ * DELETE/DELETE_STRICT delete it, and a DELETE of everything (catch-all
+ * match) flushes every flow (nftc_txn_flush(), as a delete-all does in
+ * mvsd), with nftc_reap() after the next commit; the
  * transaction commits after every 3 operations and at the end.  Every
  * framed batch must walk as netlink messages from BATCH_BEGIN (with its
  * generation id) to BATCH_END.  The counters are read back
@@ -307,13 +309,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             nftc_flow_offloadable(nftc, &flow, &reason);
             ds_destroy(&reason);
             if (fm.command == OFPFC_DELETE
-                || fm.command == OFPFC_DELETE_STRICT) {
+                && flow_wildcards_is_catchall(&match.wc)) {
+                nftc_txn_flush(nftc);
+            } else if (fm.command == OFPFC_DELETE
+                       || fm.command == OFPFC_DELETE_STRICT) {
                 nftc_txn_flow_del(nftc, flow.table_id, fm.priority, &match);
             } else {
                 nftc_txn_flow_add(nftc, &flow);
             }
             if (++n_ops % 3 == 0) {
                 commit(nftc);
+                nftc_reap(nftc);
             }
             minimatch_destroy(&fm.match);
         }

@@ -16,11 +16,14 @@
  * (so it has lookup maps whose elements dumps return), then switched to
  * a fake socket: this file includes kmod/nftc-nl.c with libmnl's socket
  * calls, recv(), recvmmsg() and setsockopt() replaced by the functions below (no test
- * hook in mvs).  Then 'n' % 16 operations run, each 'op' % 7:
+ * hook in mvs).  Then 'n' % 16 operations run, each 'op' % 10:
  *
  *   0 read the generation      1 nftc_check()     2 read all counters
  *   3 read one flow's counters 4 remove the table 5 add a flow, commit
  *   6 reopen the socket (failing if the op byte's bit 7 is set)
+ *   7 read the action chains' counters (table 0's totals)
+ *   8 flush every flow, commit, reap
+ *   9 read the counters that changed
  *
  * Every recv() takes the next answer: 'flags' bit 0 sets each message's
  * sequence number to the last request's (bit 1: the last message of the
@@ -336,7 +339,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n_stats = 0;
         int error = 0;
 
-        switch (ops[k] % 7) {
+        switch (ops[k] % 10) {
         case 0:
             error = nl_get_genid(nftc, &genid);
             break;
@@ -371,6 +374,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fk.open_fails = ops[k] & 0x80;
             error = nftc_nl_reopen(nftc);
             fk.open_fails = false;
+            break;
+        case 7:
+            error = nftc_table_counters(nftc, &packets, &bytes);
+            break;
+        case 8:
+            nftc_txn_begin(nftc);
+            nftc_txn_flush(nftc);
+            error = nftc_txn_commit(nftc);
+            check_batch(nftc);
+            nftc_reap(nftc);
+            break;
+        case 9:
+            error = nftc_stats_read_changed(nftc, stats_cb, &n_stats);
+            if (n_stats > nftc_n_flows(nftc)) {
+                fprintf(stderr, "%zu changed stats for %zu flows\n",
+                        n_stats, nftc_n_flows(nftc));
+                abort();
+            }
             break;
         }
         check_error("operation", error);
