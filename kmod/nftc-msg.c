@@ -250,6 +250,7 @@ nftc_batch_init(struct nftc_batch *b, uint32_t first_seq, uint32_t genid)
     b->n_msgs = 0;
     b->begin_seq = b->seq;
     b->end_seq = 0;
+    b->ack_last = true;
     nlh = batch_marker(b, NFNL_MSG_BATCH_BEGIN, 0);
     mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
     ofpbuf_put_uninit(&b->buf, NLMSG_ALIGN(nlh->nlmsg_len));
@@ -283,14 +284,16 @@ nftc_batch_close(struct nftc_batch *b, struct nlmsghdr *nlh)
 /* END asks for an acknowledgement: the kernel sends it only if the whole
  * batch committed, which is how a commit knows it succeeded.  Kernels
  * before 6.10 or so never acknowledge END; for them the last message
- * asks too, and its acknowledgement (delivered only after the commit, with
- * an error for the batch if the commit failed) does instead. */
+ * asks too ('ack_last'), and its acknowledgement (delivered only after
+ * the commit, with an error for the batch if the commit failed) does
+ * instead.  Once nftc has seen END acknowledged it stops asking twice: an
+ * acknowledgement is a message to allocate, send and read per commit. */
 void
 nftc_batch_end(struct nftc_batch *b)
 {
     struct nlmsghdr *nlh;
 
-    if (b->n_msgs) {
+    if (b->n_msgs && b->ack_last) {
         nlh = ofpbuf_at_assert(&b->buf, b->last_ofs, sizeof *nlh);
         nlh->nlmsg_flags |= NLM_F_ACK;
     }

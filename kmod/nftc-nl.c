@@ -437,7 +437,7 @@ static int
 nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
               struct ovs_list *new_groups)
 {
-    size_t bufsize = (512 * 1024);
+    size_t bufsize = NFTC_RX_VLEN * NFTC_RX_SIZE;
     uint8_t *buf;
     bool end_acked = false;
     int first_error = 0;
@@ -454,7 +454,10 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
         return mnl_error();
     }
 
-    buf = xmalloc(bufsize);
+    if (!nftc->rx_buf) {
+        nftc->rx_buf = xmalloc(bufsize);
+    }
+    buf = nftc->rx_buf;
     for (;;) {
         ssize_t n = recv(mnl_socket_get_fd(nftc->nl), buf, bufsize,
                          MSG_DONTWAIT);
@@ -486,11 +489,13 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
                 }
                 if (err && !first_error) {
                     first_error = err;
-                } else if (!err && (nlh->nlmsg_seq == b->end_seq
-                                    || (b->n_msgs
-                                        && nlh->nlmsg_seq == b->end_seq - 1))) {
-                    /* END's acknowledgement, or on kernels that do not
-                     * send one, the last message's (nftc_batch_end()). */
+                } else if (!err && nlh->nlmsg_seq == b->end_seq) {
+                    end_acked = true;       /* END's acknowledgement. */
+                    nftc->end_acks = true;
+                } else if (!err && b->ack_last && b->n_msgs
+                           && nlh->nlmsg_seq == b->end_seq - 1) {
+                    /* On kernels that do not acknowledge END, the last
+                     * message's (nftc_batch_end()). */
                     end_acked = true;
                 }
             } else if (nlh->nlmsg_type
@@ -500,7 +505,6 @@ nl_send_batch(struct nftc *nftc, struct nftc_batch *b,
             }
         }
     }
-    free(buf);
     if (first_error) {
         return first_error;
     }
@@ -527,6 +531,8 @@ nftc_nl_batch_start(struct nftc *nftc, struct nftc_batch *b, uint32_t *genid)
         }
     }
     nftc_batch_init(b, nftc->seq, *genid);
+    /* A kernel that acknowledges END needs no second acknowledgement. */
+    b->ack_last = !nftc->end_acks;
     return 0;
 }
 

@@ -333,6 +333,8 @@ struct nftc {
     void (*presend_hook)(void *aux);
     void *presend_aux;
     bool mpls_expr;               /* Kernel has the "mpls" expression. */
+    bool end_acks;                /* The kernel was seen acknowledging a
+                                   * batch's END (6.10 and later). */
     nftc_ext_decode_fn *ext_decode;   /* NULL: no extension actions. */
 };
 
@@ -412,6 +414,8 @@ struct nftc_batch {
     size_t n_msgs;                /* Between BEGIN and END. */
     size_t last_ofs;              /* Offset of the last message before END
                                    * in 'buf', if 'n_msgs'. */
+    bool ack_last;                /* The last message asks for an ack too
+                                   * (nftc_batch_end()); true by default. */
 };
 void nftc_batch_init(struct nftc_batch *, uint32_t first_seq, uint32_t genid);
 void nftc_batch_uninit(struct nftc_batch *);
