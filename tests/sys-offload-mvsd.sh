@@ -5,6 +5,8 @@
 #  - a flow nf_tables cannot do (dec_ttl) is punted and carried by
 #    userspace, and beats a lower-priority offloaded flow;
 #  - offload/show tells which flow runs where and why;
+#  - a flow-mod without a barrier reaches nf_tables within a second, with
+#    nothing else happening;
 #  - another program's table is left alone, and ours survives its commits;
 #  - mvsd killed with SIGKILL and started again leaves exactly one table.
 . "$(dirname "$0")/lib.sh"
@@ -75,6 +77,29 @@ appctl br0 offload/show | grep -q 'userspace table=0, priority=20, cookie=0x3.*d
 n=$(flow_packets br0 'cookie=0x3')
 [ "${n:-0}" -ge 3 ] || fail "punted flow counted $n packets"
 log "non-offloadable flow: punted to userspace, priority respected"
+
+# A flow-mod without a barrier reaches the kernel on its own: commits wait
+# a few milliseconds for company, then a timer commits even if nothing else
+# happens.  The client sends one flow-mod and stays silent.
+cat >"$TEST_DIR/nobarrier.py" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from ofclient import OFClient
+c = OFClient(sys.argv[2])
+c.add_flow("table=0,priority=30,in_port=1,eth_type=0x0800,"
+           "ipv4_dst=10.9.9.9", "output:2", cookie=0x4)
+open(sys.argv[3], "w").close()
+time.sleep(30)
+PY
+start_daemon nobarrier "$PYTHON" "$TEST_DIR/nobarrier.py" "$top_srcdir/tests" \
+    "$(sw_target br0)" "$TEST_DIR/nobarrier.sent"
+nb_pid=$LAST_PID
+wait_for "[ -e '$TEST_DIR/nobarrier.sent' ]" 10 \
+    || fail "the flow-mod was not sent: $(cat "$TEST_DIR/nobarrier.log")"
+wait_for "ip netns exec '$ns' nft list table netdev mvs-br0 | grep -q 'cookie=0x4 '" 1 \
+    || fail "a flow-mod without a barrier was not in nf_tables after 1 s"
+stop_daemon "$nb_pid"
+log "a flow-mod without a barrier is committed on its own"
 
 # Another program's table and commits.
 ip netns exec "$ns" nft add table inet mvs-test-other
