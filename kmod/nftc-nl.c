@@ -604,6 +604,28 @@ nftc_nl_batch_commit(struct nftc *nftc, struct nftc_batch *b, uint32_t genid,
     return error;
 }
 
+/* Dumps the rules of our table's chain 'chain' (of every chain if NULL)
+ * to 'cb' (see nl_talk()). */
+static int
+dump_rules(struct nftc *nftc, const char *chain, mnl_cb_t cb,
+           void (*restart)(void *aux), void *aux)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nftnl_rule *r = nftnl_rule_alloc();
+
+    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
+    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
+    if (chain) {
+        nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+    }
+    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
+                                                 NFPROTO_NETDEV, NLM_F_DUMP,
+                                                 nftc->seq++);
+    nftnl_rule_nlmsg_build_payload(nlh, r);
+    nftnl_rule_free(r);
+    return nl_talk(nftc, nlh, cb, restart, aux);
+}
+
 /* Checks: is our table as we left it? */
 
 static int
@@ -641,19 +663,9 @@ nftc_check(struct nftc *nftc)
 
     /* Someone committed: is our table still there, with one lookup rule
      * per group in chain "flows"? */
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nftnl_rule *r = nftnl_rule_alloc();
-    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
-    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFTC_FLOWS_CHAIN);
-    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
-                                                 NFPROTO_NETDEV, NLM_F_DUMP,
-                                                 nftc->seq++);
-    nftnl_rule_nlmsg_build_payload(nlh, r);
-    nftnl_rule_free(r);
-
     size_t n = 0;
-    error = nl_talk(nftc, nlh, count_rules_cb, count_rules_restart, &n);
+    error = dump_rules(nftc, NFTC_FLOWS_CHAIN, count_rules_cb,
+                       count_rules_restart, &n);
     if (error == ENOENT || (!error && n != hmap_count(&nftc->groups))) {
         VLOG_WARN("table netdev %s was changed by someone else (%s)",
                   nftc->table, error ? "deleted"
@@ -1038,25 +1050,15 @@ chain_counter_cb(const struct nlmsghdr *nlh, void *nftc_)
 int
 nftc_nl_read_actchains(struct nftc *nftc, const struct nftc_actchain *a)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
     char name[16];
 
     if (nftc->offline) {
         return 0;
     }
-    struct nftnl_rule *r = nftnl_rule_alloc();
-    nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_NETDEV);
-    nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftc->table);
     if (a) {
         snprintf(name, sizeof name, "a%"PRIu32, a->id);
-        nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
     }
-    struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE,
-                                                 NFPROTO_NETDEV, NLM_F_DUMP,
-                                                 nftc->seq++);
-    nftnl_rule_nlmsg_build_payload(nlh, r);
-    nftnl_rule_free(r);
-    return nl_talk(nftc, nlh, chain_counter_cb, NULL, nftc);
+    return dump_rules(nftc, a ? name : NULL, chain_counter_cb, NULL, nftc);
 }
 
 int

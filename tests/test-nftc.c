@@ -696,6 +696,20 @@ n_listed(const struct nlmsghdr *nlh)
     return n;
 }
 
+/* Commits a flush of everything and parses its batch into 'p'. */
+static void
+flush_commit(struct nftc *nftc, struct parsed *p)
+{
+    nftc_txn_begin(nftc);
+    nftc_txn_flush(nftc);
+    assert_int_equal(nftc_txn_commit(nftc), 0);
+    parse_batch(nftc, p);
+    assert_int_equal(count_flow_elems(p, NFT_MSG_DELSETELEM), 0);
+    assert_int_equal(count_type(p, NFT_MSG_DELRULE), 1);
+    assert_int_equal(nftc_n_flows(nftc), 0);
+    assert_int_equal(nftc_n_masks(nftc), 0);
+}
+
 /* A flush deletes whole maps and chains, never element by element: a map
  * that flows added after the flush keep loses its elements to one message
  * without a list; what was queued before the flush is dropped; an
@@ -743,16 +757,9 @@ test_flush(void **state)
     assert_int_equal(nftc_n_actchains(fx->nftc), 1);
 
     /* Everything goes: a rule, a map, a chain, no element message. */
-    nftc_txn_begin(fx->nftc);
-    nftc_txn_flush(fx->nftc);
-    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
-    parse_batch(fx->nftc, &p);
-    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
-    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    flush_commit(fx->nftc, &p);
     assert_int_equal(count_type(&p, NFT_MSG_DELSET), 1);
     assert_int_equal(count_type(&p, NFT_MSG_DELCHAIN), 1);
-    assert_int_equal(nftc_n_flows(fx->nftc), 0);
-    assert_int_equal(nftc_n_masks(fx->nftc), 0);
     assert_int_equal(nftc_n_actchains(fx->nftc), 0);
     nftc_reap(fx->nftc);
 
@@ -766,14 +773,8 @@ test_flush(void **state)
     }
     assert_int_equal(nftc_txn_commit(fx->nftc), 0);
     assert_int_equal(nftc_n_flows(fx->nftc), 1100);
-    nftc_txn_begin(fx->nftc);
-    nftc_txn_flush(fx->nftc);
-    assert_int_equal(nftc_txn_commit(fx->nftc), 0);
-    parse_batch(fx->nftc, &p);
-    assert_int_equal(count_type(&p, NFT_MSG_DELRULE), 1);
+    flush_commit(fx->nftc, &p);
     assert_int_equal(count_type(&p, NFT_MSG_DELSET), 0);
-    assert_int_equal(count_flow_elems(&p, NFT_MSG_DELSETELEM), 0);
-    assert_int_equal(nftc_n_flows(fx->nftc), 0);
     nftc_reap(fx->nftc);
     parse_batch(fx->nftc, &p);
     assert_int_equal(p.n, 3);       /* BEGIN, DELSET, END. */
