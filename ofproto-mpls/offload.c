@@ -41,7 +41,12 @@ struct offload {
     enum offload_mode mode;
     struct nftc *nftc;          /* NULL when off. */
     bool pending;               /* An nftc transaction is open... */
-    long long int commit_at;    /* ...to commit by then (msec). */
+    long long int commit_at;    /* ...to commit by then (msec)... */
+    bool removals;              /* ...or before the main loop blocks, if it
+                                 * removes rules: a removed rule is freed
+                                 * after the next RCU grace period, and
+                                 * nftc's copy of it points at it until
+                                 * the commit. */
     char *off_reason;           /* Why offload is off, if it is. */
     long long int next_stats;   /* msec. */
     long long int stats_cost;   /* msec the last counter read took. */
@@ -100,6 +105,7 @@ offload_turn_off(struct ofproto *p, const char *why)
         o->nftc = NULL;
     }
     o->pending = false;
+    o->removals = false;
     o->n_replaced = 0;
     free(o->off_reason);
     o->off_reason = xstrdup(why);
@@ -133,6 +139,7 @@ offload_resync(struct ofproto *p)
     nftc_destroy(o->nftc);
     o->nftc = NULL;
     o->pending = false;
+    o->removals = false;
     o->n_replaced = 0;
     o->table_packets = 0;       /* The new table counts from zero. */
     int error = offload_nftc_create(p, &nftc);
@@ -319,6 +326,7 @@ offload_rule_removed(struct ofproto *p, const struct rule *rule)
     struct match match;
     minimatch_expand(&rule->cr.match, &match);
     begin(p->offload);
+    p->offload->removals = true;
     nftc_txn_flow_del(p->offload->nftc, rule->table_id, rule->cr.priority,
                       &match);
 }
@@ -328,6 +336,7 @@ offload_rules_flushed(struct ofproto *p)
 {
     if (offload_is_on(p)) {
         begin(p->offload);
+        p->offload->removals = true;
         nftc_txn_flush(p->offload->nftc);
     }
 }
@@ -339,7 +348,7 @@ offload_commit(struct ofproto *p)
     if (!o || !o->nftc || !o->pending) {
         return;
     }
-    o->pending = false;
+    o->pending = o->removals = false;
     int error = nftc_txn_commit(o->nftc);
     if (!error) {
         for (size_t i = 0; i < o->n_replaced; i++) {
@@ -370,6 +379,7 @@ offload_abort(struct ofproto *p)
     }
     if (o) {
         /* Their elements stay, and so do the counts read from them. */
+        o->removals = false;
         o->n_replaced = 0;
     }
 }
@@ -378,8 +388,9 @@ static void credit_rule(struct rule *, uint64_t packets, uint64_t bytes);
 
 /* A flow's counters: its owner is its rule (offload_rule_changed()).  A
  * read finds the flows nftc committed; a rule whose removal is queued but
- * not committed is still alive (rules are freed after an RCU grace period,
- * and commits happen within the main loop's pass). */
+ * not committed is still alive: rules are freed after an RCU grace period,
+ * and a queue with removals is committed before the main loop blocks
+ * ('removals'). */
 static void
 stats_cb(const struct nftc_flow_stats *fs, void *aux OVS_UNUSED)
 {
@@ -578,7 +589,7 @@ offload_run(struct ofproto *p)
     if (!o || !o->nftc) {
         return;
     }
-    if (o->pending && (time_msec() >= o->commit_at
+    if (o->pending && (o->removals || time_msec() >= o->commit_at
                        || nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS)) {
         offload_commit(p);
     }
@@ -606,6 +617,11 @@ void
 offload_wait(struct ofproto *p)
 {
     struct offload *o = p->offload;
+    if (o && o->nftc && o->pending && o->removals) {
+        /* Removals queued after offload_run() (by a unixctl command) may
+         * not wait past the loop's quiescent state. */
+        offload_commit(p);
+    }
     if (o && o->nftc && o->pending) {
         if (nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS) {
             poll_immediate_wake();

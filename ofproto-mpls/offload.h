@@ -9,7 +9,8 @@
  * happens and committed as one netlink batch at the next barrier, at the
  * end of a bundle commit, before anything reads kernel counters, or
  * OFFLOAD_COMMIT_DELAY ms after the first change was queued (sooner once
- * OFFLOAD_COMMIT_OPS are), whichever comes first: the flow-mods before a
+ * OFFLOAD_COMMIT_OPS are, and before the main loop blocks if a rule was
+ * removed, since removed rules are freed after it), whichever comes first: the flow-mods before a
  * barrier become one atomic kernel commit, a barrier reply is never sent
  * before the kernel agrees, and a stream of flow-mods without barriers
  * costs a commit per few milliseconds rather than one per flow-mod.

@@ -48,7 +48,8 @@ systests=${MVS_SAN_SYSTESTS:-"sys-ofctl-ping sys-osken-ping sys-malformed-of
     sys-fault-controller sys-fault-pinstorm sys-fault-port
     sys-fault-nftables sys-registers sys-ofctl-ext sys-select
     sys-mpls-depth sys-oxm sys-set-fields sys-group-chains
-    sys-fault-nft-busy sys-bundle-groups sys-of-config sys-cache-bounds"}
+    sys-fault-nft-busy sys-bundle-groups sys-of-config sys-cache-bounds
+    sys-offload-mass-delete"}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf "$logdir"
