@@ -652,16 +652,23 @@ nftc_map_name(const struct nftc_group *g, char name[NFTC_MAP_NAME_LEN])
     snprintf(name, NFTC_MAP_NAME_LEN, "m%"PRIu32, g->id);
 }
 
+/* Names map "m<id>" of our table in 's'. */
+static void
+set_name_id(const struct nftc *nftc, struct nftnl_set *s, uint32_t id)
+{
+    char name[NFTC_MAP_NAME_LEN];
+
+    snprintf(name, sizeof name, "m%"PRIu32, id);
+    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
+    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+}
+
 void
 nftc_msg_set_name(const struct nftc *nftc, struct nftnl_set *s,
                   const struct nftc_group *g)
 {
-    char name[NFTC_MAP_NAME_LEN];
-
-    nftc_map_name(g, name);
-    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
-    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
-    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+    set_name_id(nftc, s, g->id);
     if (g->pending) {
         nftnl_set_set_u32(s, NFTNL_SET_ID, g->id);
     }
@@ -795,13 +802,9 @@ void
 nftc_msg_map_del(const struct nftc *nftc, struct nftc_batch *b, uint32_t id)
 {
     struct nftnl_set *s = nftnl_set_alloc();
-    char name[NFTC_MAP_NAME_LEN];
     struct nlmsghdr *nlh;
 
-    snprintf(name, sizeof name, "m%"PRIu32, id);
-    nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
-    nftnl_set_set_str(s, NFTNL_SET_TABLE, nftc->table);
-    nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+    set_name_id(nftc, s, id);
     nlh = nftc_batch_open(b, NFT_MSG_DELSET, 0);
     nftnl_set_nlmsg_build_payload(nlh, s);
     nftc_batch_close(b, nlh);
@@ -813,7 +816,6 @@ nftc_msg_group_del(const struct nftc *nftc, struct nftc_batch *b,
                    const struct nftc_group *g)
 {
     struct nftnl_rule *r = nftc_rule_new(nftc->table, NFTC_FLOWS_CHAIN);
-    struct nftnl_set *s = nftnl_set_alloc();
     struct nlmsghdr *nlh;
 
     nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, g->handle);
@@ -822,15 +824,10 @@ nftc_msg_group_del(const struct nftc *nftc, struct nftc_batch *b,
     nftc_batch_close(b, nlh);
     nftnl_rule_free(r);
 
-    if (g->map_later) {
-        nftnl_set_free(s);
-        return;
+    /* A dying group is never pending: its map goes by name. */
+    if (!g->map_later) {
+        nftc_msg_map_del(nftc, b, g->id);
     }
-    nftc_msg_set_name(nftc, s, g);
-    nlh = nftc_batch_open(b, NFT_MSG_DELSET, 0);
-    nftnl_set_nlmsg_build_payload(nlh, s);
-    nftc_batch_close(b, nlh);
-    nftnl_set_free(s);
 }
 
 void
@@ -849,25 +846,27 @@ nftc_msg_elems_flush(const struct nftc *nftc, struct nftc_batch *b,
 }
 
 /* Appends to 'nlh' the element comment of 'f', as nft stores it (one
- * NFTNL_UDATA_SET_ELEM_COMMENT string in the element's user data). */
+ * NFTNL_UDATA_SET_ELEM_COMMENT string in the element's user data), built
+ * in 'ud', which it empties first. */
 static void
-put_elem_comment(struct nlmsghdr *nlh, const struct nftc_rflow *f)
+put_elem_comment(struct nlmsghdr *nlh, struct nftnl_udata_buf *ud,
+                 const struct nftc_rflow *f)
 {
-    /* libnftnl's TLV: type, length (with the NUL), the string. */
-    char buf[2 + 128];
-    char *str = buf + 2;
-    size_t room = sizeof buf - 2;
-    int n = snprintf(str, room, "table=%"PRIu8" priority=%d cookie=%#"PRIx64,
-                     f->table_id, f->priority, ntohll(f->cookie));
-    if (n >= 0 && (size_t) n < room) {
-        n += (f->act
-              ? snprintf(str + n, room - n, " actions=a%"PRIu32, f->act->id)
-              : snprintf(str + n, room - n, " userspace"));
+    char comment[128];
+
+    if (f->act) {
+        snprintf(comment, sizeof comment, "table=%"PRIu8" priority=%d "
+                 "cookie=%#"PRIx64" actions=a%"PRIu32, f->table_id,
+                 f->priority, ntohll(f->cookie), f->act->id);
+    } else {
+        snprintf(comment, sizeof comment, "table=%"PRIu8" priority=%d "
+                 "cookie=%#"PRIx64" userspace", f->table_id, f->priority,
+                 ntohll(f->cookie));
     }
-    n = MIN(MAX(n, 0), (int) room - 1);
-    buf[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
-    buf[1] = n + 1;
-    mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, n + 3, buf);
+    nftnl_udata_buf_put(ud, "", 0);     /* Empties it. */
+    nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, comment);
+    mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, nftnl_udata_buf_len(ud),
+                 nftnl_udata_buf_data(ud));
 }
 
 /* Encoded straight into the batch, no libnftnl object per element. */
@@ -875,6 +874,7 @@ void
 nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
                const struct nftc_group *g, struct ovs_list *list, bool add)
 {
+    struct nftnl_udata_buf *ud = add ? nftnl_udata_buf_alloc(256) : NULL;
     char name[NFTC_MAP_NAME_LEN];
     struct nlmsghdr *nlh = NULL;
     struct nlattr *elems = NULL;
@@ -905,7 +905,7 @@ nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
             struct nlattr *d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
             mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof id, &id);
             mnl_attr_nest_end(nlh, d);
-            put_elem_comment(nlh, f);
+            put_elem_comment(nlh, ud, f);
         }
         mnl_attr_nest_end(nlh, e);
         size_t list_len = ((char *) mnl_nlmsg_get_payload_tail(nlh)
@@ -917,5 +917,8 @@ nftc_msg_elems(const struct nftc *nftc, struct nftc_batch *b,
             nlh = NULL;
             n = 0;
         }
+    }
+    if (ud) {
+        nftnl_udata_buf_free(ud);
     }
 }

@@ -70,8 +70,9 @@ nftc_txn_n_ops(const struct nftc *nftc)
     return hmap_count(&nftc->txn_ops);
 }
 
-void
-nftc_txn_abort(struct nftc *nftc)
+/* Drops every queued operation. */
+static void
+txn_drop_ops(struct nftc *nftc)
 {
     struct nftc_txn_op *op;
 
@@ -80,6 +81,12 @@ nftc_txn_abort(struct nftc *nftc)
         nftc_rflow_free(op->flow);
         free(op);
     }
+}
+
+void
+nftc_txn_abort(struct nftc *nftc)
+{
+    txn_drop_ops(nftc);
     nftc->txn_open = false;
     nftc->txn_flush = false;
 }
@@ -87,18 +94,11 @@ nftc_txn_abort(struct nftc *nftc)
 void
 nftc_txn_flush(struct nftc *nftc)
 {
-    struct nftc_txn_op *op;
-
-    if (!nftc->txn_open) {
-        return;
+    if (nftc->txn_open) {
+        /* Whatever was queued concerned flows that go now. */
+        txn_drop_ops(nftc);
+        nftc->txn_flush = true;
     }
-    /* Whatever was queued concerned flows that go now. */
-    LIST_FOR_EACH_POP (op, list_node, &nftc->txn_list) {
-        hmap_remove(&nftc->txn_ops, &op->node);
-        nftc_rflow_free(op->flow);
-        free(op);
-    }
-    nftc->txn_flush = true;
 }
 
 /* Maps with at least this many elements are deleted after the commit
@@ -215,6 +215,27 @@ actions_rewrite(const struct ofpact *ofpacts, size_t len)
     return false;
 }
 
+/* Puts group 'g' / action chain 'a' on the transaction's list, once. */
+static void
+group_join_txn(struct nftc_group *g, struct ovs_list *groups)
+{
+    if (!g->in_txn) {
+        g->in_txn = true;
+        ovs_list_init(&g->txn_adds);
+        ovs_list_init(&g->txn_dels);
+        ovs_list_push_back(groups, &g->txn_node);
+    }
+}
+
+static void
+actchain_join_txn(struct nftc_actchain *a, struct ovs_list *acts)
+{
+    if (!a->in_txn) {
+        a->in_txn = true;
+        ovs_list_push_back(acts, &a->txn_node);
+    }
+}
+
 /* Lowers new flow 'f' for table 0: its key, group and action chain. */
 static void
 txn_lower(struct nftc *nftc, struct nftc_rflow *f, struct ovs_list *groups,
@@ -251,21 +272,13 @@ txn_lower(struct nftc *nftc, struct nftc_rflow *f, struct ovs_list *groups,
     f->group = g;
     nftc_key_bytes(&key, f->key);
     f->key_hash = nftc_key_hash(f->key, g->key_len);
-    if (!g->in_txn) {
-        g->in_txn = true;
-        ovs_list_init(&g->txn_adds);
-        ovs_list_init(&g->txn_dels);
-        ovs_list_push_back(groups, &g->txn_node);
-    }
+    group_join_txn(g, groups);
     g->delta++;
     ovs_list_push_back(&g->txn_adds, &f->txn_node);
 
     if (f->offloaded) {
         f->act = nftc_actchain_get(nftc, f->ofpacts, f->ofpacts_len, &l3);
-        if (!f->act->in_txn) {
-            f->act->in_txn = true;
-            ovs_list_push_back(acts, &f->act->txn_node);
-        }
+        actchain_join_txn(f->act, acts);
         f->act->delta++;
     }
 }
@@ -279,19 +292,11 @@ txn_unlower(struct nftc_rflow *old, struct ovs_list *groups,
     if (!g) {
         return;
     }
-    if (!g->in_txn) {
-        g->in_txn = true;
-        ovs_list_init(&g->txn_adds);
-        ovs_list_init(&g->txn_dels);
-        ovs_list_push_back(groups, &g->txn_node);
-    }
+    group_join_txn(g, groups);
     g->delta--;
     ovs_list_push_back(&g->txn_dels, &old->txn_node);
     if (old->act) {
-        if (!old->act->in_txn) {
-            old->act->in_txn = true;
-            ovs_list_push_back(acts, &old->act->txn_node);
-        }
+        actchain_join_txn(old->act, acts);
         old->act->delta--;
     }
 }
@@ -675,16 +680,13 @@ nftc_txn_commit(struct nftc *nftc)
             nftc_reap(nftc);
         }
         HMAP_FOR_EACH (g, node, &nftc->groups) {
-            g->in_txn = g->flushed = true;
-            ovs_list_init(&g->txn_adds);
-            ovs_list_init(&g->txn_dels);
-            ovs_list_push_back(&groups, &g->txn_node);
+            group_join_txn(g, &groups);
+            g->flushed = true;
             g->delta = -(long) hmap_count(&g->elems);
             lowered_changes = true;
         }
         HMAP_FOR_EACH (a, node, &nftc->actchains) {
-            a->in_txn = true;
-            ovs_list_push_back(&acts, &a->txn_node);
+            actchain_join_txn(a, &acts);
             a->delta = -(long) a->n_refs;
         }
     }

@@ -582,6 +582,15 @@ offload_refresh_stats(struct ofproto *p, struct rule *const *rules,
     }
 }
 
+/* Whether the queued changes may wait no longer (see offload.h). */
+static bool
+commit_due(const struct offload *o)
+{
+    return (o->pending
+            && (o->removals || time_msec() >= o->commit_at
+                || nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS));
+}
+
 void
 offload_run(struct ofproto *p)
 {
@@ -589,8 +598,7 @@ offload_run(struct ofproto *p)
     if (!o || !o->nftc) {
         return;
     }
-    if (o->pending && (o->removals || time_msec() >= o->commit_at
-                       || nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS)) {
+    if (commit_due(o)) {
         offload_commit(p);
     }
     if (o->nftc) {
@@ -617,17 +625,13 @@ void
 offload_wait(struct ofproto *p)
 {
     struct offload *o = p->offload;
-    if (o && o->nftc && o->pending && o->removals) {
-        /* Removals queued after offload_run() (by a unixctl command) may
-         * not wait past the loop's quiescent state. */
+    if (o && o->nftc && commit_due(o)) {
+        /* Changes queued after offload_run() (by a unixctl command):
+         * removals may not wait past the loop's quiescent state. */
         offload_commit(p);
     }
     if (o && o->nftc && o->pending) {
-        if (nftc_txn_n_ops(o->nftc) >= OFFLOAD_COMMIT_OPS) {
-            poll_immediate_wake();
-        } else {
-            poll_timer_wait_until(o->commit_at);
-        }
+        poll_timer_wait_until(o->commit_at);
     }
 }
 
