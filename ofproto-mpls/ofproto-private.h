@@ -85,6 +85,8 @@ rule_from_cls_rule(const struct cls_rule *cr)
 
 struct oftable {
     struct classifier cls;
+    size_t n_rules;             /* Visible rules: not those that
+                                 * 'ofproto->dying' holds. */
     struct ovs_list megaflows;  /* struct xcache_ref's 'table_node': the
                                  * datapath flows that looked here. */
     size_t n_megaflows;         /* Length of 'megaflows'. */
@@ -112,7 +114,9 @@ struct ofproto {
     struct oftable tables[MVS_N_TABLES];
     ovs_version_t version;      /* Rules visible to lookups. */
     struct ovs_list expirable;  /* Rules with timeouts. */
-    size_t n_rules;
+    struct rule **dying;        /* Removed, invisible in 'version', still
+                                 * in their classifier (oftable_run()). */
+    size_t n_dying, allocated_dying;
     struct ofproto_txn *txn;    /* Bundle commit in progress, or NULL. */
     long long int next_expire;  /* msec: next timeout check. */
 

@@ -171,7 +171,7 @@ ofproto_stats_table(struct ofproto *p, struct ofconn *ofconn,
     for (int i = 0; i < MVS_N_TABLES; i++) {
         struct ofputil_table_stats stats = {
             .table_id = i,
-            .active_count = classifier_count(&p->tables[i].cls),
+            .active_count = p->tables[i].n_rules,
             .lookup_count = p->tables[i].lookup_count,
             .matched_count = p->tables[i].matched_count,
         };

@@ -874,6 +874,7 @@ ofproto_run(struct ofproto *p)
     }
     update_fail_open(p);
     offload_run(p);
+    oftable_run(p);
 
     long long int now = time_msec();
     if (now >= p->next_expire) {
@@ -916,6 +917,7 @@ ofproto_wait(struct ofproto *p)
     datapath_wait(p->dp);
     connmgr_wait(p->connmgr);
     offload_wait(p);
+    oftable_wait(p);
     poll_timer_wait_until(MIN(MIN(p->next_expire, p->next_port_check),
                               datapath_next_expire(p->dp)));
 }

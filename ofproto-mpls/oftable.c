@@ -15,6 +15,7 @@
 #include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
+#include "openvswitch/poll-loop.h"
 #include "ovs-rcu.h"
 #include "timeval.h"
 #include "util.h"
@@ -40,9 +41,15 @@ rule_free(struct rule *rule)
     free(rule);
 }
 
+static void reap(struct ofproto *, size_t max);
+
 void
 oftable_destroy_all(struct ofproto *p)
 {
+    reap(p, SIZE_MAX);
+    free(p->dying);
+    p->dying = NULL;
+    p->allocated_dying = 0;
     for (int i = 0; i < MVS_N_TABLES; i++) {
         struct rule *rule;
         CLS_FOR_EACH (rule, cr, &p->tables[i].cls) {
@@ -239,7 +246,7 @@ oftable_txn_abort(struct ofproto *p)
             if (!ovs_list_is_empty(&rule->expirable)) {
                 ovs_list_remove(&rule->expirable);
             }
-            p->n_rules--;
+            p->tables[rule->table_id].n_rules--;
             ovsrcu_postpone(rule_free, rule);
             break;
         case UNDO_CHANGED: {
@@ -261,7 +268,7 @@ oftable_txn_abort(struct ofproto *p)
             classifier_insert(cls, &rule->cr, p->version, NULL, 0);
             ovs_list_init(&rule->expirable);
             rule_update_expirable(p, rule);
-            p->n_rules++;
+            p->tables[rule->table_id].n_rules++;
             break;
         }
     }
@@ -344,7 +351,7 @@ add_flow(struct ofproto *p, const struct ofputil_flow_mod *fm)
     ovs_list_init(&rule->megaflows);
     rule_update_expirable(p, rule);
     classifier_insert(&table->cls, &rule->cr, p->version, NULL, 0);
-    p->n_rules++;
+    table->n_rules++;
     if (p->txn) {
         txn_log(p, UNDO_ADDED, rule);
     }
@@ -466,7 +473,7 @@ delete_flows(struct ofproto *p, const struct ofputil_flow_mod *fm,
     for (size_t i = 0; i < n; i++) {
         n0 += rules[i]->table_id == 0;
     }
-    bool flush = n0 > 1 && n0 == classifier_count(&p->tables[0].cls);
+    bool flush = n0 > 1 && n0 == p->tables[0].n_rules;
     if (flush) {
         offload_rules_flushed(p);
     }
@@ -486,11 +493,10 @@ encode_flow_removed(const void *fr_, enum ofputil_protocol protocol)
     return msg;
 }
 
-/* Tells controllers that asked that 'rule' is gone, and frees it once no
- * classifier reader can see it. */
+/* Tells controllers that asked that 'rule' is gone. */
 static void
-rule_finish_removal(struct ofproto *p, struct rule *rule,
-                    enum ofp_flow_removed_reason reason)
+send_flow_removed(struct ofproto *p, const struct rule *rule,
+                  enum ofp_flow_removed_reason reason)
 {
     if (rule->flags & OFPUTIL_FF_SEND_FLOW_REM) {
         struct ofputil_flow_removed fr;
@@ -511,12 +517,57 @@ rule_finish_removal(struct ofproto *p, struct rule *rule,
         connmgr_send_async(p->connmgr, OAM_FLOW_REMOVED, reason,
                            encode_flow_removed, &fr);
     }
+}
+
+/* A bundle's removal, out of its classifier since: tells controllers, and
+ * frees 'rule' once no classifier reader can see it. */
+static void
+rule_finish_removal(struct ofproto *p, struct rule *rule,
+                    enum ofp_flow_removed_reason reason)
+{
+    send_flow_removed(p, rule, reason);
     ovsrcu_postpone(rule_free, rule);
+}
+
+/* Rules oftable_run() takes out of their classifiers in one main-loop
+ * pass: classifier_remove() costs ~0.5 us a rule, so ~4 ms. */
+#define OFTABLE_REAP_BATCH 8192
+
+/* Takes up to 'max' invisible rules out of their classifiers, to be freed
+ * once no reader can see them (see "Removal" in oftable.h). */
+static void
+reap(struct ofproto *p, size_t max)
+{
+    for (; p->n_dying && max; max--) {
+        struct rule *rule = p->dying[--p->n_dying];
+        classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
+        ovsrcu_postpone(rule_free, rule);
+    }
+    if (!p->n_dying && p->allocated_dying > OFTABLE_REAP_BATCH) {
+        free(p->dying);         /* A big delete's list. */
+        p->dying = NULL;
+        p->allocated_dying = 0;
+    }
+}
+
+void
+oftable_run(struct ofproto *p)
+{
+    reap(p, OFTABLE_REAP_BATCH);
+}
+
+void
+oftable_wait(struct ofproto *p)
+{
+    if (p->n_dying) {
+        poll_immediate_wake();
+    }
 }
 
 /* Removes 'rule' from its table, telling controllers that asked (at the
  * end of a bundle commit, if one is in progress), and from the kernel's
- * copy if 'offload' (the caller flushed that otherwise). */
+ * copy if 'offload' (the caller flushed that otherwise).  Outside a bundle
+ * the rule only turns invisible now (see "Removal" in oftable.h). */
 static void
 rule_remove__(struct ofproto *p, struct rule *rule,
               enum ofp_flow_removed_reason reason, bool offload)
@@ -526,15 +577,22 @@ rule_remove__(struct ofproto *p, struct rule *rule,
         ovs_list_remove(&rule->expirable);
         ovs_list_init(&rule->expirable);
     }
-    classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
-    p->n_rules--;
+    p->tables[rule->table_id].n_rules--;
     if (offload) {
         offload_rule_removed(p, rule);
     }
     if (p->txn) {
+        classifier_remove_assert(&p->tables[rule->table_id].cls, &rule->cr);
         txn_log(p, UNDO_REMOVED, rule)->reason = reason;
     } else {
-        rule_finish_removal(p, rule, reason);
+        /* Lookups in the next version no longer see it. */
+        cls_rule_make_invisible_in_version(&rule->cr, ++p->version);
+        if (p->n_dying >= p->allocated_dying) {
+            p->dying = x2nrealloc(p->dying, &p->allocated_dying,
+                                  sizeof *p->dying);
+        }
+        p->dying[p->n_dying++] = rule;
+        send_flow_removed(p, rule, reason);
     }
 }
 

@@ -24,6 +24,19 @@
  * flow-removed messages and the freeing of removed rules wait for the
  * commit, so a rolled-back bundle never told anyone anything.
  *
+ * Removal
+ * =======
+ *
+ * A rule removed outside a bundle turns invisible at once: it is made
+ * invisible in a new version of the tables (ofproto's 'version', the one
+ * every lookup, flow-mod and dump uses), its datapath flows and its
+ * kernel copy go, and the flow-removed message is sent.  Taking it out of
+ * its classifier, most of the work of a large delete, waits for
+ * oftable_run(), a batch per main-loop pass, so the reply to a delete of
+ * 100,000 flows does not wait for it and neither do the next messages.
+ * Inside a bundle, removals take effect at once (the undo log restores
+ * them).
+ *
  * The rules and tables themselves (struct rule, struct oftable) are in
  * ofproto-private.h, which every module reads.
  *
@@ -76,6 +89,12 @@ void oftable_expire(struct ofproto *);
 enum ofperr oftable_for_each_requested(
     struct ofproto *, const struct ofputil_flow_stats_request *,
     void (*cb)(void *aux, const struct rule *), void *aux);
+
+/* Takes the removed, invisible rules out of their classifiers, a batch
+ * per call; oftable_wait() wakes the loop while some are left (see
+ * "Removal"). */
+void oftable_run(struct ofproto *);
+void oftable_wait(struct ofproto *);
 
 /* Transactions (bundles), see "Transactions". */
 void oftable_txn_begin(struct ofproto *);
