@@ -55,7 +55,9 @@ struct datapath {
     atomic_uint main_waiting;   /* Main thread wants 'mutex': threads
                                  * yield it. */
     struct latch main_wake;     /* A thread queued work for the main
-                                 * thread (a packet-in to send). */
+                                 * thread (a packet-in to send)... */
+    atomic_bool main_woken;     /* ...and set this first, so a pass that
+                                 * nobody woke reads no pipe. */
 
     struct hmap ports;          /* Of struct dp_port_node. */
     struct dp_cache cache;
@@ -114,6 +116,7 @@ datapath_create(const char *name, const struct dp_upcall_ops *ops, void *aux)
     atomic_init(&dp->exiting, false);
     atomic_init(&dp->main_waiting, 0);
     latch_init(&dp->main_wake);
+    atomic_init(&dp->main_woken, false);
     ofpbuf_init(&dp->upcall_actions, 64 * sizeof(struct dp_action));
     return dp;
 }
@@ -324,7 +327,7 @@ exec_userspace(void *ctx_, const struct dp_packet *pkt,
     if (ctx->dp->n_threads) {
         /* The packet-in waits in a connection's queue that only the main
          * thread drains. */
-        latch_set(&ctx->dp->main_wake);
+        datapath_wake_main(ctx->dp);
     }
 }
 
@@ -547,10 +550,21 @@ run_port(struct datapath *dp, struct dp_port *port)
 }
 
 void
+datapath_wake_main(struct datapath *dp)
+{
+    atomic_store(&dp->main_woken, true);
+    latch_set(&dp->main_wake);
+}
+
+void
 datapath_run(struct datapath *dp)
 {
-    if (dp->n_threads) {
+    /* Cleared before the pipe is drained: a wake in between leaves the
+     * flag set, and costs one more read next pass, never a lost wake. */
+    if (atomic_exchange(&dp->main_woken, false)) {
         latch_poll(&dp->main_wake);
+    }
+    if (dp->n_threads) {
         return;
     }
     struct dp_port_node *pn;
@@ -562,8 +576,8 @@ datapath_run(struct datapath *dp)
 void
 datapath_wait(struct datapath *dp)
 {
+    latch_wait(&dp->main_wake);
     if (dp->n_threads) {
-        latch_wait(&dp->main_wake);
         return;
     }
     struct dp_port_node *pn;

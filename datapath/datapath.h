@@ -120,6 +120,9 @@ void datapath_ports_refresh(struct datapath *, uint32_t **changed, size_t *n);
 void datapath_run(struct datapath *);
 void datapath_wait(struct datapath *);
 
+/* Wakes the thread in datapath_wait()'s poll, from any thread. */
+void datapath_wake_main(struct datapath *);
+
 /* Starts 'n' forwarding threads (call once, with the lock not held). */
 void datapath_start_threads(struct datapath *, int n);
 /* Stops them (call without the lock): the main thread forwards again. */
