@@ -185,7 +185,7 @@ ofconn_get_bundles(struct ofconn *ofconn)
 }
 
 void
-connmgr_run(struct connmgr *mgr)
+connmgr_accept(struct connmgr *mgr)
 {
     struct listener *l;
     LIST_FOR_EACH (l, node, &mgr->listeners) {
@@ -207,7 +207,20 @@ connmgr_run(struct connmgr *mgr)
             ofconn_create(mgr, rconn, OFCONN_SERVICE);
         }
     }
+}
 
+void
+connmgr_accept_wait(struct connmgr *mgr)
+{
+    struct listener *l;
+    LIST_FOR_EACH (l, node, &mgr->listeners) {
+        pvconn_wait(l->pvconn);
+    }
+}
+
+void
+connmgr_run(struct connmgr *mgr)
+{
     struct ofconn *ofconn;
     LIST_FOR_EACH_SAFE (ofconn, node, &mgr->conns) {
         rconn_run(ofconn->rconn);
@@ -241,10 +254,6 @@ connmgr_run(struct connmgr *mgr)
 void
 connmgr_wait(struct connmgr *mgr)
 {
-    struct listener *l;
-    LIST_FOR_EACH (l, node, &mgr->listeners) {
-        pvconn_wait(l->pvconn);
-    }
     struct ofconn *ofconn;
     LIST_FOR_EACH (ofconn, node, &mgr->conns) {
         rconn_run_wait(ofconn->rconn);

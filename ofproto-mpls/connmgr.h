@@ -59,8 +59,18 @@ void connmgr_destroy(struct connmgr *);
 int connmgr_add_controller(struct connmgr *, const char *target);
 int connmgr_add_listener(struct connmgr *, const char *target);
 
+/* Runs and waits for the connections (controllers and accepted
+ * clients). */
 void connmgr_run(struct connmgr *);
 void connmgr_wait(struct connmgr *);
+
+/* Accepts the clients waiting on the passive listeners; waits for more.
+ * Apart from connmgr_run(): an accept() with no client waiting costs as
+ * much as a small flow-mod (the kernel makes a socket and a file, then
+ * frees them), so the caller only accepts once the listener is readable
+ * (see utils/mvsd.c, "Listener thread"). */
+void connmgr_accept(struct connmgr *);
+void connmgr_accept_wait(struct connmgr *);
 
 /* True if any controller (not a passive listener's client) is
  * connected. */

@@ -622,7 +622,7 @@ offload_run(struct ofproto *p)
 }
 
 void
-offload_wait(struct ofproto *p)
+offload_settle(struct ofproto *p)
 {
     struct offload *o = p->offload;
     if (o && o->nftc && commit_due(o)) {
@@ -630,6 +630,13 @@ offload_wait(struct ofproto *p)
          * removals may not wait past the loop's quiescent state. */
         offload_commit(p);
     }
+}
+
+void
+offload_wait(struct ofproto *p)
+{
+    struct offload *o = p->offload;
+    offload_settle(p);
     if (o && o->nftc && o->pending) {
         poll_timer_wait_until(o->commit_at);
     }

@@ -909,11 +909,36 @@ ofproto_unlock(struct ofproto *p)
 }
 
 void
+ofproto_settle(struct ofproto *p)
+{
+    revalidate_run(p);
+    offload_settle(p);
+}
+
+void
+ofproto_wake(struct ofproto *p)
+{
+    datapath_wake_main(p->dp);
+}
+
+void
+ofproto_accept(struct ofproto *p)
+{
+    connmgr_accept(p->connmgr);
+}
+
+void
+ofproto_accept_wait(struct ofproto *p)
+{
+    connmgr_accept_wait(p->connmgr);
+}
+
+void
 ofproto_wait(struct ofproto *p)
 {
     /* After ofproto_run(), unixctl commands may have changed the tables;
      * this is the last call before the lock goes. */
-    revalidate_run(p);
+    ofproto_settle(p);
     datapath_wait(p->dp);
     connmgr_wait(p->connmgr);
     offload_wait(p);

@@ -13,7 +13,9 @@
  * Thread-safety
  * =============
  *
- * Main thread only.
+ * One thread at a time, with the lock (ofproto_lock()) held once
+ * forwarding threads or a listener thread (ofproto_accept()) run;
+ * ofproto_wake() from any thread.
  */
 #ifndef OFPROTO_MPLS_OFPROTO_H
 #define OFPROTO_MPLS_OFPROTO_H 1
@@ -84,6 +86,22 @@ char *ofproto_load_flows(struct ofproto *, const char *file_name);
 
 void ofproto_run(struct ofproto *);
 void ofproto_wait(struct ofproto *);
+
+/* The passive OpenFlow listeners, apart from ofproto_run(): accepts the
+ * clients waiting, and waits for more (connmgr_accept()).  A caller that
+ * runs them in a thread of its own holds the lock around both and wakes
+ * the main loop after, so it runs the new connections. */
+void ofproto_accept(struct ofproto *);
+void ofproto_accept_wait(struct ofproto *);
+
+/* Wakes the thread blocked after ofproto_wait(), from any thread. */
+void ofproto_wake(struct ofproto *);
+
+/* Finishes what a change to the tables made outside ofproto_run() (a
+ * unixctl command) started: revalidation, and the kernel commit of
+ * removals, which may not wait past the caller's next quiescent state.
+ * ofproto_wait() does it; call it before letting the lock go otherwise. */
+void ofproto_settle(struct ofproto *);
 
 /* Forwarding threads (datapath/datapath.h): with 'n' > 0, packets are
  * forwarded by 'n' threads of their own, and the caller must hold the lock
