@@ -632,6 +632,12 @@ forwarding_main(void *t_)
     return NULL;
 }
 
+int
+datapath_n_threads(const struct datapath *dp)
+{
+    return dp->n_threads;
+}
+
 void
 datapath_start_threads(struct datapath *dp, int n)
 {

@@ -125,6 +125,8 @@ void datapath_wake_main(struct datapath *);
 
 /* Starts 'n' forwarding threads (call once, with the lock not held). */
 void datapath_start_threads(struct datapath *, int n);
+/* How many run (0: the main thread forwards). */
+int datapath_n_threads(const struct datapath *);
 /* Stops them (call without the lock): the main thread forwards again. */
 void datapath_stop_threads(struct datapath *);
 /* The big lock, for the main thread. */

@@ -934,15 +934,32 @@ nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 int
 nftc_stats_read_changed(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 {
-    int error = stats_read(nftc);
+    int error = nftc_stats_fetch(nftc);
 
     if (!error) {
-        for (size_t i = 0; i < nftc->n_changed; i++) {
-            report_flow(nftc->changed[i], cb, aux);
-        }
+        nftc_stats_report_changed(nftc, cb, aux);
     }
     nftc->n_changed = 0;
     return error;
+}
+
+int
+nftc_stats_fetch(struct nftc *nftc)
+{
+    int error = stats_read(nftc);
+    if (error) {
+        nftc->n_changed = 0;
+    }
+    return error;
+}
+
+void
+nftc_stats_report_changed(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
+{
+    for (size_t i = 0; i < nftc->n_changed; i++) {
+        report_flow(nftc->changed[i], cb, aux);
+    }
+    nftc->n_changed = 0;
 }
 
 /* Reads the counters of every lowered flow into it, noting in

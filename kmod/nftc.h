@@ -311,6 +311,13 @@ int nftc_stats_read(struct nftc *, nftc_stats_cb *cb, void *aux);
  * changed since they were last read: a read of an idle table of 100,000
  * flows costs the netlink exchange and no per-flow callback. */
 int nftc_stats_read_changed(struct nftc *, nftc_stats_cb *cb, void *aux);
+/* The same in two steps, for a caller that lets other threads run during
+ * the netlink exchange: nftc_stats_fetch() reads the counters into the
+ * flows (and touches nothing of the caller's), then
+ * nftc_stats_report_changed() calls 'cb' for those that changed.  Nothing
+ * may change the nftc in between. */
+int nftc_stats_fetch(struct nftc *);
+void nftc_stats_report_changed(struct nftc *, nftc_stats_cb *cb, void *aux);
 
 /* Packets and bytes (as nf_tables counts them: from the network header)
  * that offloaded flows of table 0 matched in the kernel since

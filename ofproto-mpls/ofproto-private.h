@@ -39,6 +39,7 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/list.h"
 #include "openvswitch/ofp-switch.h"
+#include "ovs-thread.h"
 #include "versions.h"
 
 /* OpenFlow tables: 0...253 (254 and 255 are OFPTT_ALL's neighbours). */
@@ -108,6 +109,10 @@ struct ofproto {
     char *name;
     uint64_t datapath_id;
     struct datapath *dp;
+    struct ovs_mutex control;   /* ofproto_lock()'s outer lock: see
+                                 * ofproto_io_begin(). */
+    bool io_released;           /* Between ofproto_io_begin() and _end(),
+                                 * the datapath's lock is let go. */
     struct connmgr *connmgr;
 
     /* oftable.c. */
@@ -158,5 +163,17 @@ struct ofproto {
 struct ofproto *ofproto_lookup(const char *name);
 struct shash;
 const struct shash *ofproto_all(void);
+
+/* ofproto_lock() is two locks: the control lock, which serializes the
+ * threads that run OpenFlow and unixctl (the main and listener threads),
+ * then the datapath's, which the forwarding threads take for each batch.
+ * Between these two calls the caller keeps the first and lets the
+ * forwarding threads have the second, while it waits for the kernel
+ * (offload.c's counter reads); it may touch nothing they share (rules,
+ * tables, the datapath) in between.  ofproto_io_begin() first revalidates
+ * what this pass added, as any release of the lock does.  Without
+ * forwarding threads, or inside a bundle's commit, both do nothing. */
+void ofproto_io_begin(struct ofproto *);
+void ofproto_io_end(struct ofproto *);
 
 #endif /* ofproto-mpls/ofproto-private.h */

@@ -102,6 +102,7 @@ ofproto_create(const char *name, uint64_t datapath_id)
     }
     p->datapath_id = datapath_id;
     p->dp = datapath_create(name, &upcall_ops, p);
+    ovs_mutex_init(&p->control);
     p->connmgr = connmgr_create(&connmgr_ops, p);
     oftable_init_all(p);
     hmap_init(&p->ports);
@@ -141,6 +142,7 @@ ofproto_destroy(struct ofproto *p)
     recirc_table_uninit(&p->recirc);
     mac_learning_uninit(&p->macs);
     revalidate_destroy(p);
+    ovs_mutex_destroy(&p->control);
     free(p->name);
     free(p);
 }
@@ -898,14 +900,40 @@ ofproto_start_threads(struct ofproto *p, int n)
 
 void
 ofproto_lock(struct ofproto *p)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
 {
+    ovs_mutex_lock(&p->control);
     datapath_lock(p->dp);
 }
 
 void
 ofproto_unlock(struct ofproto *p)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
 {
     datapath_unlock(p->dp);
+    ovs_mutex_unlock(&p->control);
+}
+
+void
+ofproto_io_begin(struct ofproto *p)
+{
+    ovs_assert(!p->io_released);
+    if (datapath_n_threads(p->dp) && !p->txn) {
+        /* What a barrier reply already promised: no packet takes a
+         * datapath flow that this pass's adds made stale. */
+        revalidate_run(p);
+        p->io_released = true;
+        datapath_unlock(p->dp);
+    }
+}
+
+void
+ofproto_io_end(struct ofproto *p)
+{
+    if (p->io_released) {
+        datapath_lock(p->dp);
+        p->io_released = false;
+    }
 }
 
 void
