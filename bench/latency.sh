@@ -13,8 +13,19 @@
 # the two hosts' veth pair joined directly (no switch) give the floor.
 # Then each switch's CPU use over BENCH_IDLE (5) seconds with no traffic.
 #
+# Then a busy table: another bridge of each switch whose table 0 also
+# holds BENCH_BUSY_FLOWS (100,000) flows the pings do not match
+# (priority 100, ip, nw_src=11.x.y.z; mvsd with its default --offload
+# auto, so nf_tables holds them and mvsd reads their counters every few
+# seconds), and a last flow, priority 0, actions=NORMAL, that the pings
+# take through the userspace datapath.  BENCH_BUSY_PINGS (1500) pings
+# 10 ms apart; prints the median, p99 and the largest RTT: a switch that
+# stops forwarding while it reads the kernel's counters shows it in the
+# largest.  BENCH_BUSY_FLOWS=0 skips it.
+#
 # Environment: BENCH_PINGS (50), BENCH_SWITCHES ("mvs ovs"),
-# BENCH_MVSD_ARGS (extra mvsd arguments, e.g. "--port-io packet").
+# BENCH_MVSD_ARGS (extra mvsd arguments, e.g. "--port-io packet"),
+# BENCH_BUSY_FLOWS (100000), BENCH_BUSY_PINGS (1500).
 set -u
 TEST_NAME=latency
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
@@ -22,6 +33,8 @@ TEST_NAME=latency
 PINGS=${BENCH_PINGS:-50}
 IDLE=${BENCH_IDLE:-5}
 SWITCHES=${BENCH_SWITCHES:-mvs ovs}
+BUSY=${BENCH_BUSY_FLOWS:-100000}
+BUSY_PINGS=${BENCH_BUSY_PINGS:-1500}
 
 bench_init
 bench_header "latency: ping RTT through one bridge, $PINGS pings 0.2 s apart"
@@ -83,3 +96,39 @@ echo
 if [ -n "${MED[mvs]:-}" ] && [ -n "${MED[ovs]:-}" ]; then
     echo "median RTT mvs/ovs: $(bench_div "${MED[mvs]}" "${MED[ovs]}")"
 fi
+
+[ "$BUSY" -gt 0 ] || exit 0
+echo
+echo "== busy table: $BUSY more flows in table 0, $BUSY_PINGS pings 10 ms apart"
+awk -v n="$BUSY" 'BEGIN { for (i = 0; i < n; i++)
+    printf "priority=100,ip,nw_src=11.%d.%d.%d,actions=output:2\n",
+           int(i / 65536), int(i / 256) % 256, i % 256
+    print "priority=0,actions=NORMAL" }' >"$TEST_DIR/busy.flows"
+for sw in $SWITCHES; do
+    br=${sw}k
+    add_ns "sw-$br"
+    add_host "${br}1" 10.0.2.1/24 "$(sw_ns "$br")"
+    add_host "${br}2" 10.0.2.2/24 "$(sw_ns "$br")"
+    MVSD_ARGS="${BENCH_MVSD_ARGS:-}" on "$sw" sw_start "$br" \
+        "$(host_port "${br}1")=1" "$(host_port "${br}2")=2"
+    check $OFCTL --bundle add-flows "$(MVS_SWITCH=$sw sw_target "$br")" \
+        "$TEST_DIR/busy.flows"
+    if [ "$sw" = mvs ]; then
+        on mvs appctl "$br" offload/show | head -n 1 | grep -q 'offload on' \
+            || fail "$br: offload is not on"
+    fi
+    ip netns exec "$(host_ns "${br}1")" ping -q -c 3 -i 0.2 10.0.2.2 \
+        >/dev/null 2>&1 || true
+    mapfile -t v < <(ip netns exec "$(host_ns "${br}1")" \
+        ping -n -c "$BUSY_PINGS" -i 0.01 10.0.2.2 2>/dev/null \
+        | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n)
+    [ "${#v[@]}" -ge $((BUSY_PINGS / 2)) ] \
+        || fail "$br: only ${#v[@]} of $BUSY_PINGS pings answered"
+    printf '%-10s median %7s ms   p99 %7s ms   max %8s ms   (%d pings)\n' \
+        "$sw" "${v[$(( ${#v[@]} / 2 ))]}" "${v[$(( ${#v[@]} * 99 / 100 ))]}" \
+        "${v[-1]}" "${#v[@]}"
+    if [ "$sw" = mvs ]; then
+        on mvs appctl "$br" offload/show | head -n 1 \
+            | grep -o 'counters read in [0-9]* ms' | sed 's/^/           kernel /'
+    fi
+done
