@@ -34,6 +34,10 @@ VLOG_DEFINE_THIS_MODULE(offload);
 #define OFFLOAD_COMMIT_DELAY 2
 #define OFFLOAD_COMMIT_OPS 4096
 
+/* A commit of this many changes or more lets the forwarding threads run
+ * while the kernel applies it (offload_commit_yielding()). */
+#define OFFLOAD_YIELD_OPS 1024
+
 /* Flows up to which a statistics request reads kernel counters first. */
 #define OFFLOAD_SYNC_STATS_MAX 4096
 
@@ -341,15 +345,22 @@ offload_rules_flushed(struct ofproto *p)
     }
 }
 
-void
-offload_commit(struct ofproto *p)
+static void
+commit(struct ofproto *p, bool yield)
 {
     struct offload *o = p->offload;
     if (!o || !o->nftc || !o->pending) {
         return;
     }
     o->pending = o->removals = false;
+    yield = yield && nftc_txn_n_ops(o->nftc) >= OFFLOAD_YIELD_OPS;
+    if (yield) {
+        ofproto_io_begin(p);
+    }
     int error = nftc_txn_commit(o->nftc);
+    if (yield) {
+        ofproto_io_end(p);
+    }
     if (!error) {
         for (size_t i = 0; i < o->n_replaced; i++) {
             o->replaced[i]->kernel_packets = o->replaced[i]->kernel_bytes = 0;
@@ -382,6 +393,18 @@ offload_abort(struct ofproto *p)
         o->removals = false;
         o->n_replaced = 0;
     }
+}
+
+void
+offload_commit(struct ofproto *p)
+{
+    commit(p, false);
+}
+
+void
+offload_commit_yielding(struct ofproto *p)
+{
+    commit(p, true);
 }
 
 static void credit_rule(struct rule *, uint64_t packets, uint64_t bytes);
@@ -605,7 +628,7 @@ offload_run(struct ofproto *p)
         return;
     }
     if (commit_due(o)) {
-        offload_commit(p);
+        offload_commit_yielding(p);
     }
     if (o->nftc) {
         nftc_reap(o->nftc);     /* After the replies a flush held up. */

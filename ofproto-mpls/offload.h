@@ -88,6 +88,11 @@ void offload_collect_removed(struct ofproto *p, struct rule **rules,
 
 /* Commits what is queued (one netlink batch). */
 void offload_commit(struct ofproto *p);
+/* The same, but a big commit (a bundle of thousands of flows takes the
+ * kernel up to a second) lets the forwarding threads run while the
+ * kernel works (ofproto_io_begin()): only where nothing is half-changed,
+ * between two OpenFlow messages' worth of work. */
+void offload_commit_yielding(struct ofproto *p);
 /* Drops what is queued (a bundle rolled back). */
 void offload_abort(struct ofproto *p);
 

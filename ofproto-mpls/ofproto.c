@@ -686,7 +686,7 @@ handle_openflow(void *p_, struct ofconn *ofconn, const struct ofpbuf *msg)
             /* Every earlier message is fully applied by now (one thread,
              * in order), every cached flow was revalidated, and the
              * kernel copy is committed. */
-            offload_commit(p);
+            offload_commit_yielding(p);
             ofconn_send_reply(ofconn, ofpraw_alloc_reply(
                                   oh->version == OFP10_VERSION
                                   ? OFPRAW_OFPT10_BARRIER_REPLY

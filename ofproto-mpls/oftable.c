@@ -222,8 +222,9 @@ oftable_txn_commit(struct ofproto *p)
     }
     free(txn->undos);
     free(txn);
-    /* The whole bundle is one kernel commit. */
-    offload_commit(p);
+    /* The whole bundle is one kernel commit; forwarding goes on while
+     * the kernel applies a big one. */
+    offload_commit_yielding(p);
 }
 
 static void rule_update_expirable(struct ofproto *, struct rule *);
