@@ -912,13 +912,11 @@ report_flow(const struct nftc_rflow *f, nftc_stats_cb *cb, void *aux)
     cb(&st, aux);
 }
 
-static int stats_read(struct nftc *);
-
 int
 nftc_stats_read(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 {
     struct nftc_rflow *f;
-    int error = stats_read(nftc);
+    int error = nftc_stats_fetch(nftc);
 
     if (error || !cb) {
         return error;
@@ -939,17 +937,6 @@ nftc_stats_read_changed(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
     if (!error) {
         nftc_stats_report_changed(nftc, cb, aux);
     }
-    nftc->n_changed = 0;
-    return error;
-}
-
-int
-nftc_stats_fetch(struct nftc *nftc)
-{
-    int error = stats_read(nftc);
-    if (error) {
-        nftc->n_changed = 0;
-    }
     return error;
 }
 
@@ -963,9 +950,9 @@ nftc_stats_report_changed(struct nftc *nftc, nftc_stats_cb *cb, void *aux)
 }
 
 /* Reads the counters of every lowered flow into it, noting in
- * nftc->changed those that changed. */
-static int
-stats_read(struct nftc *nftc)
+ * nftc->changed those that changed (none, after an error). */
+int
+nftc_stats_fetch(struct nftc *nftc)
 {
     struct nftc_group *g;
     int error = 0;
@@ -1006,6 +993,9 @@ stats_read(struct nftc *nftc)
                 break;
             }
         }
+    }
+    if (error) {
+        nftc->n_changed = 0;
     }
     return error;
 }

@@ -666,7 +666,6 @@ void
 offload_wait(struct ofproto *p)
 {
     struct offload *o = p->offload;
-    offload_settle(p);
     if (o && o->nftc && o->pending) {
         poll_timer_wait_until(o->commit_at);
     }

@@ -113,8 +113,9 @@ void offload_refresh_stats(struct ofproto *p, struct rule *const *rules,
 void offload_run(struct ofproto *p);
 void offload_wait(struct ofproto *p);
 
-/* Commits what is due now (removals always are): offload_wait() does it,
- * and so must whoever changed the tables before letting the lock go. */
+/* Commits what is due now (removals always are): ofproto_settle() does
+ * it, before offload_wait() and before any other release of the lock
+ * after the tables changed. */
 void offload_settle(struct ofproto *p);
 
 /* Brings table 0's lookup and matched counts up to date with what the

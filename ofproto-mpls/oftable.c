@@ -48,8 +48,6 @@ oftable_destroy_all(struct ofproto *p)
 {
     reap(p, SIZE_MAX);
     free(p->dying);
-    p->dying = NULL;
-    p->allocated_dying = 0;
     for (int i = 0; i < MVS_N_TABLES; i++) {
         struct rule *rule;
         CLS_FOR_EACH (rule, cr, &p->tables[i].cls) {
